@@ -1,0 +1,1 @@
+//! The PosBridge sync engine.
