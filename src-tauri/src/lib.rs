@@ -1,1 +1,153 @@
+//! The PosBridge desktop app: a thin Tauri shell over the engine. It opens the engine, wires the
+//! commands and events (whose TypeScript types are generated from these Rust types), keeps the
+//! app alive in the tray when the window closes, and lets only one instance run.
 
+mod commands;
+mod error;
+mod events;
+mod state;
+mod tray;
+
+use std::sync::Arc;
+
+use engine::secrets::{open_secret_store, MemoryStore, SecretStore};
+use engine::Engine;
+use tauri::{Manager, Runtime, WindowEvent};
+use tauri_specta::{collect_commands, collect_events, Event as _};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+pub use error::CommandError;
+pub use events::ActivityLogged;
+pub use state::{AppState, Desktop, TauriDesktop};
+
+/// The commands and events the UI may use; the TypeScript bindings are generated from this list.
+pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        .commands(collect_commands![
+            commands::get_status,
+            commands::sync_now,
+            commands::set_paused,
+            commands::get_settings,
+            commands::save_settings,
+            commands::query_events,
+        ])
+        .events(collect_events![ActivityLogged])
+        // Event ids are SQLite row ids, far below 2^53, so JavaScript numbers hold them exactly.
+        .dangerously_cast_bigints_to_number()
+        // One shape per type: our types serialize and deserialize the same way.
+        .disable_serde_phases()
+}
+
+
+/// Streams every new activity event to the UI.
+fn forward_activity<R: Runtime>(app: &tauri::AppHandle<R>, engine: &Engine) {
+    let mut live = engine.activity().subscribe();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match live.recv().await {
+                Ok(event) => {
+                    let _ = ActivityLogged(event).emit(&app);
+                }
+                // The UI re-reads the log from the store when it falls behind.
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Command-line options of the desktop app (the integrator's options are in the `posbridge` CLI).
+#[derive(Debug, clap::Parser)]
+#[command(name = "posbridge-app", about = "PosBridge desktop app")]
+struct Options {
+    /// Keep PosBridge's data here instead of the OS app-data dir.
+    #[arg(long, env = engine::paths::DATA_DIR_ENV)]
+    data_dir: Option<std::path::PathBuf>,
+}
+
+fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
+    use anyhow::Context as _;
+    let data_dir = match &options.data_dir {
+        Some(dir) => dir.clone(),
+        None => engine::paths::default_data_dir()
+            .context("could not find a directory for PosBridge's data (no home directory?)")?,
+    };
+    let secrets: Arc<dyn SecretStore> = match open_secret_store(&data_dir, None) {
+        Ok(store) => Arc::from(store),
+        Err(error) => {
+            tracing::warn!(%error, "secrets will be kept in memory only");
+            Arc::new(MemoryStore::new())
+        }
+    };
+    let engine = Engine::open(&data_dir, secrets)
+        .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))?;
+    Ok(Arc::new(engine))
+}
+
+pub fn run() {
+    use clap::Parser as _;
+    // Login items and OS launchers may pass arguments of their own; those are not ours to refuse.
+    let options = Options::try_parse().unwrap_or_else(|error| {
+        eprintln!("ignoring the command line: {error}");
+        Options { data_dir: None }
+    });
+    let engine = match open_engine(&options) {
+        Ok(engine) => engine,
+        Err(error) => {
+            eprintln!("PosBridge cannot start: {error:#}");
+            std::process::exit(1);
+        }
+    };
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(engine.activity().layer())
+        .init();
+
+    let specta = specta_builder::<tauri::Wry>();
+    let builder = tauri::Builder::default()
+        // First, so a second launch hands over to the running app before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app);
+        }))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init());
+    builder
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let desktop = TauriDesktop {
+                app: app.handle().clone(),
+                engine: Arc::clone(&engine),
+            };
+            app.manage(AppState {
+                engine: Arc::clone(&engine),
+                desktop: Arc::new(desktop),
+            });
+            tray::create(app.handle(), &engine)?;
+            forward_activity(app.handle(), &engine);
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps PosBridge running in the tray; Quit is in the tray menu.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == "main" {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the Tauri event loop ends normally");
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,14 @@
-//! The PosBridge sync engine.
+//! The PosBridge sync engine: flows, mapping, scheduler, the local store, secrets and the
+//! activity log. It knows nothing of windows: the desktop shell (`src-tauri`) and the CLI
+//! (`crates/cli`) both drive it through [`Engine`].
+
+pub mod activity;
+mod engine;
+pub mod flow;
+pub mod paths;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+
+pub use engine::{Engine, EngineError, EngineStatus, Origin};
+pub use flow::FlowKind;

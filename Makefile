@@ -1,0 +1,112 @@
+# PosBridge: the two commands of the README, and the steps they are made of.
+#   make run    build and start the desktop app (demo mode on the built-in simulators until you connect real systems)
+#   make test   every test: Rust (unit, contract, scenario), UI in headless Chromium, the real app under Xvfb
+# Both install what they need on a fresh Debian/Ubuntu machine first, and are quick when nothing changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+# Debian packages: to build the app (WebKitGTK 4.1, tray, D-Bus for the keyring) ...
+APT_BUILD := build-essential pkg-config file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
+             libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+# ... to run it without a screen, with a keyring, and to drive it (tests).
+APT_TEST := xvfb xauth dbus-x11 gnome-keyring webkit2gtk-driver fonts-dejavu-core chromium imagemagick
+TAURI_DRIVER_VERSION := 2.1.0
+
+UI_SOURCES := $(shell find ui/src ui/public ui/tests/harness -type f 2>/dev/null) \
+              ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/package.json
+
+.PHONY: help run test apt-build apt-test ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+## The two commands ############################################################################
+
+run: apt-build ui
+	$(CARGO) build --locked -p posbridge-app
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  ./target/debug/posbridge-app; \
+	else \
+	  echo "No display here: starting PosBridge on a virtual display (Xvfb). Use a desktop session to see the window."; \
+	  $(MAKE) --no-print-directory apt-test; \
+	  tools/with-desktop.sh ./target/debug/posbridge-app; \
+	fi
+
+test: apt-build apt-test tauri-driver ui ui-harness lint rust-test keyring-test ui-test e2e
+	@echo "All tests passed."
+
+## Set-up ######################################################################################
+
+# Installs only the packages that are missing, so a second run costs a dpkg query.
+define apt_install
+	missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+apt-build:
+	@$(call apt_install,$(APT_BUILD))
+	@command -v npm >/dev/null || { echo "Node.js 20.19+ with npm is needed (https://nodejs.org or your distribution)"; exit 1; }
+	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs"; exit 1; }
+
+apt-test:
+	@$(call apt_install,$(APT_TEST))
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd ui && npm run build --silent
+	@touch $@
+
+ui/dist-harness/tests/harness/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd ui && npm run build:harness --silent
+	@touch $@
+
+ui: ui/dist/index.html
+ui-harness: ui/dist-harness/tests/harness/index.html
+
+## The tests ###################################################################################
+
+lint: ui
+	$(CARGO) fmt --all -- --check
+	cd ui && npm run check --silent
+
+rust-test: ui
+	$(CARGO) test --locked
+
+# The real OS keyring: gnome-keyring's Secret Service on a private D-Bus session.
+keyring-test:
+	tools/with-desktop.sh $(CARGO) test --locked -p engine --test keyring_secret_service -- --ignored
+
+ui-test: ui-harness
+	mkdir -p artifacts
+	cd ui && npm test
+
+# The built app, driven through tauri-driver on a headless desktop; screenshots in artifacts/.
+e2e: ui tauri-driver
+	$(CARGO) build --locked -p posbridge-app
+	tools/with-desktop.sh tools/e2e.sh
+
+## For developers ##############################################################################
+
+# Regenerates ui/src/lib/bindings.ts from the Rust commands and events.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test --locked -p posbridge-app bindings_are_up_to_date
+
+clean:
+	rm -rf ui/dist ui/dist-harness artifacts
+	$(CARGO) clean

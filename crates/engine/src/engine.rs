@@ -1,0 +1,224 @@
+//! The engine as its hosts see it: the desktop shell and the CLI both open an [`Engine`] on a data
+//! dir and call the same methods, so "Sync now" means the same thing from the tray, a button and
+//! `posbridge sync`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::activity::{ActivityLog, NewEvent};
+use crate::flow::FlowKind;
+use crate::secrets::{SecretBackend, SecretStore};
+use crate::settings::AppSettings;
+use crate::store::{Store, StoreError, DATABASE_FILE};
+
+/// Where a request came from; the activity log says so, so the bookkeeper can tell a scheduled
+/// run from a click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Tray,
+    Window,
+    Cli,
+    Schedule,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Origin::Tray => "from the tray",
+            Origin::Window => "from the window",
+            Origin::Cli => "from the command line",
+            Origin::Schedule => "by the schedule",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// What the dashboard and `posbridge status` show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EngineStatus {
+    pub paused: bool,
+    /// Flows the merchant switched on (none until the setup wizard is finished).
+    pub enabled_flows: Vec<FlowKind>,
+    pub secret_backend: SecretBackend,
+    pub data_dir: String,
+}
+
+pub struct Engine {
+    data_dir: PathBuf,
+    store: Arc<Store>,
+    activity: Arc<ActivityLog>,
+    secrets: Arc<dyn SecretStore>,
+}
+
+impl Engine {
+    /// Opens the engine on `data_dir` (created if needed), with secrets in `secrets`.
+    pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self> {
+        let store = Arc::new(Store::open(&data_dir.join(DATABASE_FILE))?);
+        let engine = Self::with_store(data_dir.to_path_buf(), store, secrets);
+        engine.activity.note(NewEvent::info(format!(
+            "PosBridge started; secrets are kept in {}",
+            engine.secrets.backend()
+        )));
+        Ok(engine)
+    }
+
+    /// An engine on an in-memory store, for tests and previews.
+    pub fn in_memory(secrets: Arc<dyn SecretStore>) -> Result<Self> {
+        let store = Arc::new(Store::open_in_memory()?);
+        Ok(Self::with_store(PathBuf::from(":memory:"), store, secrets))
+    }
+
+    fn with_store(data_dir: PathBuf, store: Arc<Store>, secrets: Arc<dyn SecretStore>) -> Self {
+        let activity = Arc::new(ActivityLog::new(Arc::clone(&store)));
+        Self {
+            data_dir,
+            store,
+            activity,
+            secrets,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn activity(&self) -> &Arc<ActivityLog> {
+        &self.activity
+    }
+
+    pub fn secrets(&self) -> &Arc<dyn SecretStore> {
+        &self.secrets
+    }
+
+    pub fn settings(&self) -> Result<AppSettings> {
+        Ok(AppSettings::load(&self.store)?)
+    }
+
+    pub fn save_settings(&self, settings: &AppSettings, origin: Origin) -> Result<()> {
+        settings.save(&self.store)?;
+        self.activity
+            .note(NewEvent::info(format!("Settings changed {origin}")));
+        Ok(())
+    }
+
+    pub fn status(&self) -> Result<EngineStatus> {
+        Ok(EngineStatus {
+            paused: self.settings()?.paused,
+            enabled_flows: Vec::new(),
+            secret_backend: self.secrets.backend(),
+            data_dir: self.data_dir.display().to_string(),
+        })
+    }
+
+    /// Runs one flow, or every enabled flow, now.
+    pub async fn sync_now(&self, flow: Option<FlowKind>, origin: Origin) -> Result<()> {
+        let what = flow.map_or("all flows".to_string(), |f| format!("the {f} flow"));
+        let mut event = NewEvent::info(format!("Sync of {what} requested {origin}"));
+        if let Some(flow) = flow {
+            event = event.flow(flow);
+        }
+        self.activity.note(event);
+        let status = self.status()?;
+        if status.enabled_flows.is_empty() {
+            self.activity.note(NewEvent::warn(
+                "Nothing to sync yet: no flow is switched on. Finish the setup wizard to choose your flows.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Pauses or resumes the scheduled runs.
+    pub fn set_paused(&self, paused: bool, origin: Origin) -> Result<()> {
+        let mut settings = self.settings()?;
+        if settings.paused != paused {
+            settings.paused = paused;
+            settings.save(&self.store)?;
+        }
+        self.activity.note(NewEvent::info(if paused {
+            format!("Scheduled syncing paused {origin}")
+        } else {
+            format!("Scheduled syncing resumed {origin}")
+        }));
+        Ok(())
+    }
+
+    /// Deletes activity events older than the retention setting; returns how many.
+    pub fn apply_retention(&self) -> Result<usize> {
+        let days = self.settings()?.log_retention_days;
+        let cutoff = Utc::now() - chrono::Duration::days(i64::from(days));
+        let deleted = self.activity.delete_older_than(cutoff)?;
+        if deleted > 0 {
+            self.activity.note(NewEvent::info(format!(
+                "Deleted {deleted} activity events older than {days} days"
+            )));
+        }
+        Ok(deleted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activity::EventQuery;
+    use crate::secrets::MemoryStore;
+
+    fn engine() -> Engine {
+        Engine::in_memory(Arc::new(MemoryStore::new())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_sync_request_is_logged_with_where_it_came_from() {
+        let engine = engine();
+        engine.sync_now(None, Origin::Tray).await.unwrap();
+        let page = engine.activity().query(&EventQuery::default()).unwrap();
+        let messages: Vec<_> = page.events.iter().map(|e| e.message.as_str()).collect();
+        assert!(messages.contains(&"Sync of all flows requested from the tray"));
+        assert!(messages.iter().any(|m| m.starts_with("Nothing to sync yet")));
+    }
+
+    #[test]
+    fn pausing_is_remembered_and_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let engine = Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap();
+            engine.set_paused(true, Origin::Tray).unwrap();
+            assert!(engine.status().unwrap().paused);
+        }
+        let reopened = Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap();
+        assert!(reopened.status().unwrap().paused);
+        let page = reopened
+            .activity()
+            .query(&EventQuery {
+                search: Some("paused".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.events[0].message, "Scheduled syncing paused from the tray");
+    }
+
+    #[test]
+    fn the_start_event_names_the_secret_backend() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap();
+        let page = engine.activity().query(&EventQuery::default()).unwrap();
+        assert!(page.events[0].message.contains("memory only"), "{:?}", page.events[0]);
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The app's end-to-end tests: tauri-driver (WebKitWebDriver) drives the built app on a headless
+# desktop. Run through tools/with-desktop.sh; `make test` does both.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export POSBRIDGE_APP=${POSBRIDGE_APP:-$root/target/debug/posbridge-app}
+port=${TAURI_DRIVER_PORT:-4444}
+export TAURI_DRIVER_URL="http://127.0.0.1:$port"
+mkdir -p "$root/artifacts"
+tauri-driver --port "$port" > "$root/artifacts/tauri-driver.log" 2>&1 &
+driver=$!
+trap 'kill $driver 2>/dev/null || true' EXIT
+for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+cd "$root"
+cargo test --locked -p e2e -- --test-threads=1

@@ -1,0 +1,46 @@
+// The first thing a merchant sees: the wizard's welcome step.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveHarness, launchBrowser, openUi, defaultSettings, defaultStatus } from "./support.mjs";
+
+let server, browser;
+before(async () => {
+  server = await serveHarness();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("a new merchant is welcomed with the choice between real and demo systems", async () => {
+  const { page, problems } = await openUi(browser, server.url);
+  await page.getByRole("heading", { name: "Welcome to PosBridge" }).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Connect your systems" }).isVisible());
+  assert.ok(await page.getByRole("button", { name: "Try with demo systems" }).isVisible());
+  const current = page.locator('.steps [aria-current="step"]');
+  assert.match(await current.innerText(), /Welcome/);
+  assert.deepEqual(problems, []);
+  await page.screenshot({ path: "../artifacts/ui-welcome.png" }).catch(() => {});
+});
+
+test("choosing the demo systems moves the wizard on to the next step", async () => {
+  const { page } = await openUi(browser, server.url);
+  await page.getByRole("button", { name: "Try with demo systems" }).click();
+  const current = page.locator('.steps [aria-current="step"]');
+  await page.waitForFunction(() => document.querySelector('.steps [aria-current="step"]')?.textContent?.includes("Visma"));
+  assert.match(await current.innerText(), /Visma eAccounting/);
+});
+
+test("a Dutch merchant gets the welcome in Dutch", async () => {
+  const { page } = await openUi(browser, server.url, { settings: { ...defaultSettings, language: "nl" } });
+  await page.getByRole("heading", { name: "Welkom bij PosBridge" }).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Probeer met demosystemen" }).isVisible());
+});
+
+test("the window says plainly where secrets are kept when there is no keyring", async () => {
+  const { page } = await openUi(browser, server.url, { status: { ...defaultStatus, secret_backend: { kind: "memory" } } });
+  const footer = page.getByTestId("secret-backend");
+  await footer.waitFor();
+  assert.match(await footer.innerText(), /memory only/);
+});
