@@ -10,7 +10,7 @@ mod tray;
 
 use std::sync::Arc;
 
-use engine::secrets::{open_secret_store, MemoryStore, SecretStore};
+use engine::secrets::{open_secret_store_or_explain, SecretStore};
 use engine::Engine;
 use tauri::{Manager, Runtime, WindowEvent};
 use tauri_specta::{collect_commands, collect_events, Event as _};
@@ -76,13 +76,7 @@ fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
         None => engine::paths::default_data_dir()
             .context("could not find a directory for PosBridge's data (no home directory?)")?,
     };
-    let secrets: Arc<dyn SecretStore> = match open_secret_store(&data_dir, None) {
-        Ok(store) => Arc::from(store),
-        Err(error) => {
-            tracing::warn!(%error, "secrets will be kept in memory only");
-            Arc::new(MemoryStore::new())
-        }
-    };
+    let secrets: Arc<dyn SecretStore> = Arc::from(open_secret_store_or_explain(&data_dir, None));
     let engine = Engine::open(&data_dir, secrets)
         .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))?;
     Ok(Arc::new(engine))
@@ -102,6 +96,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    engine.announce_start("PosBridge");
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,17 @@ pub enum Origin {
     Window,
     Cli,
     Schedule,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Tray => "tray",
+            Origin::Window => "window",
+            Origin::Cli => "cli",
+            Origin::Schedule => "schedule",
+        }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -61,19 +72,15 @@ pub struct Engine {
     data_dir: PathBuf,
     store: Arc<Store>,
     activity: Arc<ActivityLog>,
-    secrets: Arc<dyn SecretStore>,
+    /// Swappable: the merchant may unlock the encrypted file while the app runs.
+    secrets: RwLock<Arc<dyn SecretStore>>,
 }
 
 impl Engine {
     /// Opens the engine on `data_dir` (created if needed), with secrets in `secrets`.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self> {
         let store = Arc::new(Store::open(&data_dir.join(DATABASE_FILE))?);
-        let engine = Self::with_store(data_dir.to_path_buf(), store, secrets);
-        engine.activity.note(NewEvent::info(format!(
-            "PosBridge started; secrets are kept in {}",
-            engine.secrets.backend()
-        )));
-        Ok(engine)
+        Ok(Self::with_store(data_dir.to_path_buf(), store, secrets))
     }
 
     /// An engine on an in-memory store, for tests and previews.
@@ -88,8 +95,19 @@ impl Engine {
             data_dir,
             store,
             activity,
-            secrets,
+            secrets: RwLock::new(secrets),
         }
+    }
+
+    /// Notes in the activity log that PosBridge started, and where its secrets are kept.
+    pub fn announce_start(&self, what: &str) {
+        let event = match self.secrets().backend() {
+            SecretBackend::Unavailable { reason } => NewEvent::warn(format!(
+                "{what} started without a place for passwords and keys: {reason}"
+            )),
+            backend => NewEvent::info(format!("{what} started; secrets are kept in {backend}")),
+        };
+        self.activity.note(event);
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -104,8 +122,17 @@ impl Engine {
         &self.activity
     }
 
-    pub fn secrets(&self) -> &Arc<dyn SecretStore> {
-        &self.secrets
+    pub fn secrets(&self) -> Arc<dyn SecretStore> {
+        Arc::clone(&self.secrets.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Moves to another secret store (e.g. the encrypted file, once the merchant gave its
+    /// passphrase). Secrets already stored elsewhere are not copied.
+    pub fn use_secret_store(&self, store: Arc<dyn SecretStore>) {
+        let backend = store.backend();
+        *self.secrets.write().unwrap_or_else(|e| e.into_inner()) = store;
+        self.activity
+            .note(NewEvent::info(format!("Secrets are now kept in {backend}")));
     }
 
     pub fn settings(&self) -> Result<AppSettings> {
@@ -123,7 +150,7 @@ impl Engine {
         Ok(EngineStatus {
             paused: self.settings()?.paused,
             enabled_flows: Vec::new(),
-            secret_backend: self.secrets.backend(),
+            secret_backend: self.secrets().backend(),
             data_dir: self.data_dir.display().to_string(),
         })
     }
@@ -191,7 +218,9 @@ mod tests {
         let page = engine.activity().query(&EventQuery::default()).unwrap();
         let messages: Vec<_> = page.events.iter().map(|e| e.message.as_str()).collect();
         assert!(messages.contains(&"Sync of all flows requested from the tray"));
-        assert!(messages.iter().any(|m| m.starts_with("Nothing to sync yet")));
+        assert!(messages
+            .iter()
+            .any(|m| m.starts_with("Nothing to sync yet")));
     }
 
     #[test]
@@ -211,14 +240,25 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        assert_eq!(page.events[0].message, "Scheduled syncing paused from the tray");
+        assert_eq!(
+            page.events[0].message,
+            "Scheduled syncing paused from the tray"
+        );
     }
 
     #[test]
-    fn the_start_event_names_the_secret_backend() {
+    fn the_start_event_names_the_secret_backend_or_why_there_is_none() {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap();
+        engine.announce_start("PosBridge");
         let page = engine.activity().query(&EventQuery::default()).unwrap();
         assert!(page.events[0].message.contains("memory only"), "{:?}", page.events[0]);
+
+        let without =
+            Engine::in_memory(Arc::new(crate::secrets::UnavailableStore::new("no keyring"))).unwrap();
+        without.announce_start("PosBridge");
+        let page = without.activity().query(&EventQuery::default()).unwrap();
+        assert_eq!(page.events[0].level, crate::activity::Level::Warn);
+        assert!(page.events[0].message.ends_with("no keyring"), "{:?}", page.events[0]);
     }
 }

@@ -71,10 +71,7 @@ mod tests {
     fn names_round_trip_and_unknown_names_are_refused() {
         for kind in FlowKind::ALL {
             assert_eq!(kind.as_str().parse::<FlowKind>().unwrap(), kind);
-            assert_eq!(
-                serde_json::to_string(&kind).unwrap(),
-                format!("\"{kind}\"")
-            );
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{kind}\""));
         }
         assert!("invoices".parse::<FlowKind>().is_err());
     }

@@ -7,7 +7,9 @@ mod engine;
 pub mod flow;
 pub mod paths;
 pub mod secrets;
+pub mod scheduler;
 pub mod settings;
+pub mod settings_paths;
 pub mod store;
 
 pub use engine::{Engine, EngineError, EngineStatus, Origin};

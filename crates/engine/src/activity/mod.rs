@@ -235,7 +235,12 @@ impl ActivityLog {
             clauses.push("record = ?".to_string());
             params.push(Value::Text(record.clone()));
         }
-        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(search) = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             clauses.push("(message LIKE ? ESCAPE '\\' OR record LIKE ? ESCAPE '\\')".to_string());
             let pattern = format!(
                 "%{}%",
@@ -345,7 +350,8 @@ mod tests {
     #[test]
     fn events_come_back_newest_first_with_all_their_fields() {
         let log = log();
-        log.record(NewEvent::info("Sync requested from the tray")).unwrap();
+        log.record(NewEvent::info("Sync requested from the tray"))
+            .unwrap();
         log.record(
             NewEvent::error("Article KB-01-250 does not exist in eAccounting")
                 .flow(FlowKind::Orders)
@@ -361,35 +367,95 @@ mod tests {
         assert_eq!(newest.level, Level::Error);
         assert_eq!(newest.flow, Some(FlowKind::Orders));
         assert_eq!(newest.record.as_deref(), Some("POS order 1042"));
-        assert_eq!(newest.details, Some(json!({"sent": {"ArticleNumber": "KB-01-250"}})));
+        assert_eq!(
+            newest.details,
+            Some(json!({"sent": {"ArticleNumber": "KB-01-250"}}))
+        );
         assert_eq!(page.events[1].message, "Sync requested from the tray");
     }
 
     #[test]
     fn filters_by_flow_level_record_and_words() {
         let log = log();
-        log.record(NewEvent::info("Booked invoice 7").flow(FlowKind::Orders).record("POS order 1"))
-            .unwrap();
-        log.record(NewEvent::warn("Skipped: unpaid").flow(FlowKind::Orders).record("POS order 2"))
-            .unwrap();
-        log.record(NewEvent::info("Stock 12 -> 11").flow(FlowKind::Stock).record("KB-01-250"))
-            .unwrap();
+        log.record(
+            NewEvent::info("Booked invoice 7")
+                .flow(FlowKind::Orders)
+                .record("POS order 1"),
+        )
+        .unwrap();
+        log.record(
+            NewEvent::warn("Skipped: unpaid")
+                .flow(FlowKind::Orders)
+                .record("POS order 2"),
+        )
+        .unwrap();
+        log.record(
+            NewEvent::info("Stock 12 -> 11")
+                .flow(FlowKind::Stock)
+                .record("KB-01-250"),
+        )
+        .unwrap();
         log.record(NewEvent::error("50% off is not a_price").flow(FlowKind::Products))
             .unwrap();
 
         let count = |q: EventQuery| log.query(&q).unwrap().total;
-        assert_eq!(count(EventQuery { flow: Some(FlowKind::Orders), ..Default::default() }), 2);
-        assert_eq!(count(EventQuery { min_level: Some(Level::Warn), ..Default::default() }), 2);
         assert_eq!(
-            count(EventQuery { record: Some("POS order 2".into()), ..Default::default() }),
+            count(EventQuery {
+                flow: Some(FlowKind::Orders),
+                ..Default::default()
+            }),
+            2
+        );
+        assert_eq!(
+            count(EventQuery {
+                min_level: Some(Level::Warn),
+                ..Default::default()
+            }),
+            2
+        );
+        assert_eq!(
+            count(EventQuery {
+                record: Some("POS order 2".into()),
+                ..Default::default()
+            }),
             1
         );
-        assert_eq!(count(EventQuery { search: Some("invoice".into()), ..Default::default() }), 1);
-        assert_eq!(count(EventQuery { search: Some("KB-01".into()), ..Default::default() }), 1);
+        assert_eq!(
+            count(EventQuery {
+                search: Some("invoice".into()),
+                ..Default::default()
+            }),
+            1
+        );
+        assert_eq!(
+            count(EventQuery {
+                search: Some("KB-01".into()),
+                ..Default::default()
+            }),
+            1
+        );
         // LIKE wildcards in the search are taken literally.
-        assert_eq!(count(EventQuery { search: Some("50%".into()), ..Default::default() }), 1);
-        assert_eq!(count(EventQuery { search: Some("a_p".into()), ..Default::default() }), 1);
-        assert_eq!(count(EventQuery { search: Some("_".into()), ..Default::default() }), 1);
+        assert_eq!(
+            count(EventQuery {
+                search: Some("50%".into()),
+                ..Default::default()
+            }),
+            1
+        );
+        assert_eq!(
+            count(EventQuery {
+                search: Some("a_p".into()),
+                ..Default::default()
+            }),
+            1
+        );
+        assert_eq!(
+            count(EventQuery {
+                search: Some("_".into()),
+                ..Default::default()
+            }),
+            1
+        );
     }
 
     #[test]
@@ -402,7 +468,11 @@ mod tests {
         let mut before_id = None;
         loop {
             let page = log
-                .query(&EventQuery { limit: Some(10), before_id, ..Default::default() })
+                .query(&EventQuery {
+                    limit: Some(10),
+                    before_id,
+                    ..Default::default()
+                })
                 .unwrap();
             assert_eq!(page.total, 25);
             seen.extend(page.events.iter().map(|e| e.message.clone()));
@@ -432,7 +502,9 @@ mod tests {
             .execute("UPDATE events SET at = '2020-01-01T00:00:00.000Z'", [])
             .unwrap();
         log.record(NewEvent::info("new")).unwrap();
-        let deleted = log.delete_older_than(Utc::now() - chrono::Duration::days(30)).unwrap();
+        let deleted = log
+            .delete_older_than(Utc::now() - chrono::Duration::days(30))
+            .unwrap();
         assert_eq!(deleted, 1);
         let page = log.query(&EventQuery::default()).unwrap();
         assert_eq!(page.events.len(), 1);

@@ -231,11 +231,17 @@ mod tests {
         let path = dir.path().join("secrets.enc");
         let store = EncryptedFileStore::open(&path, &passphrase()).unwrap();
         store
-            .set(&SecretKey::new("eaccounting.tokens"), &Secret::new("refresh-token-XYZ"))
+            .set(
+                &SecretKey::new("eaccounting.tokens"),
+                &Secret::new("refresh-token-XYZ"),
+            )
             .unwrap();
         let raw = std::fs::read_to_string(&path).unwrap();
         assert!(!raw.contains("refresh-token-XYZ"));
-        assert!(!raw.contains("eaccounting.tokens"), "even the key names are sealed");
+        assert!(
+            !raw.contains("eaccounting.tokens"),
+            "even the key names are sealed"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -103,6 +103,8 @@ pub enum SecretBackend {
     OsKeyring { name: String },
     EncryptedFile { path: String },
     Memory,
+    /// No keyring and no passphrase yet: nothing can be stored until one is given.
+    Unavailable { reason: String },
 }
 
 impl fmt::Display for SecretBackend {
@@ -115,6 +117,7 @@ impl fmt::Display for SecretBackend {
             SecretBackend::Memory => {
                 f.write_str("memory only (nothing is kept after the app closes)")
             }
+            SecretBackend::Unavailable { reason } => write!(f, "no secret store yet ({reason})"),
         }
     }
 }
@@ -163,6 +166,49 @@ impl SecretStore for MemoryStore {
     }
 }
 
+/// Stands in when no backend is available, so what needs no secret (the log, settings, status)
+/// still works and what does gets a clear error.
+pub struct UnavailableStore {
+    reason: String,
+}
+
+impl UnavailableStore {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
+
+    fn refuse<T>(&self) -> Result<T> {
+        Err(SecretError::KeyringUnavailable(self.reason.clone()))
+    }
+}
+
+impl SecretStore for UnavailableStore {
+    fn backend(&self) -> SecretBackend {
+        SecretBackend::Unavailable {
+            reason: self.reason.clone(),
+        }
+    }
+
+    fn get(&self, _key: &SecretKey) -> Result<Option<Secret>> {
+        self.refuse()
+    }
+
+    fn set(&self, _key: &SecretKey, _value: &Secret) -> Result<()> {
+        self.refuse()
+    }
+
+    fn delete(&self, _key: &SecretKey) -> Result<()> {
+        self.refuse()
+    }
+}
+
+/// The best backend available, or [`UnavailableStore`] saying why there is none.
+pub fn open_secret_store_or_explain(data_dir: &Path, passphrase: Option<&Secret>) -> Box<dyn SecretStore> {
+    open_secret_store(data_dir, passphrase).unwrap_or_else(|error| Box::new(UnavailableStore::new(error.to_string())))
+}
+
 /// Picks the best available backend: the OS keyring if one answers, else the encrypted file in
 /// `data_dir` when a passphrase is given (or set in [`PASSPHRASE_ENV`]).
 pub fn open_secret_store(
@@ -174,7 +220,9 @@ pub fn open_secret_store(
         Err(error) => tracing::info!(%error, "no OS keyring; trying the encrypted secrets file"),
     }
     let from_env = std::env::var(PASSPHRASE_ENV).ok().map(Secret::new);
-    let passphrase = passphrase.or(from_env.as_ref()).ok_or(SecretError::NeedsPassphrase)?;
+    let passphrase = passphrase
+        .or(from_env.as_ref())
+        .ok_or(SecretError::NeedsPassphrase)?;
     Ok(Box::new(EncryptedFileStore::open(
         &data_dir.join(SECRETS_FILE),
         passphrase,

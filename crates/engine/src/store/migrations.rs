@@ -27,6 +27,89 @@ const MIGRATIONS: &[M<'static>] = &[
         CREATE INDEX events_by_record ON events (record, id);
         CREATE INDEX events_by_time ON events (at);",
     ),
+    // 2: what the sync engine remembers between runs.
+    M::up(
+        "CREATE TABLE connections (
+            system       TEXT PRIMARY KEY NOT NULL CHECK (system IN ('eaccounting', 'salespos')),
+            mode         TEXT NOT NULL CHECK (mode IN ('live', 'demo')),
+            settings     TEXT NOT NULL,      -- JSON, never secret: URLs, client id, company or shop name
+            connected_at TEXT NOT NULL,
+            checked_at   TEXT,               -- last health check
+            check_error  TEXT                -- NULL when the last check passed
+        ) STRICT;
+
+        CREATE TABLE flow_settings (
+            flow             TEXT PRIMARY KEY NOT NULL,
+            enabled          INTEGER NOT NULL DEFAULT 0,
+            interval_seconds INTEGER NOT NULL,
+            settings         TEXT NOT NULL,  -- JSON, the flow's own questions and answers
+            updated_at       TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE cursors (
+            flow       TEXT PRIMARY KEY NOT NULL,
+            value      TEXT NOT NULL,        -- JSON, the flow's own high-water mark
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE links (
+            kind          TEXT NOT NULL,     -- order, customer, article, product, category
+            source_system TEXT NOT NULL,
+            source_id     TEXT NOT NULL,
+            target_system TEXT NOT NULL,
+            target_id     TEXT NOT NULL,
+            label         TEXT,              -- as the merchant knows the target, e.g. 'invoice 1042'
+            content_hash  TEXT,              -- of what was last sent; unchanged means nothing to send
+            updated_at    TEXT NOT NULL,
+            PRIMARY KEY (kind, source_system, source_id)
+        ) STRICT;
+        CREATE INDEX links_by_target ON links (kind, target_system, target_id);
+
+        CREATE TABLE intents (
+            key        TEXT PRIMARY KEY NOT NULL,  -- deterministic, e.g. salespos:order:<store>:<id>
+            flow       TEXT NOT NULL,
+            reference  TEXT NOT NULL,              -- the value put in the target's searchable field
+            state      TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+            step       TEXT,                       -- how far a multi-step write got, e.g. draft_created
+            target_id  TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE runs (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow        TEXT NOT NULL,
+            origin      TEXT NOT NULL,
+            dry_run     INTEGER NOT NULL,
+            started_at  TEXT NOT NULL,
+            finished_at TEXT,
+            created     INTEGER NOT NULL DEFAULT 0,
+            updated     INTEGER NOT NULL DEFAULT 0,
+            skipped     INTEGER NOT NULL DEFAULT 0,
+            failed      INTEGER NOT NULL DEFAULT 0,
+            error       TEXT                       -- the run itself failed (setup, connection)
+        ) STRICT;
+        CREATE INDEX runs_by_flow ON runs (flow, id);
+
+        CREATE TABLE failed_records (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow            TEXT NOT NULL,
+            source_id       TEXT NOT NULL,
+            label           TEXT NOT NULL,         -- e.g. 'POS order 1042'
+            payload         TEXT NOT NULL,         -- JSON of the record as read from the source
+            error_code      TEXT NOT NULL,
+            reason          TEXT NOT NULL,         -- in the merchant's words, with the fix
+            field           TEXT,                  -- the field at fault, when known
+            transient       INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL,
+            first_failed_at TEXT NOT NULL,
+            last_failed_at  TEXT NOT NULL,
+            next_retry_at   TEXT,                  -- NULL: only when asked
+            state           TEXT NOT NULL CHECK (state IN ('open', 'skipped', 'resolved')),
+            UNIQUE (flow, source_id)
+        ) STRICT;
+        CREATE INDEX failed_by_state ON failed_records (state, flow, next_retry_at);",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

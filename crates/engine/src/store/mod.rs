@@ -4,7 +4,15 @@
 //! [`crate::secrets`]). One connection behind a mutex is enough for a desktop app; WAL lets a
 //! second process (the `posbridge` CLI, `log --follow`) read while the app writes.
 
+pub mod connections;
+pub mod cursors;
+pub mod failed;
+pub mod flow_settings;
+pub mod intents;
+pub mod links;
 mod migrations;
+pub mod records;
+pub mod runs;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -129,6 +137,27 @@ impl Store {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `work` in one transaction: everything it writes lands together or not at all (a
+    /// page's outcomes with its cursor, say). It rolls back when `work` returns an error.
+    pub fn transaction<T, E>(
+        &self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `read` with the connection (for the table modules' functions).
+    pub fn read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        Ok(read(&self.conn())?)
+    }
+
     /// A stored setting, or `None` if it was never set.
     pub fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         let raw: Option<String> = self
@@ -164,7 +193,9 @@ impl Store {
         let conn = self.conn();
         let mut statement = conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
         let rows = statement
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(key, raw)| {
@@ -267,7 +298,11 @@ mod tests {
             .unwrap();
         let result = migrations::migrations().to_latest(&mut conn);
         assert!(result.is_err());
-        assert_eq!(user_version(&conn).unwrap(), 0, "the version is not advanced");
+        assert_eq!(
+            user_version(&conn).unwrap(),
+            0,
+            "the version is not advanced"
+        );
         let settings_exists: bool = conn
             .query_row(
                 "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'settings'",
@@ -275,6 +310,9 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert!(!settings_exists, "the settings table was rolled back with the rest");
+        assert!(
+            !settings_exists,
+            "the settings table was rolled back with the rest"
+        );
     }
 }

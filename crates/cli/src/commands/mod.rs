@@ -1,0 +1,26 @@
+//! One module per subcommand.
+
+pub mod log;
+pub mod sandbox;
+pub mod settings;
+pub mod status;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use engine::secrets::open_secret_store_or_explain;
+use engine::Engine;
+
+/// Opens the engine on the data dir the desktop app uses (or `--data-dir`).
+pub fn open_engine(data_dir: Option<PathBuf>) -> anyhow::Result<Engine> {
+    let data_dir = match data_dir {
+        Some(dir) => dir,
+        None => engine::paths::default_data_dir()
+            .context("no data dir: pass --data-dir or set POSBRIDGE_DATA_DIR")?,
+    };
+    // Without a keyring or passphrase, what needs no secret (log, settings, status) still works.
+    let secrets = open_secret_store_or_explain(&data_dir, None);
+    Engine::open(&data_dir, Arc::from(secrets))
+        .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))
+}

@@ -1,0 +1,29 @@
+//! `posbridge status`: paused or not, which flows are on, where secrets are kept.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
+    let engine = super::open_engine(data_dir)?;
+    let status = engine.status()?;
+    if args.json {
+        crate::output::json_line(&status)?;
+    } else {
+        println!("Data:      {}", status.data_dir);
+        println!("Secrets:   {}", status.secret_backend);
+        println!("Syncing:   {}", if status.paused { "paused" } else { "on" });
+        let flows: Vec<_> = status.enabled_flows.iter().map(|f| f.as_str()).collect();
+        println!(
+            "Flows on:  {}",
+            if flows.is_empty() { "none yet".to_string() } else { flows.join(", ") }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,14 @@
+//! Exit codes and the few output conventions every command shares.
+
+/// Every record synced or skipped for a stated reason.
+pub const OK: u8 = 0;
+/// Setup error: not connected, a bad setting, a store that cannot be opened.
+pub const SETUP_ERROR: u8 = 1;
+/// Some records failed (they are listed, and kept for a retry).
+pub const RECORDS_FAILED: u8 = 2;
+
+/// Prints a value as one line of JSON on stdout.
+pub fn json_line<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

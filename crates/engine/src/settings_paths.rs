@@ -1,0 +1,189 @@
+//! Settings addressed by a dotted path, as `posbridge settings get|set` and settings files use
+//! them: `app.log_retention_days`, `orders.document_type`. Each top-level name is one settings
+//! document with a Rust type; a change is checked against that type before it is stored, and an
+//! error names the setting and says what was expected.
+
+use serde_json::{Map, Value};
+
+use crate::settings::AppSettings;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("unknown setting {path:?}; settings are {known}")]
+    Unknown { path: String, known: String },
+    #[error("{path}: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A settings document: a name, and how to read and write it as JSON through its Rust type.
+struct Document {
+    name: &'static str,
+    load: fn(&Store) -> Result<Value, StoreError>,
+    /// Checks `value` against the type (the error names the field) and stores it; with `None`
+    /// for the store it only checks.
+    save: fn(Option<&Store>, Value) -> Result<(), SettingsError>,
+}
+
+fn typed_save<T: serde::de::DeserializeOwned>(
+    name: &'static str,
+    store: Option<&Store>,
+    value: Value,
+    write: fn(&T, &Store) -> Result<(), StoreError>,
+) -> Result<(), SettingsError> {
+    let typed: T = serde_path_to_error::deserialize(value).map_err(|e| SettingsError::Invalid {
+        path: format!("{name}.{}", e.path()),
+        reason: e.inner().to_string(),
+    })?;
+    if let Some(store) = store {
+        write(&typed, store)?;
+    }
+    Ok(())
+}
+
+const DOCUMENTS: &[Document] = &[Document {
+    name: "app",
+    load: |store| Ok(serde_json::to_value(AppSettings::load(store)?).expect("serializes")),
+    save: |store, value| typed_save::<AppSettings>("app", store, value, AppSettings::save),
+}];
+
+fn known() -> String {
+    DOCUMENTS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")
+}
+
+fn document(name: &str, path: &str) -> Result<&'static Document, SettingsError> {
+    DOCUMENTS
+        .iter()
+        .find(|d| d.name == name)
+        .ok_or_else(|| SettingsError::Unknown {
+            path: path.to_string(),
+            known: known(),
+        })
+}
+
+/// The value at `path` (a whole document when the path is just its name).
+pub fn get(store: &Store, path: &str) -> Result<Value, SettingsError> {
+    let mut parts = path.split('.');
+    let doc = document(parts.next().unwrap_or_default(), path)?;
+    let mut value = (doc.load)(store)?;
+    for part in parts {
+        value = value
+            .get(part)
+            .cloned()
+            .ok_or_else(|| SettingsError::Unknown {
+                path: path.to_string(),
+                known: known(),
+            })?;
+    }
+    Ok(value)
+}
+
+/// Sets the value at `path`; a value that does not fit is refused and nothing is stored.
+pub fn set(store: &Store, path: &str, new: Value) -> Result<(), SettingsError> {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let doc = document(parts.remove(0), path)?;
+    let mut whole = (doc.load)(store)?;
+    if parts.is_empty() {
+        return (doc.save)(Some(store), new);
+    }
+    let (last, parents) = parts.split_last().expect("not empty");
+    let mut node = &mut whole;
+    for part in parents {
+        node = node.get_mut(*part).ok_or_else(|| SettingsError::Unknown {
+            path: path.to_string(),
+            known: known(),
+        })?;
+    }
+    let object = node.as_object_mut().ok_or_else(|| SettingsError::Invalid {
+        path: path.to_string(),
+        reason: "is not a group of settings".into(),
+    })?;
+    if !object.contains_key(*last) {
+        return Err(SettingsError::Unknown {
+            path: path.to_string(),
+            known: format!("{} (in {}: {})", known(), doc.name, object.keys().cloned().collect::<Vec<_>>().join(", ")),
+        });
+    }
+    object.insert(last.to_string(), new);
+    (doc.save)(Some(store), whole)
+}
+
+/// Every settings document, for a settings file.
+pub fn export(store: &Store) -> Result<Value, SettingsError> {
+    let mut all = Map::new();
+    for doc in DOCUMENTS {
+        all.insert(doc.name.to_string(), (doc.load)(store)?);
+    }
+    Ok(Value::Object(all))
+}
+
+/// Reads a settings file: every document in it is checked before any is stored.
+pub fn import(store: &Store, file: Value) -> Result<(), SettingsError> {
+    let object = file.as_object().ok_or_else(|| SettingsError::Invalid {
+        path: "(file)".into(),
+        reason: "a settings file is a JSON object of documents".into(),
+    })?;
+    let mut checked = Vec::new();
+    for (name, value) in object {
+        let doc = document(name, name)?;
+        (doc.save)(None, value.clone())?;
+        checked.push((doc, value.clone()));
+    }
+    for (doc, value) in checked {
+        (doc.save)(Some(store), value)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_setting_is_read_and_changed_by_its_path() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(get(&store, "app.log_retention_days").unwrap(), json!(90));
+        set(&store, "app.log_retention_days", json!(30)).unwrap();
+        assert_eq!(AppSettings::load(&store).unwrap().log_retention_days, 30);
+        assert_eq!(get(&store, "app").unwrap()["log_retention_days"], json!(30));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_refused_naming_the_setting() {
+        let store = Store::open_in_memory().unwrap();
+        let error = set(&store, "app.log_retention_days", json!("a month")).unwrap_err();
+        assert!(error.to_string().starts_with("app.log_retention_days: invalid type"), "{error}");
+        assert_eq!(AppSettings::load(&store).unwrap().log_retention_days, 90, "nothing stored");
+        let error = set(&store, "app.language", json!("fr")).unwrap_err();
+        assert!(error.to_string().starts_with("app.language: unknown variant `fr`"), "{error}");
+    }
+
+    #[test]
+    fn unknown_settings_are_refused_with_the_known_ones() {
+        let store = Store::open_in_memory().unwrap();
+        let error = set(&store, "app.colour", json!("red")).unwrap_err();
+        assert!(error.to_string().contains("log_retention_days"), "{error}");
+        assert!(matches!(get(&store, "invoices.x"), Err(SettingsError::Unknown { .. })));
+    }
+
+    #[test]
+    fn a_settings_file_with_one_bad_value_changes_nothing() {
+        let store = Store::open_in_memory().unwrap();
+        let error = import(&store, json!({"app": {"log_retention_days": -1}})).unwrap_err();
+        assert!(error.to_string().starts_with("app.log_retention_days"), "{error}");
+        assert_eq!(AppSettings::load(&store).unwrap(), AppSettings::default());
+    }
+
+    #[test]
+    fn a_settings_file_round_trips() {
+        let store = Store::open_in_memory().unwrap();
+        set(&store, "app.language", json!("nl")).unwrap();
+        let file = export(&store).unwrap();
+        let other = Store::open_in_memory().unwrap();
+        import(&other, file.clone()).unwrap();
+        assert_eq!(export(&other).unwrap(), file);
+    }
+}

@@ -1,0 +1,146 @@
+//! Intents: before PosBridge creates a document in the target, it writes down that it is about to,
+//! under a deterministic key, and puts a reference derived from that key in a field the target
+//! can be searched by. After a crash or a lost response, a pending intent is resolved by searching
+//! the target first; the document is created only if it is not there. That makes "create" safe to
+//! repeat any number of times.
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::records::timestamp;
+use crate::flow::FlowKind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntentState {
+    /// Written before the create; the target may or may not hold the document.
+    Pending,
+    /// The document exists in the target and is linked.
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent {
+    pub key: String,
+    pub flow: FlowKind,
+    /// The value carried in the target's searchable field.
+    pub reference: String,
+    pub state: IntentState,
+    /// How far a write of several steps got (e.g. "draft_created"), so it resumes there.
+    pub step: Option<String>,
+    pub target_id: Option<String>,
+}
+
+pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<Intent>> {
+    conn.query_row(
+        "SELECT flow, reference, state, step, target_id FROM intents WHERE key = ?1",
+        [key],
+        |row| {
+            let flow: String = row.get(0)?;
+            let state: String = row.get(2)?;
+            Ok(Intent {
+                key: key.to_string(),
+                flow: flow.parse().map_err(|e: crate::flow::UnknownFlow| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?,
+                reference: row.get(1)?,
+                state: if state == "done" {
+                    IntentState::Done
+                } else {
+                    IntentState::Pending
+                },
+                step: row.get(3)?,
+                target_id: row.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Records the intent to create (a no-op if it was recorded before: the old one is kept, with
+/// whatever step it reached).
+pub fn begin(
+    conn: &Connection,
+    key: &str,
+    flow: FlowKind,
+    reference: &str,
+) -> rusqlite::Result<Intent> {
+    let now = timestamp(Utc::now());
+    conn.execute(
+        "INSERT INTO intents (key, flow, reference, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'pending', ?4, ?4) ON CONFLICT (key) DO NOTHING",
+        (key, flow.as_str(), reference, now),
+    )?;
+    Ok(find(conn, key)?.expect("just written"))
+}
+
+/// Notes how far a multi-step write got, and the target id it produced.
+pub fn advance(conn: &Connection, key: &str, step: &str, target_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE intents SET step = ?2, target_id = ?3, updated_at = ?4 WHERE key = ?1",
+        (key, step, target_id, timestamp(Utc::now())),
+    )?;
+    Ok(())
+}
+
+pub fn complete(conn: &Connection, key: &str, target_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE intents SET state = 'done', target_id = ?2, updated_at = ?3 WHERE key = ?1",
+        (key, target_id, timestamp(Utc::now())),
+    )?;
+    Ok(())
+}
+
+/// Forgets an intent whose write was undone (e.g. a document deleted after a totals mismatch),
+/// so a retry starts afresh.
+pub fn discard(conn: &Connection, key: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM intents WHERE key = ?1", [key])?;
+    Ok(())
+}
+
+/// Intents that were started but not finished, oldest first: what a crash left behind.
+pub fn pending(conn: &Connection, flow: FlowKind) -> rusqlite::Result<Vec<Intent>> {
+    let mut statement = conn.prepare(
+        "SELECT key FROM intents WHERE flow = ?1 AND state = 'pending' ORDER BY created_at",
+    )?;
+    let keys: Vec<String> = statement
+        .query_map([flow.as_str()], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    keys.iter()
+        .filter_map(|key| find(conn, key).transpose())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn an_intent_moves_from_pending_through_steps_to_done() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let key = "salespos:order:shop-1:5001";
+        let intent = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
+        assert_eq!(intent.state, IntentState::Pending);
+        assert_eq!(pending(&conn, FlowKind::Orders).unwrap().len(), 1);
+
+        advance(&conn, key, "draft_created", "draft-guid").unwrap();
+        // Beginning again (after a crash) keeps the step already reached.
+        let again = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
+        assert_eq!(again.step.as_deref(), Some("draft_created"));
+        assert_eq!(again.target_id.as_deref(), Some("draft-guid"));
+
+        complete(&conn, key, "invoice-guid").unwrap();
+        let done = find(&conn, key).unwrap().unwrap();
+        assert_eq!(done.state, IntentState::Done);
+        assert_eq!(done.target_id.as_deref(), Some("invoice-guid"));
+        assert!(pending(&conn, FlowKind::Orders).unwrap().is_empty());
+
+        discard(&conn, key).unwrap();
+        assert_eq!(find(&conn, key).unwrap(), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! The [`Client`]: cheap to clone (one connection pool, one rate limiter, shared by clones) and
+//! the generic calls the per-resource handles in [`crate::resources`] are built from.
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use url::Url;
+
+use crate::error::Error;
+use crate::options::{ClientOptions, Credentials};
+use crate::paging::{Page, PageRequest, Pages, Query};
+use crate::transport::{path_and_query, Transport};
+
+/// A client of one CCV SalesPOS (CCV Shop API v1) account.
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<Transport>,
+    page_size: u32,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.transport.base().as_str())
+            .finish()
+    }
+}
+
+impl Client {
+    pub fn new(credentials: Credentials, options: ClientOptions) -> Result<Self, Error> {
+        Ok(Self {
+            transport: Arc::new(Transport::new(credentials, &options)?),
+            page_size: options.page_size,
+        })
+    }
+
+    /// The API base this client calls, ending in `/api/rest/v1/`.
+    pub fn api_base(&self) -> &Url {
+        self.transport.base()
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        link: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(String, bytes::Bytes), Error> {
+        let url = self.transport.url(link)?;
+        let path = path_and_query(&url);
+        let answer = self.transport.call(method, url, body).await?;
+        Ok((path, answer.body))
+    }
+
+    fn decode<T: DeserializeOwned>(method: &Method, path: &str, body: &[u8]) -> Result<T, Error> {
+        serde_json::from_slice(body).map_err(|source| Error::Decode {
+            method: method.to_string(),
+            path: path.to_string(),
+            source,
+        })
+    }
+
+    pub(crate) async fn get_json<T: DeserializeOwned>(&self, link: &str) -> Result<T, Error> {
+        let (path, body) = self.call(Method::GET, link, None).await?;
+        Self::decode(&Method::GET, &path, &body)
+    }
+
+    /// One page from a relative path or an absolute `next` link.
+    pub(crate) async fn get_page<T: DeserializeOwned>(&self, link: &str) -> Result<Page<T>, Error> {
+        let (path, body) = self.call(Method::GET, link, None).await?;
+        Page::parse(&body).map_err(|source| Error::Decode {
+            method: "GET".into(),
+            path,
+            source,
+        })
+    }
+
+    pub(crate) async fn list_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+        page: PageRequest,
+    ) -> Result<Page<T>, Error> {
+        self.get_page(&query.with_page(page).apply(path)).await
+    }
+
+    pub(crate) fn pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+        keep: fn(&T) -> bool,
+    ) -> Pages<T> {
+        let first = query
+            .with_page(PageRequest {
+                start: 0,
+                size: self.page_size,
+            })
+            .apply(path);
+        Pages::new(self.clone(), first, keep)
+    }
+
+    /// A write whose answer may be the record or, as the API sometimes does, 204 with no body.
+    pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        link: &str,
+        body: &B,
+    ) -> Result<Option<T>, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|source| Error::Decode {
+            method: method.to_string(),
+            path: link.to_string(),
+            source,
+        })?;
+        let (path, answer) = self.call(method.clone(), link, Some(bytes)).await?;
+        if answer.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        Self::decode(&method, &path, &answer).map(Some)
+    }
+
+    /// A write or delete whose answer body, if any, is of no interest.
+    pub(crate) async fn send_ignoring_answer<B: Serialize>(
+        &self,
+        method: Method,
+        link: &str,
+        body: Option<&B>,
+    ) -> Result<(), Error> {
+        let bytes = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|source| Error::Decode {
+                method: method.to_string(),
+                path: link.to_string(),
+                source,
+            })?;
+        self.call(method, link, bytes).await.map(|_| ())
+    }
+}

@@ -1,0 +1,190 @@
+//! `products`, `productqueries` and `attributecombinations`.
+
+use reqwest::Method;
+use rust_decimal::Decimal;
+
+use crate::error::Error;
+use crate::ids::{AttributeCombinationId, ProductId};
+use crate::models::category::ProductToCategory;
+use crate::models::product::{
+    AttributeCombination, AttributeCombinationPatch, NewProduct, Product, ProductFilter,
+    ProductPatch, ProductQuery, ProductQueryHit, ProductSort,
+};
+use crate::models::Direction;
+use crate::paging::{Page, PageRequest, Pages};
+use crate::Client;
+
+pub struct Products<'a> {
+    pub(super) client: &'a Client,
+}
+
+impl Products<'_> {
+    pub async fn list(
+        &self,
+        filter: &ProductFilter,
+        page: PageRequest,
+    ) -> Result<Page<Product>, Error> {
+        self.client
+            .list_page("products/", &filter.query(), page)
+            .await
+    }
+
+    /// Page by page, for callers that commit per page.
+    pub fn pages(&self, filter: &ProductFilter) -> Pages<Product> {
+        self.client
+            .pages("products/", &filter.query(), super::keep_all)
+    }
+
+    pub async fn list_all(&self, filter: &ProductFilter) -> Result<Vec<Product>, Error> {
+        self.pages(filter).collect_all().await
+    }
+
+    pub async fn get(&self, id: ProductId) -> Result<Product, Error> {
+        self.client.get_json(&format!("products/{id}/")).await
+    }
+
+    /// The product whose `productnumber` is exactly `sku` (the newest, should there be several).
+    pub async fn find_by_productnumber(&self, sku: &str) -> Result<Option<Product>, Error> {
+        let filter = ProductFilter {
+            productnumber: Some(sku.to_string()),
+            sort: Some((ProductSort::Id, Direction::Descending)),
+            ..ProductFilter::default()
+        };
+        Ok(self
+            .list_all(&filter)
+            .await?
+            .into_iter()
+            .find(|p| p.productnumber.as_deref() == Some(sku)))
+    }
+
+    /// Creates a product. When the API answers 204 without a body, the product is looked up by
+    /// its product number (or, lacking one, by name) and the newest match is returned.
+    pub async fn create(&self, product: &NewProduct) -> Result<Product, Error> {
+        if let Some(created) = self.client.send(Method::POST, "products/", product).await? {
+            return Ok(created);
+        }
+        let found = match &product.productnumber {
+            Some(sku) => self.find_by_productnumber(sku).await?,
+            None => {
+                let filter = ProductFilter {
+                    productname: Some(product.name.clone()),
+                    sort: Some((ProductSort::Id, Direction::Descending)),
+                    ..ProductFilter::default()
+                };
+                self.list_all(&filter)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.name == product.name)
+            }
+        };
+        found.ok_or_else(|| Error::CreatedButNotFound {
+            what: format!(
+                "product {:?}",
+                product.productnumber.as_deref().unwrap_or(&product.name)
+            ),
+        })
+    }
+
+    /// Changes the fields set in `patch` (the API answers 204).
+    pub async fn patch(&self, id: ProductId, patch: &ProductPatch) -> Result<(), Error> {
+        self.client
+            .send_ignoring_answer(Method::PATCH, &format!("products/{id}/"), Some(patch))
+            .await
+    }
+
+    /// Sets the absolute stock of a product whose stock is kept on the product.
+    pub async fn set_stock(&self, id: ProductId, stock: Decimal) -> Result<(), Error> {
+        self.patch(
+            id,
+            &ProductPatch {
+                stock: Some(stock),
+                ..ProductPatch::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn delete(&self, id: ProductId) -> Result<(), Error> {
+        self.client
+            .send_ignoring_answer::<()>(Method::DELETE, &format!("products/{id}/"), None)
+            .await
+    }
+
+    /// Products and variants matching a SKU, EAN, product number or MPN (`productqueries`).
+    pub async fn query(&self, query: &ProductQuery) -> Result<Vec<ProductQueryHit>, Error> {
+        if query.query().is_empty() {
+            return Err(Error::Config(
+                "a product query needs at least one number".into(),
+            ));
+        }
+        self.client
+            .pages("productqueries/", &query.query(), super::keep_all)
+            .collect_all()
+            .await
+    }
+
+    /// The categories a product is linked to.
+    pub async fn category_links(&self, id: ProductId) -> Result<Vec<ProductToCategory>, Error> {
+        self.client
+            .pages(
+                &format!("products/{id}/producttocategories/"),
+                &Default::default(),
+                super::keep_all,
+            )
+            .collect_all()
+            .await
+    }
+}
+
+pub struct AttributeCombinations<'a> {
+    pub(super) client: &'a Client,
+}
+
+impl AttributeCombinations<'_> {
+    /// The variants of a product.
+    pub async fn list_for_product(
+        &self,
+        product: ProductId,
+    ) -> Result<Vec<AttributeCombination>, Error> {
+        self.client
+            .pages(
+                &format!("products/{product}/attributecombinations/"),
+                &Default::default(),
+                super::keep_all,
+            )
+            .collect_all()
+            .await
+    }
+
+    pub async fn get(&self, id: AttributeCombinationId) -> Result<AttributeCombination, Error> {
+        self.client
+            .get_json(&format!("attributecombinations/{id}/"))
+            .await
+    }
+
+    pub async fn patch(
+        &self,
+        id: AttributeCombinationId,
+        patch: &AttributeCombinationPatch,
+    ) -> Result<(), Error> {
+        self.client
+            .send_ignoring_answer(
+                Method::PATCH,
+                &format!("attributecombinations/{id}/"),
+                Some(patch),
+            )
+            .await
+    }
+
+    /// Sets the absolute stock of one variant.
+    pub async fn set_stock(&self, id: AttributeCombinationId, stock: Decimal) -> Result<(), Error> {
+        self.patch(
+            id,
+            &AttributeCombinationPatch {
+                stock: Some(stock),
+                ..AttributeCombinationPatch::default()
+            },
+        )
+        .await
+    }
+}

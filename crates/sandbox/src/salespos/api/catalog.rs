@@ -1,0 +1,522 @@
+//! Products, their variants, `productqueries`, categories and product-to-category links.
+
+use axum::http::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::{body_object, collection, sort_by, Answer, Call, Failure, Fields, Reply};
+use crate::salespos::render;
+use crate::salespos::store::*;
+use crate::salespos::webhooks::Event;
+
+fn reply_created(shop: &Shop, rendered: Value, events: Vec<Event>) -> Reply {
+    if shop.drift.post_answers_no_content {
+        Reply::no_content(events)
+    } else {
+        Reply::created(rendered, events)
+    }
+}
+
+pub(super) fn list_products(shop: &Shop, call: &Call<'_>, category: Option<i64>) -> Answer {
+    let q = &call.query;
+    if let Some(id) = category {
+        if !shop.categories.contains_key(&id) {
+            return Err(Failure::not_found("Category", id));
+        }
+    }
+    let in_category: Option<Vec<i64>> = category.map(|c| {
+        shop.product_categories
+            .values()
+            .filter(|l| l.category_id == c)
+            .map(|l| l.product_id)
+            .collect()
+    });
+    let (minprice, maxprice) = (q.decimal("minprice")?, q.decimal("maxprice")?);
+    let (minstock, maxstock) = (q.decimal("minstock")?, q.decimal("maxstock")?);
+    let active = q.bool("active")?;
+    let name = q.get("productname").map(str::to_lowercase);
+    let mut products: Vec<&ProductRecord> = shop
+        .products
+        .values()
+        .filter(|p| in_category.as_ref().is_none_or(|ids| ids.contains(&p.id)))
+        .filter(|p| q.get("productnumber").is_none_or(|n| p.productnumber == n))
+        .filter(|p| q.get("eannumber").is_none_or(|n| p.eannumber == n))
+        .filter(|p| q.get("mpnnumber").is_none_or(|n| p.mpnnumber == n))
+        .filter(|p| {
+            name.as_ref()
+                .is_none_or(|n| p.name.to_lowercase().contains(n))
+        })
+        .filter(|p| active.is_none_or(|a| p.active == a))
+        .filter(|p| minprice.is_none_or(|m| p.price >= m) && maxprice.is_none_or(|m| p.price <= m))
+        .filter(|p| minstock.is_none_or(|m| p.stock >= m) && maxstock.is_none_or(|m| p.stock <= m))
+        .collect();
+    if let Some((field, descending)) = q.orderby(&["id", "name", "createdate", "modifydate"])? {
+        match field {
+            "name" => sort_by(&mut products, descending, |p| (p.name.clone(), p.id)),
+            "createdate" => sort_by(&mut products, descending, |p| (p.createdate, p.id)),
+            "modifydate" => sort_by(&mut products, descending, |p| (p.modifydate, p.id)),
+            _ => sort_by(&mut products, descending, |p| p.id),
+        }
+    }
+    let items = products
+        .into_iter()
+        .map(|p| render::product(call.base, p))
+        .collect();
+    Ok(Reply::ok(collection(call, items)?))
+}
+
+pub(super) fn get_product(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    let product = shop
+        .products
+        .get(&id)
+        .ok_or_else(|| Failure::not_found("Product", id))?;
+    Ok(Reply::ok(render::product(call.base, product)))
+}
+
+/// The tariff and percentage a POST or PATCH asks for (`taxtariff`, or the deprecated `vatrate`).
+fn tax_of(fields: &Fields<'_>) -> Result<Option<(String, Decimal)>, Failure> {
+    if let Some(tariff) = fields.string("taxtariff")? {
+        let percent = tariff_percent(&tariff).ok_or_else(|| {
+            Failure::invalid(format!(
+                "taxtariff {tariff:?} is not one of normal, low a, low b, extra low, zero"
+            ))
+        })?;
+        return Ok(Some((tariff, percent)));
+    }
+    if let Some(rate) = fields.decimal("vatrate")? {
+        let tariff = tariff_for_percent(rate).ok_or_else(|| {
+            Failure::invalid(format!("vatrate {rate} is not a rate of this shop"))
+        })?;
+        return Ok(Some((tariff.to_string(), rate)));
+    }
+    Ok(None)
+}
+
+pub(super) fn create_product(shop: &mut Shop, call: &Call<'_>) -> Answer {
+    let body = body_object(call)?;
+    let f = Fields(&body);
+    // Required by the POST schema: name, price, discount, package_id, and a tax tariff.
+    let name = f.required_string("name")?;
+    let price = f.required_decimal("price")?;
+    let discount = f.required_decimal("discount")?;
+    let package_id = f.required_int("package_id")?;
+    let (taxtariff, vatrate) = tax_of(&f)?
+        .ok_or_else(|| Failure::invalid("Missing required property: taxtariff (or vatrate)"))?;
+    if price < Decimal::ZERO || discount < Decimal::ZERO || discount > price {
+        return Err(Failure::invalid(
+            "price and discount must be positive, and the discount at most the price",
+        ));
+    }
+    if shop.product_limit_left() == 0 {
+        return Err(Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500.60",
+            "ProductLimitExceeded: the subscription allows no more products",
+        ));
+    }
+    let id = NextIds::take(&mut shop.next.product);
+    let product = ProductRecord {
+        id,
+        productnumber: f.string("productnumber")?.unwrap_or_default(),
+        eannumber: f.string("eannumber")?.unwrap_or_default(),
+        mpnnumber: f.string("mpnnumber")?.unwrap_or_default(),
+        name,
+        shortdescription: f.string("shortdescription")?.unwrap_or_default(),
+        description: f.string("description")?.unwrap_or_default(),
+        taxtariff,
+        vatrate,
+        price,
+        discount,
+        purchaseprice: f.decimal("purchaseprice")?.unwrap_or_default(),
+        stockenabled: f.bool("stockenabled")?.unwrap_or(false),
+        stocktype: "product".into(),
+        stock: f.decimal("stock")?.unwrap_or_default(),
+        unit: f.string("unit")?.unwrap_or_default(),
+        weight: f.decimal("weight")?.unwrap_or_default(),
+        // Written as `active`, read back as `is_active` (reference §13.2).
+        active: f.bool("active")?.unwrap_or(true),
+        package_id,
+        maincategory: f.string("maincategory")?.unwrap_or_default(),
+        createdate: call.now,
+        modifydate: call.now,
+    };
+    let rendered = render::product(call.base, &product);
+    shop.products.insert(id, product);
+    Ok(reply_created(
+        shop,
+        rendered,
+        vec![Event::ProductCreated(id)],
+    ))
+}
+
+pub(super) fn patch_product(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
+    let body = body_object(call)?;
+    let f = Fields(&body);
+    if !shop.products.contains_key(&id) {
+        return Err(Failure::not_found("Product", id));
+    }
+    if body.contains_key("is_active") && !body.contains_key("active") {
+        return Err(Failure::invalid(
+            "Unknown property is_active; PATCH takes active",
+        ));
+    }
+    let tax = tax_of(&f)?;
+    let p = shop.products.get_mut(&id).expect("checked above");
+    let mut next = p.clone();
+    macro_rules! set {
+        ($field:ident, $read:ident) => {
+            if let Some(v) = f.$read(stringify!($field))? {
+                next.$field = v;
+            }
+        };
+    }
+    set!(productnumber, string);
+    set!(eannumber, string);
+    set!(mpnnumber, string);
+    set!(name, string);
+    set!(shortdescription, string);
+    set!(description, string);
+    set!(price, decimal);
+    set!(discount, decimal);
+    set!(purchaseprice, decimal);
+    set!(stockenabled, bool);
+    set!(stock, decimal);
+    set!(unit, string);
+    set!(weight, decimal);
+    set!(maincategory, string);
+    if let Some(active) = f.bool("active")? {
+        next.active = active;
+    }
+    if let Some(package) = f.int("package_id")? {
+        next.package_id = package;
+    }
+    if let Some((tariff, rate)) = tax {
+        next.taxtariff = tariff;
+        next.vatrate = rate;
+    }
+    if next.discount > next.price {
+        return Err(Failure::invalid("discount must be at most the price"));
+    }
+    if next.stock != p.stock && !next.stockenabled {
+        return Err(Failure::invalid(
+            "stock can only be set when stockenabled is true",
+        ));
+    }
+    next.modifydate = call.now;
+    *p = next;
+    Ok(Reply::no_content(vec![Event::ProductUpdated(id)]))
+}
+
+pub(super) fn delete_product(shop: &mut Shop, id: i64) -> Answer {
+    shop.products
+        .remove(&id)
+        .ok_or_else(|| Failure::not_found("Product", id))?;
+    shop.product_categories.retain(|_, l| l.product_id != id);
+    shop.combinations.retain(|_, c| c.product_id != id);
+    Ok(Reply::no_content(vec![Event::ProductDeleted(id)]))
+}
+
+pub(super) fn list_combinations(shop: &Shop, call: &Call<'_>, product: i64) -> Answer {
+    if !shop.products.contains_key(&product) {
+        return Err(Failure::not_found("Product", product));
+    }
+    let items = shop
+        .combinations
+        .values()
+        .filter(|c| c.product_id == product)
+        .map(|c| render::combination(call.base, c))
+        .collect();
+    Ok(Reply::ok(collection(call, items)?))
+}
+
+pub(super) fn get_combination(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    let c = shop
+        .combinations
+        .get(&id)
+        .ok_or_else(|| Failure::not_found("Attributecombination", id))?;
+    Ok(Reply::ok(render::combination(call.base, c)))
+}
+
+pub(super) fn patch_combination(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
+    let body = body_object(call)?;
+    let f = Fields(&body);
+    let c = shop
+        .combinations
+        .get_mut(&id)
+        .ok_or_else(|| Failure::not_found("Attributecombination", id))?;
+    let mut next = c.clone();
+    if let Some(v) = f.decimal("stock")? {
+        next.stock = v;
+    }
+    if let Some(v) = f.string("product_number")? {
+        next.product_number = v;
+    }
+    if let Some(v) = f.string("ean_number")? {
+        next.ean_number = v;
+    }
+    if let Some(v) = f.string("sku_number")? {
+        next.sku_number = v;
+    }
+    if let Some(v) = f.bool("active")? {
+        next.active = v;
+    }
+    if let Some(v) = f.string("note")? {
+        next.note = v;
+    }
+    let product = next.product_id;
+    *c = next;
+    if let Some(p) = shop.products.get_mut(&product) {
+        p.modifydate = call.now;
+    }
+    Ok(Reply::no_content(vec![Event::ProductUpdated(product)]))
+}
+
+/// `productqueries`: products by `productnumber`, `eannumber` or `mpnnumber`; variants by
+/// `skunumber`, `eannumber` or `productnumber`. A variant match returns its product with the
+/// matching combination under `attributecombination` (the shape is a simulator choice).
+pub(super) fn product_queries(shop: &Shop, call: &Call<'_>) -> Answer {
+    let q = &call.query;
+    let (number, ean, sku, mpn) = (
+        q.get("productnumber"),
+        q.get("eannumber"),
+        q.get("skunumber"),
+        q.get("mpnnumber"),
+    );
+    if number.is_none() && ean.is_none() && sku.is_none() && mpn.is_none() {
+        // "At least one parameter is required to give results."
+        return Ok(Reply::ok(collection(call, Vec::new())?));
+    }
+    let mut items = Vec::new();
+    for p in shop.products.values() {
+        let product_match = sku.is_none()
+            && number.is_none_or(|n| p.productnumber == n)
+            && ean.is_none_or(|n| p.eannumber == n)
+            && mpn.is_none_or(|n| p.mpnnumber == n);
+        if product_match {
+            items.push(render::product(call.base, p));
+        }
+    }
+    if mpn.is_none() {
+        for c in shop.combinations.values() {
+            let variant_match = sku.is_none_or(|n| c.sku_number == n)
+                && ean.is_none_or(|n| c.ean_number == n)
+                && number.is_none_or(|n| c.product_number == n)
+                // A product number alone finds the product, not each of its variants again.
+                && (sku.is_some() || ean.is_some());
+            if variant_match {
+                if let Some(p) = shop.products.get(&c.product_id) {
+                    let mut hit = render::product(call.base, p);
+                    hit["attributecombination"] = render::combination(call.base, c);
+                    items.push(hit);
+                }
+            }
+        }
+    }
+    Ok(Reply::ok(collection(call, items)?))
+}
+
+pub(super) fn list_categories(shop: &Shop, call: &Call<'_>, parent: Option<i64>) -> Answer {
+    if let Some(id) = parent {
+        if !shop.categories.contains_key(&id) {
+            return Err(Failure::not_found("Category", id));
+        }
+    }
+    let mut categories: Vec<&CategoryRecord> = shop
+        .categories
+        .values()
+        .filter(|c| parent.is_none() || c.parent_id == parent)
+        .collect();
+    if let Some((field, descending)) = call.query.orderby(&["id", "name", "position"])? {
+        match field {
+            "name" => sort_by(&mut categories, descending, |c| (c.name.clone(), c.id)),
+            "position" => sort_by(&mut categories, descending, |c| (c.position, c.id)),
+            _ => sort_by(&mut categories, descending, |c| c.id),
+        }
+    }
+    let items = categories
+        .into_iter()
+        .map(|c| render::category(call.base, c))
+        .collect();
+    Ok(Reply::ok(collection(call, items)?))
+}
+
+pub(super) fn get_category(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    let c = shop
+        .categories
+        .get(&id)
+        .ok_or_else(|| Failure::not_found("Category", id))?;
+    Ok(Reply::ok(render::category(call.base, c)))
+}
+
+fn check_parent(shop: &Shop, parent: Option<i64>, own: Option<i64>) -> Result<(), Failure> {
+    match parent {
+        Some(p) if Some(p) == own => Err(Failure::invalid("A category cannot be its own parent")),
+        Some(p) if !shop.categories.contains_key(&p) => Err(Failure::invalid(format!(
+            "parentcategory_id {p} does not exist"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn create_category(shop: &mut Shop, call: &Call<'_>) -> Answer {
+    let body = body_object(call)?;
+    let f = Fields(&body);
+    let name = f.required_string("name")?;
+    let parent_id = f.int("parentcategory_id")?;
+    check_parent(shop, parent_id, None)?;
+    let id = NextIds::take(&mut shop.next.category);
+    let category = CategoryRecord {
+        id,
+        name,
+        description: f.string("description")?.unwrap_or_default(),
+        parent_id,
+        // "When the position isn't filled the highest position will be used."
+        position: f
+            .int("position")?
+            .unwrap_or(shop.categories.len() as i64 + 1),
+        show_on_website: f.bool("show_on_website")?.unwrap_or(true),
+    };
+    let rendered = render::category(call.base, &category);
+    shop.categories.insert(id, category);
+    Ok(reply_created(shop, rendered, Vec::new()))
+}
+
+pub(super) fn patch_category(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
+    let body = body_object(call)?;
+    let f = Fields(&body);
+    if !shop.categories.contains_key(&id) {
+        return Err(Failure::not_found("Category", id));
+    }
+    let parent = f.int("parentcategory_id")?;
+    check_parent(shop, parent, Some(id))?;
+    let c = shop.categories.get_mut(&id).expect("checked above");
+    if let Some(v) = f.string("name")? {
+        c.name = v;
+    }
+    if let Some(v) = f.string("description")? {
+        c.description = v;
+    }
+    if parent.is_some() {
+        c.parent_id = parent;
+    }
+    if let Some(v) = f.int("position")? {
+        c.position = v;
+    }
+    if let Some(v) = f.bool("show_on_website")? {
+        c.show_on_website = v;
+    }
+    Ok(Reply::no_content(Vec::new()))
+}
+
+pub(super) fn delete_category(shop: &mut Shop, id: i64) -> Answer {
+    shop.categories
+        .remove(&id)
+        .ok_or_else(|| Failure::not_found("Category", id))?;
+    shop.product_categories.retain(|_, l| l.category_id != id);
+    for child in shop
+        .categories
+        .values_mut()
+        .filter(|c| c.parent_id == Some(id))
+    {
+        child.parent_id = None;
+    }
+    Ok(Reply::no_content(Vec::new()))
+}
+
+pub(super) enum LinkScope {
+    Product(i64),
+    Category(i64),
+}
+
+pub(super) fn list_links(shop: &Shop, call: &Call<'_>, scope: LinkScope) -> Answer {
+    let links: Vec<Value> = match scope {
+        LinkScope::Product(id) => {
+            shop.products
+                .get(&id)
+                .ok_or_else(|| Failure::not_found("Product", id))?;
+            shop.product_categories
+                .values()
+                .filter(|l| l.product_id == id)
+                .map(|l| render::product_category(call.base, l))
+                .collect()
+        }
+        LinkScope::Category(id) => {
+            shop.categories
+                .get(&id)
+                .ok_or_else(|| Failure::not_found("Category", id))?;
+            shop.product_categories
+                .values()
+                .filter(|l| l.category_id == id)
+                .map(|l| render::product_category(call.base, l))
+                .collect()
+        }
+    };
+    Ok(Reply::ok(collection(call, links)?))
+}
+
+pub(super) fn get_link(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    let l = shop
+        .product_categories
+        .get(&id)
+        .ok_or_else(|| Failure::not_found("Producttocategory", id))?;
+    Ok(Reply::ok(render::product_category(call.base, l)))
+}
+
+pub(super) fn create_link(shop: &mut Shop, call: &Call<'_>) -> Answer {
+    let body = body_object(call)?;
+    let f = Fields(&body);
+    let product_id = f.required_int("product_id")?;
+    let category_id = f.required_int("category_id")?;
+    if !shop.products.contains_key(&product_id) {
+        return Err(Failure::invalid(format!(
+            "product_id {product_id} does not exist"
+        )));
+    }
+    if !shop.categories.contains_key(&category_id) {
+        return Err(Failure::invalid(format!(
+            "category_id {category_id} does not exist"
+        )));
+    }
+    if shop
+        .product_categories
+        .values()
+        .any(|l| l.product_id == product_id && l.category_id == category_id)
+    {
+        return Err(Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500.40",
+            "Property already exists: the product is already in this category",
+        ));
+    }
+    let position = f.int("position")?.unwrap_or_else(|| {
+        shop.product_categories
+            .values()
+            .filter(|l| l.category_id == category_id)
+            .count() as i64
+            + 1
+    });
+    let id = NextIds::take(&mut shop.next.product_category);
+    let link = ProductCategoryRecord {
+        id,
+        product_id,
+        category_id,
+        position,
+    };
+    let rendered = render::product_category(call.base, &link);
+    shop.product_categories.insert(id, link);
+    Ok(reply_created(
+        shop,
+        rendered,
+        vec![Event::ProductUpdated(product_id)],
+    ))
+}
+
+pub(super) fn delete_link(shop: &mut Shop, id: i64) -> Answer {
+    let link = shop
+        .product_categories
+        .remove(&id)
+        .ok_or_else(|| Failure::not_found("Producttocategory", id))?;
+    Ok(Reply::no_content(vec![Event::ProductUpdated(
+        link.product_id,
+    )]))
+}

@@ -1,0 +1,136 @@
+//! `users`: registered customer accounts (the POS's customers).
+
+use serde_json::Value;
+
+use super::{body_object, collection, sort_by, Answer, Call, Failure, Fields, Reply};
+use crate::salespos::render;
+use crate::salespos::store::{NextIds, PersonInfo, Shop, UserRecord};
+
+pub(super) fn list_users(shop: &Shop, call: &Call<'_>) -> Answer {
+    let approval = call.query.get("approval_status");
+    let mut users: Vec<&UserRecord> = shop
+        .users
+        .values()
+        .filter(|u| approval.is_none_or(|a| u.approval_status == a))
+        .collect();
+    if let Some((field, descending)) = call.query.orderby(&["id", "first_name", "last_name"])? {
+        match field {
+            "first_name" => sort_by(&mut users, descending, |u| {
+                (u.userinfo.billingaddress.first_name.clone(), u.id)
+            }),
+            "last_name" => sort_by(&mut users, descending, |u| {
+                (u.userinfo.billingaddress.last_name.clone(), u.id)
+            }),
+            _ => sort_by(&mut users, descending, |u| u.id),
+        }
+    }
+    let items = users
+        .into_iter()
+        .map(|u| render::user(call.base, u))
+        .collect();
+    Ok(Reply::ok(collection(call, items)?))
+}
+
+pub(super) fn get_user(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    let user = shop
+        .users
+        .get(&id)
+        .ok_or_else(|| Failure::not_found("User", id))?;
+    Ok(Reply::ok(render::user(call.base, user)))
+}
+
+fn userinfo(value: Option<&Value>) -> Result<Option<PersonInfo>, Failure> {
+    value
+        .filter(|v| !v.is_null())
+        .map(|v| {
+            serde_json::from_value(v.clone())
+                .map_err(|e| Failure::invalid(format!("Property userinfo: {e}")))
+        })
+        .transpose()
+}
+
+fn username_taken(shop: &Shop, username: &str, except: Option<i64>) -> bool {
+    shop.users
+        .values()
+        .any(|u| Some(u.id) != except && u.username.eq_ignore_ascii_case(username))
+}
+
+pub(super) fn create_user(shop: &mut Shop, call: &Call<'_>) -> Answer {
+    let body = body_object(call)?;
+    let fields = Fields(&body);
+    let username = fields.required_string("username")?;
+    let password = fields.required_string("password")?;
+    if username.trim().is_empty() {
+        return Err(Failure::invalid("username must not be empty"));
+    }
+    if username_taken(shop, &username, None) {
+        return Err(Failure::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "500.40",
+            format!("Property username already exists: {username}"),
+        ));
+    }
+    let id = NextIds::take(&mut shop.next.user);
+    let user = UserRecord {
+        id,
+        username,
+        password,
+        group_id: fields.int("group_id")?,
+        status: fields.bool("status")?.unwrap_or(true),
+        approval_status: "approved".into(),
+        userinfo: userinfo(body.get("userinfo"))?.unwrap_or_default(),
+    };
+    let rendered = render::user(call.base, &user);
+    shop.users.insert(id, user);
+    Ok(if shop.drift.post_answers_no_content {
+        Reply::no_content(Vec::new())
+    } else {
+        Reply::created(rendered, Vec::new())
+    })
+}
+
+pub(super) fn patch_user(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
+    let body = body_object(call)?;
+    let fields = Fields(&body);
+    if !shop.users.contains_key(&id) {
+        return Err(Failure::not_found("User", id));
+    }
+    let username = fields.string("username")?;
+    if let Some(name) = &username {
+        if username_taken(shop, name, Some(id)) {
+            return Err(Failure::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "500.40",
+                format!("Property username already exists: {name}"),
+            ));
+        }
+    }
+    let info = userinfo(body.get("userinfo"))?;
+    let status = fields.bool("status")?;
+    let approval = fields.string("approval_status")?;
+    let password = fields.string("password")?;
+    let user = shop.users.get_mut(&id).expect("checked above");
+    if let Some(name) = username {
+        user.username = name;
+    }
+    if let Some(info) = info {
+        user.userinfo = info;
+    }
+    if let Some(status) = status {
+        user.status = status;
+    }
+    if let Some(approval) = approval {
+        user.approval_status = approval;
+    }
+    if let Some(password) = password {
+        user.password = password;
+    }
+    Ok(Reply::no_content(Vec::new()))
+}
+
+pub(super) fn delete_user(shop: &mut Shop, id: i64) -> Answer {
+    shop.users
+        .remove(&id)
+        .ok_or_else(|| Failure::not_found("User", id))?;
+    Ok(Reply::no_content(Vec::new()))
+}
