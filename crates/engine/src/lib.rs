@@ -11,6 +11,7 @@ pub mod scheduler;
 pub mod settings;
 pub mod settings_paths;
 pub mod store;
+pub mod sync;
 
 pub use engine::{Engine, EngineError, EngineStatus, Origin};
 pub use flow::FlowKind;

@@ -1,12 +1,49 @@
-//! The Visma eAccounting API v2 simulator. (Interface agreed; the helper building issue 3 fills it in.)
+//! The Visma eAccounting API v2 simulator, with its identity server, on one loopback port:
+//! - `/v2/…`: customers, articles, article labels, account codings, units, VAT codes, terms of
+//!   payment, countries, currencies, delivery methods and terms, company settings, orders,
+//!   quotes, customer invoice drafts (and convert), customer invoices ([`handlers`]);
+//! - `/connect/authorize`, `/connect/token`: OAuth2 authorization code + refresh ([`oauth`]);
+//! - `/__sim/…`: the shared fault knobs and request log ([`crate::control`]) plus token,
+//!   grant, company-switch and state routes ([`knobs`]).
+//!
+//! Stateful and validating against Visma's own OpenAPI document ([`schema`]); server rules in
+//! [`rules`]; the demo company in [`seed`]. Where Visma's behaviour is not published the
+//! simulator's choice is listed in `README.md` beside this file.
 
-use axum::http::Method;
+mod access;
+mod error;
+mod handlers;
+mod knobs;
+mod oauth;
+mod query;
+mod rules;
+pub mod schema;
+mod seed;
+mod store;
+
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::control::{Control, Flavor};
 use crate::server::RunningServer;
+
+pub use access::CompanySwitches;
+pub use oauth::TokenStats;
+pub use seed::CODING_WITHOUT_ACCOUNTS;
+pub use store::EaccountingSnapshot;
+
+use oauth::AuthState;
+use store::Company;
+
+/// Visma's published limit: requests per minute, per client and endpoint.
+pub const REQUESTS_PER_MINUTE: u32 = 600;
 
 #[derive(Debug, Clone)]
 pub struct EaccountingConfig {
@@ -14,6 +51,14 @@ pub struct EaccountingConfig {
     pub port: u16,
     pub client_id: String,
     pub client_secret: String,
+    /// Approve authorization requests from browsers too, without showing the consent page.
+    pub auto_approve: bool,
+    /// The demo company's name (`CompanySettings.Name`).
+    pub company_name: String,
+    /// Lifetime of the access tokens issued (Visma: one hour).
+    pub access_token_lifetime: Duration,
+    /// Redirect URIs accepted besides loopback ones (RFC 8252).
+    pub redirect_uris: Vec<String>,
 }
 
 impl Default for EaccountingConfig {
@@ -23,55 +68,218 @@ impl Default for EaccountingConfig {
             port: 0,
             client_id: "posbridge-sandbox".into(),
             client_secret: "sandbox-secret".into(),
+            auto_approve: false,
+            company_name: "Koffiebranderij De Gouden Boon B.V.".into(),
+            access_token_lifetime: Duration::from_secs(3600),
+            redirect_uris: Vec::new(),
         }
     }
 }
 
-struct VismaFlavor;
+/// Everything the simulator's handlers share.
+pub(crate) struct SimState {
+    config: EaccountingConfig,
+    company: Mutex<Company>,
+    auth: Mutex<AuthState>,
+    switches: Mutex<CompanySwitches>,
+}
+
+/// A simulator panicking mid-request leaves nothing half-written that matters, so a poisoned
+/// lock is taken over rather than failing every later request.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SimState {
+    fn company(&self) -> MutexGuard<'_, Company> {
+        lock(&self.company)
+    }
+
+    fn auth(&self) -> MutexGuard<'_, AuthState> {
+        lock(&self.auth)
+    }
+
+    fn switches(&self) -> MutexGuard<'_, CompanySwitches> {
+        lock(&self.switches)
+    }
+
+    /// Back to the seeded data with no switch thrown; sign-ins survive (see README).
+    fn reset(&self) {
+        *self.company() = seed::company(self.config.seed, &self.config.company_name);
+        *self.switches() = CompanySwitches::default();
+    }
+
+    fn update_company_settings(&self, patch: Map<String, Value>) -> Value {
+        let mut company = self.company();
+        for (key, value) in patch {
+            company.settings.insert(key, value);
+        }
+        let completed = schema::schemas().complete("CompanySettingsApi", &company.settings);
+        company.settings = completed;
+        Value::Object(company.settings.clone())
+    }
+}
+
+/// How Visma answers past the limit and on internal errors.
+struct VismaFlavor {
+    control: Arc<OnceLock<Control>>,
+}
 
 impl Flavor for VismaFlavor {
     fn is_api(&self, path: &str) -> bool {
         path.starts_with("/v2/")
     }
+
     fn rate_bucket(&self, method: &Method, path: &str) -> Option<(String, u32)> {
-        Some((crate::control::endpoint_name(method, path), 600))
+        Some((
+            crate::control::endpoint_name(method, path),
+            REQUESTS_PER_MINUTE,
+        ))
     }
-    fn too_many_requests(&self, retry_after: std::time::Duration) -> Response {
-        (axum::http::StatusCode::TOO_MANY_REQUESTS, format!("Try again in {} seconds.", retry_after.as_secs())).into_response()
+
+    fn too_many_requests(&self, retry_after: Duration) -> Response {
+        let limit = self
+            .control
+            .get()
+            .and_then(|c| c.faults().rate_limit_override)
+            .unwrap_or(REQUESTS_PER_MINUTE);
+        // Whole seconds, rounded up, as Visma's message has them.
+        let seconds = retry_after.as_millis().div_ceil(1000).max(1);
+        let body = json!({
+            "ErrorCode": error::code::TOO_MANY_REQUESTS,
+            "DeveloperErrorMessage": format!(
+                "API calls quota exceeded! maximum admitted {limit} per Minute. Try again in {seconds} seconds."
+            ),
+            "ErrorId": uuid::Uuid::new_v4(),
+        });
+        (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
     }
+
     fn server_error(&self) -> Response {
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        error::ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            error::code::INTERNAL,
+            "An internal server error occurred. Please contact api support with the ErrorId.",
+        )
+        .into_response()
     }
 }
 
+/// The running simulator.
 pub struct EaccountingSim {
-    config: EaccountingConfig,
+    state: Arc<SimState>,
     control: Control,
     server: RunningServer,
 }
 
 impl EaccountingSim {
     pub async fn start(config: EaccountingConfig) -> std::io::Result<Self> {
-        let control = Control::new(VismaFlavor, || {});
-        let server = RunningServer::start(control.wrap(Router::new()), config.port).await?;
-        Ok(Self { config, control, server })
+        let state = Arc::new(SimState {
+            company: Mutex::new(seed::company(config.seed, &config.company_name)),
+            auth: Mutex::new(AuthState::new(config.access_token_lifetime)),
+            switches: Mutex::new(CompanySwitches::default()),
+            config,
+        });
+        let control_cell = Arc::new(OnceLock::new());
+        let on_reset = {
+            let state = state.clone();
+            move || state.reset()
+        };
+        let control = Control::new(
+            VismaFlavor {
+                control: control_cell.clone(),
+            },
+            on_reset,
+        );
+        let _ = control_cell.set(control.clone());
+
+        let api = handlers::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::require_access,
+        ));
+        let identity = Router::new()
+            .route(
+                "/connect/authorize",
+                get(oauth::authorize).post(oauth::consent),
+            )
+            .route("/connect/token", post(oauth::token))
+            .with_state(state.clone());
+        let router = Router::new()
+            .nest("/v2", api)
+            .merge(identity)
+            .merge(knobs::router(state.clone()));
+        let server = RunningServer::start(control.wrap(router), state.config.port).await?;
+        Ok(Self {
+            state,
+            control,
+            server,
+        })
     }
+
+    /// `http://127.0.0.1:<port>/`, where `/__sim/` lives.
     pub fn root_url(&self) -> Url {
         self.server.root_url()
     }
+
+    /// The API base, ending in `/v2/`.
     pub fn api_url(&self) -> Url {
-        self.root_url().join("v2/").expect("valid")
+        self.root_url().join("v2/").expect("a relative path joins")
     }
+
+    /// The identity server base (`connect/authorize` and `connect/token` are below it).
     pub fn identity_url(&self) -> Url {
         self.root_url()
     }
+
     pub fn client_id(&self) -> &str {
-        &self.config.client_id
+        &self.state.config.client_id
     }
+
     pub fn client_secret(&self) -> &str {
-        &self.config.client_secret
+        &self.state.config.client_secret
     }
+
     pub fn control(&self) -> &Control {
         &self.control
+    }
+
+    /// What the company holds now, in wire shape.
+    pub fn snapshot(&self) -> EaccountingSnapshot {
+        self.state.company().snapshot()
+    }
+
+    /// What the token endpoint has done so far.
+    pub fn token_stats(&self) -> TokenStats {
+        self.state.auth().stats
+    }
+
+    /// Every access token issued so far expires now.
+    pub fn expire_access_tokens(&self) {
+        self.state.auth().expire_access_tokens();
+    }
+
+    /// Lifetime of access tokens issued from now on.
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.state.auth().access_lifetime = lifetime;
+    }
+
+    /// Revokes every grant, as a password change does: refreshing gives `invalid_grant`.
+    pub fn revoke_grants(&self) {
+        self.state.auth().revoke_grants();
+    }
+
+    pub fn switches(&self) -> CompanySwitches {
+        self.state.switches().clone()
+    }
+
+    pub fn set_switches(&self, switches: CompanySwitches) {
+        *self.state.switches() = switches;
+    }
+
+    /// Merges PascalCase fields into the company settings (read-only ones included) and returns
+    /// the settings as stored.
+    pub fn update_company_settings(&self, patch: Value) -> Value {
+        let patch = patch.as_object().cloned().unwrap_or_default();
+        self.state.update_company_settings(patch)
     }
 }

@@ -1,0 +1,115 @@
+//! The eAccounting-specific control routes under `/__sim/` (JSON), next to the shared ones of
+//! [`crate::control`]:
+//! - `POST /__sim/tokens/expire`: every access token expires now (refresh tokens stay valid)
+//! - `GET /__sim/tokens`: what the token endpoint did (codes exchanged, refreshes, refusals) and
+//!   the access-token lifetime; `PUT /__sim/tokens/lifetime` `{"seconds": N}` sets the lifetime
+//!   of tokens issued from then on
+//! - `POST /__sim/grants/revoke`: every grant is revoked (refresh -> `invalid_grant`, API -> 401)
+//! - `GET`/`PUT`/`PATCH /__sim/company`: the company-level failure switches
+//!   ([`CompanySwitches`]: API module, user rights, production company, denied scopes)
+//! - `PATCH /__sim/companysettings`: merge PascalCase fields into the company settings, including
+//!   the read-only ones (`DomesticCurrencyRounding`, `ShowPricesExclVatPC`, `ActivatedModules`)
+//! - `GET /__sim/state`: everything the company holds ([`EaccountingSnapshot`])
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::access::CompanySwitches;
+use super::store::EaccountingSnapshot;
+use super::SimState;
+
+#[derive(Deserialize)]
+struct Lifetime {
+    seconds: u64,
+}
+
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route("/__sim/tokens", get(token_info))
+        .route("/__sim/tokens/expire", post(expire_tokens))
+        .route("/__sim/tokens/lifetime", put(set_lifetime))
+        .route("/__sim/grants/revoke", post(revoke_grants))
+        .route(
+            "/__sim/company",
+            get(get_switches).put(put_switches).patch(patch_switches),
+        )
+        .route(
+            "/__sim/companysettings",
+            axum::routing::patch(patch_settings),
+        )
+        .route("/__sim/state", get(state_snapshot))
+        .with_state(state)
+}
+
+async fn token_info(State(sim): State<Arc<SimState>>) -> Json<Value> {
+    let auth = sim.auth();
+    Json(json!({"stats": auth.stats, "access_token_seconds": auth.access_lifetime.as_secs_f64()}))
+}
+
+async fn expire_tokens(State(sim): State<Arc<SimState>>) -> StatusCode {
+    sim.auth().expire_access_tokens();
+    StatusCode::NO_CONTENT
+}
+
+async fn set_lifetime(
+    State(sim): State<Arc<SimState>>,
+    Json(lifetime): Json<Lifetime>,
+) -> StatusCode {
+    sim.auth().access_lifetime = Duration::from_secs(lifetime.seconds);
+    StatusCode::NO_CONTENT
+}
+
+async fn revoke_grants(State(sim): State<Arc<SimState>>) -> StatusCode {
+    sim.auth().revoke_grants();
+    StatusCode::NO_CONTENT
+}
+
+async fn get_switches(State(sim): State<Arc<SimState>>) -> Json<CompanySwitches> {
+    Json(sim.switches().clone())
+}
+
+async fn put_switches(
+    State(sim): State<Arc<SimState>>,
+    Json(switches): Json<CompanySwitches>,
+) -> Json<CompanySwitches> {
+    *sim.switches() = switches.clone();
+    Json(switches)
+}
+
+async fn patch_switches(
+    State(sim): State<Arc<SimState>>,
+    Json(patch): Json<Value>,
+) -> Result<Json<CompanySwitches>, (StatusCode, String)> {
+    let mut switches = sim.switches();
+    let mut current = serde_json::to_value(&*switches).expect("switches serialize");
+    if let (Some(current), Some(patch)) = (current.as_object_mut(), patch.as_object()) {
+        for (key, value) in patch {
+            current.insert(key.clone(), value.clone());
+        }
+    }
+    *switches = serde_json::from_value(current)
+        .map_err(|e| (StatusCode::BAD_REQUEST, format!("invalid switches: {e}")))?;
+    Ok(Json(switches.clone()))
+}
+
+async fn patch_settings(
+    State(sim): State<Arc<SimState>>,
+    Json(patch): Json<Value>,
+) -> Result<Json<Value>, (StatusCode, String)> {
+    let patch = patch.as_object().ok_or((
+        StatusCode::BAD_REQUEST,
+        "expected a JSON object".to_string(),
+    ))?;
+    Ok(Json(sim.update_company_settings(patch.clone())))
+}
+
+async fn state_snapshot(State(sim): State<Arc<SimState>>) -> Json<EaccountingSnapshot> {
+    Json(sim.company().snapshot())
+}

@@ -1,0 +1,1279 @@
+//! The server-side rules a client cannot see but must agree with: what Visma fills in on
+//! customers and articles (numbers, prices, stock, timestamps), and how sales documents are
+//! priced (VAT rate per row from the article's coding and the customer's situation, totals per
+//! VAT rate, rounding per company setting, `IncludesVat` for private customers), plus the stock
+//! effects of orders (reservations) and invoices (stock out).
+//!
+//! Where Visma does not publish the rule, the choice is made here once and listed in
+//! `README.md` beside this file.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::error::{code, ApiError, ApiResult};
+use super::schema::{parse_date_time, schemas};
+use super::store::{
+    date_value, dec, find, flag, id_of, money, position, text, timestamp, Company, Record,
+};
+use axum::http::StatusCode;
+
+/// Rounds money the way Visma's documents do: to cents, halves away from zero.
+pub fn cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn has_module(company: &Company, module: &str) -> bool {
+    company
+        .settings
+        .get("ActivatedModules")
+        .and_then(Value::as_array)
+        .is_some_and(|modules| modules.iter().any(|m| m == module))
+}
+
+/// The stock module makes `StockBalance` read-only through the API.
+pub const STOCK_MODULE: &str = "stock";
+
+fn given(input: &Record, field: &str) -> bool {
+    input.get(field).is_some_and(|v| !v.is_null())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers
+
+pub fn prepare_customer(
+    company: &mut Company,
+    mut input: Record,
+    existing: Option<&Record>,
+) -> ApiResult<Record> {
+    let terms_id = id_of(&input, "TermsOfPaymentId");
+    let terms = terms_id
+        .and_then(|id| find(&company.terms, id))
+        .cloned()
+        .ok_or_else(|| ApiError::unknown_reference("TermsOfPaymentId", "The terms of payment"))?;
+    for (field, what, records) in [
+        (
+            "DeliveryMethodId",
+            "The delivery method",
+            &company.delivery_methods,
+        ),
+        (
+            "DeliveryTermId",
+            "The delivery term",
+            &company.delivery_terms,
+        ),
+    ] {
+        if given(&input, field)
+            && id_of(&input, field)
+                .and_then(|id| find(records, id))
+                .is_none()
+        {
+            return Err(ApiError::unknown_reference(field, what));
+        }
+    }
+    let own_id = existing.and_then(|e| id_of(e, "Id"));
+    match text(&input, "CustomerNumber").map(str::to_string) {
+        Some(number) => {
+            let taken = company.customers.iter().any(|c| {
+                text(c, "CustomerNumber") == Some(number.as_str()) && id_of(c, "Id") != own_id
+            });
+            if taken {
+                return Err(ApiError::field(
+                    code::CONFLICT,
+                    "CustomerNumber",
+                    format!("Customer number {number} is already used by another customer."),
+                ));
+            }
+        }
+        None => {
+            let number = match existing.and_then(|e| text(e, "CustomerNumber")) {
+                Some(kept) => kept.to_string(),
+                None => loop {
+                    let candidate = company.take_number("NextCustomerNumber").to_string();
+                    if !company
+                        .customers
+                        .iter()
+                        .any(|c| text(c, "CustomerNumber") == Some(candidate.as_str()))
+                    {
+                        break candidate;
+                    }
+                },
+            };
+            input.insert("CustomerNumber".into(), Value::from(number));
+        }
+    }
+    if input
+        .get("EmailAddresses")
+        .and_then(Value::as_array)
+        .is_some_and(|list| list.len() > 5)
+    {
+        return Err(ApiError::field(
+            code::VALIDATION,
+            "EmailAddresses",
+            "At most 5 extra e-mail addresses are allowed.",
+        ));
+    }
+    if !given(&input, "InvoiceCountryCode") {
+        input.insert(
+            "InvoiceCountryCode".into(),
+            Value::from(company.company_country()),
+        );
+    }
+    if !given(&input, "CurrencyCode") {
+        input.insert(
+            "CurrencyCode".into(),
+            Value::from(company.company_currency()),
+        );
+    }
+    // Visma documents these two as keeping the stored value when a PUT leaves them out.
+    for kept in ["Iban", "IsDirectDebitEnabled"] {
+        if !given(&input, kept) {
+            if let Some(value) = existing.and_then(|e| e.get(kept)) {
+                input.insert(kept.into(), value.clone());
+            }
+        }
+    }
+    let id = own_id.unwrap_or_else(|| company.new_id());
+    let now = company.now();
+    input.insert("Id".into(), json!(id));
+    input.insert("TermsOfPayment".into(), Value::Object(terms));
+    input.insert("ChangedUtc".into(), Value::from(timestamp(now)));
+    for derived in [
+        "UnpaidInvoicesAmount",
+        "LastInvoiceDate",
+        "IsFutureInvoiceDateAllowed",
+    ] {
+        if let Some(value) = existing.and_then(|e| e.get(derived)) {
+            input.insert(derived.into(), value.clone());
+        }
+    }
+    Ok(schemas().complete("CustomerApi", &input))
+}
+
+/// A customer with documents cannot be deleted (Visma's 4001).
+pub fn check_customer_deletable(company: &Company, id: Uuid) -> ApiResult<()> {
+    let used = [
+        &company.orders,
+        &company.quotes,
+        &company.drafts,
+        &company.invoices,
+    ]
+    .iter()
+    .any(|documents| documents.iter().any(|d| id_of(d, "CustomerId") == Some(id)));
+    if used {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code::CANNOT_DELETE,
+            "The customer has documents and cannot be deleted; set IsActive to false instead.",
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Articles
+
+fn vat_fraction(coding: &Record) -> Decimal {
+    dec(coding, "VatRatePercent") / Decimal::ONE_HUNDRED
+}
+
+pub fn prepare_article(
+    company: &mut Company,
+    mut input: Record,
+    existing: Option<&Record>,
+) -> ApiResult<Record> {
+    let own_id = existing.and_then(|e| id_of(e, "Id"));
+    let number = text(&input, "Number").unwrap_or_default().to_string();
+    if company
+        .articles
+        .iter()
+        .any(|a| text(a, "Number") == Some(number.as_str()) && id_of(a, "Id") != own_id)
+    {
+        return Err(ApiError::field(
+            code::CONFLICT,
+            "Number",
+            format!("Article number {number} is already used by another article."),
+        ));
+    }
+    let coding = id_of(&input, "CodingId")
+        .and_then(|id| find(&company.codings, id))
+        .cloned()
+        .ok_or_else(|| ApiError::unknown_reference("CodingId", "The article account coding"))?;
+    let unit = id_of(&input, "UnitId")
+        .and_then(|id| find(&company.units, id))
+        .cloned()
+        .ok_or_else(|| ApiError::unknown_reference("UnitId", "The unit"))?;
+    let is_service = text(&coding, "Type") == Some("Service");
+    if is_service && flag(&input, "IsStock") {
+        return Err(ApiError::field(
+            code::VALIDATION,
+            "IsStock",
+            "Only articles with a goods coding can be stock articles.",
+        ));
+    }
+    if input
+        .get("Barcodes")
+        .and_then(Value::as_array)
+        .is_some_and(|b| b.len() > 1)
+    {
+        return Err(ApiError::field(
+            code::VALIDATION,
+            "Barcodes",
+            "An article can have only one default barcode.",
+        ));
+    }
+    let mut labels = Vec::new();
+    for (i, label) in input
+        .get("ArticleLabels")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let field = format!("ArticleLabels[{i}].Id");
+        let id = label
+            .as_object()
+            .and_then(|l| id_of(l, "Id"))
+            .ok_or_else(|| {
+                ApiError::field(code::VALIDATION, &field, format!("{field} is required."))
+            })?;
+        let stored = find(&company.article_labels, id)
+            .cloned()
+            .ok_or_else(|| ApiError::unknown_reference(&field, "The article label"))?;
+        labels.push(Value::Object(stored));
+    }
+    input.insert("ArticleLabels".into(), Value::Array(labels));
+
+    // One price is the truth and the other follows from the coding's VAT rate. On a PUT the
+    // price that changed wins; otherwise NetPrice does.
+    let rate = vat_fraction(&coding);
+    let net_given = given(&input, "NetPrice");
+    let gross_given = given(&input, "GrossPrice");
+    let gross_changed = gross_given
+        && existing.is_some_and(|e| dec(e, "GrossPrice") != dec(&input, "GrossPrice"))
+        && !existing.is_some_and(|e| dec(e, "NetPrice") != dec(&input, "NetPrice") && net_given);
+    let (net, gross) = if gross_given && (!net_given || gross_changed) {
+        let gross = dec(&input, "GrossPrice");
+        (cents(gross / (Decimal::ONE + rate)), gross)
+    } else {
+        let net = dec(&input, "NetPrice");
+        (net, cents(net * (Decimal::ONE + rate)))
+    };
+    input.insert("NetPrice".into(), money(net));
+    input.insert("GrossPrice".into(), money(gross));
+    let purchase = cents(dec(&input, "PurchasePrice"));
+    input.insert("PurchasePrice".into(), money(purchase));
+
+    let stock = if has_module(company, STOCK_MODULE) || is_service {
+        existing.map(|e| dec(e, "StockBalance")).unwrap_or_default()
+    } else {
+        dec(&input, "StockBalance")
+    };
+    let reserved = existing
+        .map(|e| dec(e, "StockBalanceReserved"))
+        .unwrap_or_default();
+    input.insert("StockBalance".into(), money(stock));
+    input.insert("StockBalanceReserved".into(), money(reserved));
+    input.insert("StockBalanceAvailable".into(), money(stock - reserved));
+    input.insert("StockValue".into(), money(cents(stock * purchase)));
+    input.insert("IsServiceArticle".into(), Value::Bool(is_service));
+    input.insert(
+        "ShowStockInformation".into(),
+        Value::Bool(flag(&input, "IsStock")),
+    );
+    input.insert(
+        "CodingName".into(),
+        coding.get("Name").cloned().unwrap_or(Value::Null),
+    );
+    input.insert(
+        "UnitName".into(),
+        unit.get("Name").cloned().unwrap_or(Value::Null),
+    );
+    input.insert(
+        "UnitAbbreviation".into(),
+        unit.get("Abbreviation").cloned().unwrap_or(Value::Null),
+    );
+    let id = own_id.unwrap_or_else(|| company.new_id());
+    let now = timestamp(company.now());
+    input.insert("Id".into(), json!(id));
+    input.insert(
+        "CreatedUtc".into(),
+        existing
+            .and_then(|e| e.get("CreatedUtc").cloned())
+            .unwrap_or(Value::from(now.clone())),
+    );
+    input.insert("ChangedUtc".into(), Value::from(now));
+    Ok(schemas().complete("ArticleApi", &input))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sales documents
+
+/// The four sales documents; they share the pricing rules but name their fields differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    Order,
+    Quote,
+    Draft,
+    Invoice,
+}
+
+impl DocumentKind {
+    pub fn schema(self) -> &'static str {
+        match self {
+            DocumentKind::Order => "OrderApi",
+            DocumentKind::Quote => "QuoteApi",
+            DocumentKind::Draft => "CustomerInvoiceDraftApi",
+            DocumentKind::Invoice => "CustomerInvoiceApi",
+        }
+    }
+
+    fn text_row_is_given(self) -> bool {
+        matches!(self, DocumentKind::Order | DocumentKind::Draft)
+    }
+}
+
+/// Options of a document write that come from the query string.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocumentOptions {
+    /// `overrideCustomerIsPrivatePerson` on draft creation.
+    pub override_private: Option<bool>,
+}
+
+/// The VAT rate (a fraction) and revenue account of one sale of an article with `coding` to
+/// `customer`: domestic sales and EU sales to consumers carry the coding's rate, EU sales to
+/// companies with a VAT number are reverse-charged (0), sales outside the EU are exports (0).
+fn vat_for(company: &Company, customer: &Record, coding: &Record) -> (Decimal, Option<i64>) {
+    let home = company.company_country();
+    let country = text(customer, "InvoiceCountryCode")
+        .unwrap_or(&home)
+        .to_string();
+    let account = |field: &str| coding.get(field).and_then(Value::as_i64);
+    if country == home {
+        return (
+            vat_fraction(coding),
+            account("DomesticSalesSubjectToVatAccountNumber"),
+        );
+    }
+    let in_eu = company
+        .countries
+        .iter()
+        .any(|c| text(c, "Code") == Some(country.as_str()) && flag(c, "IsEuMember"));
+    let business = !flag(customer, "IsPrivatePerson") && text(customer, "VatNumber").is_some();
+    match (in_eu, business) {
+        (true, true) => (
+            Decimal::ZERO,
+            account("ForeignSalesVatExemptWithinEuAccountNumber"),
+        ),
+        (true, false) => (
+            vat_fraction(coding),
+            account("ForeignSalesSubjectToVatWithinEuAccountNumber"),
+        ),
+        (false, _) => (
+            Decimal::ZERO,
+            account("ForeignSalesVatExemptOutsideEuAccountNumber"),
+        ),
+    }
+}
+
+/// Totals of a priced document.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    net: Decimal,
+    vat: Decimal,
+    roundings: Decimal,
+    /// Per VAT rate: (rate, amount excl. VAT, VAT).
+    by_rate: Vec<(Decimal, Decimal, Decimal)>,
+}
+
+impl Totals {
+    fn gross(&self) -> Decimal {
+        self.net + self.vat + self.roundings
+    }
+}
+
+/// Prices the rows in place and returns the totals. Row amounts are rounded to cents; VAT is
+/// computed per VAT rate on the sum of the row amounts (as the VAT specification shows it).
+fn price_rows(
+    company: &Company,
+    kind: DocumentKind,
+    customer: &Record,
+    rows: &mut [Value],
+    includes_vat: bool,
+    domestic: bool,
+    replace_zero_prices: bool,
+) -> ApiResult<Totals> {
+    let mut by_rate: BTreeMap<Decimal, Decimal> = BTreeMap::new();
+    for (index, row) in rows.iter_mut().enumerate() {
+        let row = row.as_object_mut().expect("rows were validated as objects");
+        let field = |name: &str| format!("Rows[{index}].{name}");
+        let article_id = id_of(row, "ArticleId");
+        let is_text_row = if kind.text_row_is_given() {
+            flag(row, "IsTextRow")
+        } else {
+            article_id.is_none()
+        };
+        if kind != DocumentKind::Order {
+            row.insert("LineNumber".into(), Value::from(index));
+        }
+        row.insert("IsTextRow".into(), Value::Bool(is_text_row));
+        if is_text_row {
+            if text(row, "Text").is_none() {
+                return Err(ApiError::field(
+                    code::VALIDATION,
+                    &field("Text"),
+                    "A text row needs a text.",
+                ));
+            }
+            for zeroed in [
+                "UnitPrice",
+                "Quantity",
+                "Amount",
+                "AmountNoVat",
+                "DiscountPercentage",
+            ] {
+                row.insert(zeroed.into(), Value::from(0));
+            }
+            row.insert("VatRate".into(), Value::Null);
+            continue;
+        }
+        let article_id = article_id.ok_or_else(|| {
+            ApiError::field(
+                code::VALIDATION,
+                &field("ArticleId"),
+                format!("{} is required on an article row.", field("ArticleId")),
+            )
+        })?;
+        let article = find(&company.articles, article_id)
+            .ok_or_else(|| ApiError::unknown_reference(&field("ArticleId"), "The article"))?;
+        let coding = id_of(article, "CodingId")
+            .and_then(|id| find(&company.codings, id))
+            .ok_or_else(|| {
+                ApiError::unknown_reference(&field("ArticleId"), "The article's coding")
+            })?;
+        let (rate, account) = vat_for(company, customer, coding);
+        if account.is_none() {
+            return Err(ApiError::field(
+                code::SALES_ACCOUNT_MISSING,
+                &field("ArticleId"),
+                format!(
+                    "The account coding '{}' of article {} has no revenue account for this sale.",
+                    text(coding, "Name").unwrap_or_default(),
+                    text(article, "Number").unwrap_or_default()
+                ),
+            ));
+        }
+        let mut unit_price = dec(row, "UnitPrice");
+        if unit_price.is_zero() && replace_zero_prices {
+            unit_price = dec(
+                article,
+                if includes_vat {
+                    "GrossPrice"
+                } else {
+                    "NetPrice"
+                },
+            );
+            row.insert("UnitPrice".into(), money(unit_price));
+        }
+        let allowed = if domestic { 2 } else { 4 };
+        if unit_price.normalize().scale() > allowed {
+            return Err(ApiError::field(
+                code::VALIDATION,
+                &field("UnitPrice"),
+                format!(
+                    "{} can have at most {allowed} decimals for this customer and currency.",
+                    field("UnitPrice")
+                ),
+            ));
+        }
+        let quantity = dec(row, "Quantity");
+        let discount = dec(row, "DiscountPercentage");
+        let amount = cents(quantity * unit_price * (Decimal::ONE - discount));
+        *by_rate.entry(rate).or_default() += amount;
+        let amount_excl = if includes_vat {
+            amount - cents(amount * rate / (Decimal::ONE + rate))
+        } else {
+            amount
+        };
+        if text(row, "Text").is_none() {
+            row.insert(
+                "Text".into(),
+                article.get("Name").cloned().unwrap_or(Value::Null),
+            );
+        }
+        row.insert(
+            "ArticleNumber".into(),
+            article.get("Number").cloned().unwrap_or(Value::Null),
+        );
+        row.insert(
+            "UnitId".into(),
+            article.get("UnitId").cloned().unwrap_or(Value::Null),
+        );
+        row.insert(
+            "UnitName".into(),
+            article.get("UnitName").cloned().unwrap_or(Value::Null),
+        );
+        row.insert(
+            "UnitAbbreviation".into(),
+            article
+                .get("UnitAbbreviation")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+        row.insert(
+            "IsServiceArticle".into(),
+            article
+                .get("IsServiceArticle")
+                .cloned()
+                .unwrap_or(Value::Bool(false)),
+        );
+        row.insert(
+            "PurchasePrice".into(),
+            article
+                .get("PurchasePrice")
+                .cloned()
+                .unwrap_or(Value::from(0)),
+        );
+        row.insert("VatRate".into(), money(rate));
+        row.insert("PercentVat".into(), money(rate * Decimal::ONE_HUNDRED));
+        row.insert("Amount".into(), money(amount));
+        row.insert("AmountNoVat".into(), money(amount_excl));
+    }
+    let mut totals = Totals::default();
+    for (rate, amount) in by_rate {
+        let (net, vat) = if includes_vat {
+            let vat = cents(amount * rate / (Decimal::ONE + rate));
+            (amount - vat, vat)
+        } else {
+            (amount, cents(amount * rate))
+        };
+        totals.net += net;
+        totals.vat += vat;
+        totals.by_rate.push((rate, net, vat));
+    }
+    let rounds_to_whole = company
+        .settings
+        .get("DomesticCurrencyRounding")
+        .and_then(Value::as_i64)
+        == Some(1);
+    if rounds_to_whole && domestic {
+        let gross = totals.net + totals.vat;
+        totals.roundings =
+            gross.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) - gross;
+    }
+    Ok(totals)
+}
+
+fn today(company: &mut Company) -> NaiveDate {
+    company.now().date_naive()
+}
+
+fn date_of(record: &Record, field: &str) -> Option<NaiveDate> {
+    text(record, field)
+        .and_then(parse_date_time)
+        .map(|moment| moment.date_naive())
+}
+
+/// Fills every server-side field of a sales document and checks its references.
+pub fn prepare_document(
+    company: &mut Company,
+    kind: DocumentKind,
+    mut doc: Record,
+    existing: Option<&Record>,
+    options: DocumentOptions,
+) -> ApiResult<Record> {
+    let customer = id_of(&doc, "CustomerId")
+        .and_then(|id| find(&company.customers, id))
+        .cloned()
+        .ok_or_else(|| ApiError::unknown_reference("CustomerId", "The customer"))?;
+    if given(&doc, "TermsOfPaymentId")
+        && id_of(&doc, "TermsOfPaymentId")
+            .and_then(|id| find(&company.terms, id))
+            .is_none()
+    {
+        return Err(ApiError::unknown_reference(
+            "TermsOfPaymentId",
+            "The terms of payment",
+        ));
+    }
+    let is_private = options
+        .override_private
+        .unwrap_or_else(|| flag(&customer, "IsPrivatePerson"));
+    // Visma's spec: IncludesVat is "true if company settings checkbox ShowPricesExclVatPC is
+    // checked and customer type is Private" (see README for why the name reads the other way).
+    let includes_vat = flag(&company.settings, "ShowPricesExclVatPC") && is_private;
+    let company_currency = company.company_currency();
+    let currency = match kind {
+        DocumentKind::Order => text(&doc, "CurrencyCode")
+            .unwrap_or(&company_currency)
+            .to_string(),
+        _ => text(&customer, "CurrencyCode")
+            .unwrap_or(&company_currency)
+            .to_string(),
+    };
+    if !company
+        .currencies
+        .iter()
+        .any(|c| text(c, "Code") == Some(currency.as_str()))
+    {
+        return Err(ApiError::unknown_reference("CurrencyCode", "The currency"));
+    }
+    let domestic = text(&customer, "InvoiceCountryCode").unwrap_or("") == company.company_country()
+        && currency == company_currency;
+
+    let mut rows = doc
+        .get("Rows")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let replace_zero = flag(&doc, "ReplaceUnitPriceWhenZero");
+    let totals = price_rows(
+        company,
+        kind,
+        &customer,
+        &mut rows,
+        includes_vat,
+        domestic,
+        replace_zero,
+    )?;
+    for row in rows.iter_mut().filter_map(Value::as_object_mut) {
+        let row_id = company.new_id();
+        row.insert("Id".into(), json!(row_id));
+    }
+    doc.insert("Rows".into(), Value::Array(rows));
+
+    let id = existing
+        .and_then(|e| id_of(e, "Id"))
+        .unwrap_or_else(|| company.new_id());
+    let now = company.now();
+    let stamp = timestamp(now);
+    let today = today(company);
+    doc.insert("Id".into(), json!(id));
+    doc.insert(
+        "CreatedUtc".into(),
+        existing
+            .and_then(|e| e.get("CreatedUtc").cloned())
+            .unwrap_or(Value::from(stamp.clone())),
+    );
+    if kind != DocumentKind::Draft {
+        doc.insert("ModifiedUtc".into(), Value::from(stamp));
+    }
+    doc.insert(
+        "CustomerNumber".into(),
+        customer
+            .get("CustomerNumber")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    doc.insert(
+        "CustomerName".into(),
+        customer.get("Name").cloned().unwrap_or(Value::Null),
+    );
+    doc.insert("CustomerIsPrivatePerson".into(), Value::Bool(is_private));
+    doc.insert("IncludesVat".into(), Value::Bool(includes_vat));
+    if !given(&doc, "TermsOfPaymentId") {
+        doc.insert(
+            "TermsOfPaymentId".into(),
+            customer
+                .get("TermsOfPaymentId")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+    }
+    // Addresses the caller left empty (or may not set) come from the customer.
+    let from_customer = [
+        ("InvoiceCustomerName", "Name"),
+        ("InvoiceAddress1", "InvoiceAddress1"),
+        ("InvoiceAddress2", "InvoiceAddress2"),
+        ("InvoicePostalCode", "InvoicePostalCode"),
+        ("InvoiceCity", "InvoiceCity"),
+        ("InvoiceCountryCode", "InvoiceCountryCode"),
+        ("DeliveryCustomerName", "DeliveryCustomerName"),
+        ("DeliveryAddress1", "DeliveryAddress1"),
+        ("DeliveryAddress2", "DeliveryAddress2"),
+        ("DeliveryPostalCode", "DeliveryPostalCode"),
+        ("DeliveryCity", "DeliveryCity"),
+        ("DeliveryCountryCode", "DeliveryCountryCode"),
+    ];
+    for (field, source) in from_customer {
+        if !given(&doc, field) {
+            doc.insert(
+                field.into(),
+                customer.get(source).cloned().unwrap_or(Value::Null),
+            );
+        }
+    }
+    let keep = |doc: &mut Record, field: &str| {
+        if let Some(value) = existing.and_then(|e| e.get(field)) {
+            doc.insert(field.into(), value.clone());
+        }
+    };
+    match kind {
+        DocumentKind::Order => {
+            match existing {
+                Some(_) => keep(&mut doc, "Number"),
+                None => {
+                    let number = company.take_number("NextOrderNumber");
+                    doc.insert("Number".into(), Value::from(number));
+                }
+            }
+            keep(&mut doc, "CreatedFromQuoteId");
+            if !given(&doc, "OrderDate") {
+                doc.insert("OrderDate".into(), date_value(today));
+            }
+            doc.insert("CurrencyCode".into(), Value::from(currency));
+            doc.insert("Amount".into(), money(totals.net));
+            doc.insert("VatAmount".into(), money(totals.vat));
+            doc.insert("RoundingsAmount".into(), money(totals.roundings));
+            let status = doc.get("Status").and_then(Value::as_i64).unwrap_or(1);
+            doc.insert("IsNotDelivered".into(), Value::Bool(status < 3));
+        }
+        DocumentKind::Quote => {
+            match existing {
+                Some(_) => {
+                    keep(&mut doc, "Number");
+                    keep(&mut doc, "Status");
+                }
+                None => {
+                    let number = company.take_number("NextQuoteNumber");
+                    doc.insert("Number".into(), Value::from(number));
+                    doc.insert("Status".into(), Value::from(1));
+                }
+            }
+            let quote_date = date_of(&doc, "QuoteDate").unwrap_or(today);
+            doc.insert("QuoteDate".into(), date_value(quote_date));
+            if !given(&doc, "DueDate") || text(&doc, "DueDate") == Some("0001-01-01T00:00:00Z") {
+                doc.insert(
+                    "DueDate".into(),
+                    date_value(quote_date + Duration::days(30)),
+                );
+            }
+            doc.insert("CurrencyCode".into(), Value::from(currency));
+            doc.insert("CurrencyRate".into(), Value::from(1));
+            doc.insert("IsDomestic".into(), Value::Bool(domestic));
+            doc.insert("TotalAmount".into(), money(totals.gross()));
+            doc.insert("VatAmount".into(), money(totals.vat));
+            doc.insert("RoundingsAmount".into(), money(totals.roundings));
+            let terms = doc_terms(company, &doc);
+            doc.insert("TermsOfPayment".into(), terms);
+        }
+        DocumentKind::Draft => {
+            doc.insert("InvoiceCurrencyCode".into(), Value::from(currency));
+            doc.insert("TotalAmount".into(), money(totals.gross()));
+            doc.insert("TotalVatAmount".into(), money(totals.vat));
+            doc.insert("TotalRoundings".into(), money(totals.roundings));
+            doc.insert("TotalAmountBaseCurrency".into(), money(totals.gross()));
+            doc.insert("TotalVatAmountBaseCurrency".into(), money(totals.vat));
+        }
+        DocumentKind::Invoice => {
+            let number = company.take_number("NextCustomerInvoiceNumber");
+            doc.insert("InvoiceNumber".into(), Value::from(number));
+            doc.insert("VoucherNumber".into(), Value::from(format!("V{number}")));
+            let voucher = company.new_id();
+            doc.insert("VoucherId".into(), json!(voucher));
+            let invoice_date = date_of(&doc, "InvoiceDate").unwrap_or(today);
+            doc.insert("InvoiceDate".into(), date_value(invoice_date));
+            if !given(&doc, "DueDate") {
+                let days = id_of(&doc, "TermsOfPaymentId")
+                    .and_then(|t| find(&company.terms, t))
+                    .and_then(|t| t.get("NumberOfDays").and_then(Value::as_i64))
+                    .unwrap_or(0);
+                doc.insert(
+                    "DueDate".into(),
+                    date_value(invoice_date + Duration::days(days)),
+                );
+            }
+            let gross = totals.gross();
+            doc.insert("CurrencyCode".into(), Value::from(currency));
+            doc.insert("CurrencyRate".into(), Value::from(1));
+            doc.insert("TotalAmount".into(), money(gross));
+            doc.insert("TotalVatAmount".into(), money(totals.vat));
+            doc.insert("TotalRoundings".into(), money(totals.roundings));
+            doc.insert("TotalAmountInvoiceCurrency".into(), money(gross));
+            doc.insert("TotalVatAmountInvoiceCurrency".into(), money(totals.vat));
+            doc.insert("RemainingAmount".into(), money(gross));
+            doc.insert("RemainingAmountInvoiceCurrency".into(), money(gross));
+            doc.insert(
+                "PaymentStatus".into(),
+                Value::from(if gross.is_zero() { 0 } else { 1 }),
+            );
+            doc.insert(
+                "CustomerEmail".into(),
+                customer.get("EmailAddress").cloned().unwrap_or(Value::Null),
+            );
+            doc.insert(
+                "VatSpecification".into(),
+                Value::Array(
+                    totals
+                        .by_rate
+                        .iter()
+                        .map(|(rate, net, vat)| {
+                            json!({"AmountInvoiceCurrency": money(*net), "VatAmountInvoiceCurrency": money(*vat),
+                                   "VatPercent": money(*rate * Decimal::ONE_HUNDRED)})
+                        })
+                        .collect(),
+                ),
+            );
+        }
+    }
+    Ok(schemas().complete(kind.schema(), &doc))
+}
+
+fn doc_terms(company: &Company, doc: &Record) -> Value {
+    id_of(doc, "TermsOfPaymentId")
+        .and_then(|id| find(&company.terms, id))
+        .cloned()
+        .map(Value::Object)
+        .unwrap_or(Value::Null)
+}
+
+/// Rows of a document turned into the input rows of another kind (order -> invoice, ...).
+pub fn carry_rows(source: &Record, delivered_only_open: bool) -> Vec<Value> {
+    source
+        .get("Rows")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|row| {
+            let mut quantity = dec(row, "Quantity");
+            if delivered_only_open {
+                quantity -= dec(row, "DeliveredQuantity");
+            }
+            json!({
+                "ArticleId": row.get("ArticleId").cloned().unwrap_or(Value::Null),
+                "IsTextRow": flag(row, "IsTextRow"),
+                "Text": row.get("Text").cloned().unwrap_or(Value::Null),
+                "UnitPrice": row.get("UnitPrice").cloned().unwrap_or(Value::from(0)),
+                "Quantity": money(quantity),
+                "DiscountPercentage": row.get("DiscountPercentage").cloned().unwrap_or(Value::from(0)),
+                "ReversedConstructionServicesVatFree": false,
+                "IsWorkCost": false, "EligibleForReverseChargeOnVat": false,
+                "LineNumber": row.get("LineNumber").cloned().unwrap_or(Value::from(0)),
+            })
+        })
+        .collect()
+}
+
+/// The header fields a converted document keeps from its source.
+pub fn carry_header(source: &Record, fields: &[(&str, &str)]) -> Record {
+    let mut header = Record::new();
+    for (to, from) in fields {
+        if let Some(value) = source.get(*from).filter(|v| !v.is_null()) {
+            header.insert((*to).to_string(), value.clone());
+        }
+    }
+    header.insert("EuThirdParty".into(), Value::Bool(false));
+    header.insert("RotReducedInvoicingType".into(), Value::from(0));
+    header
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stock
+
+/// Recomputes `StockBalanceReserved` from the open orders (Draft and Ongoing) and updates
+/// `StockBalanceAvailable`; articles whose numbers change get a new `ChangedUtc`.
+pub fn recompute_reservations(company: &mut Company) {
+    let mut reserved: BTreeMap<Uuid, Decimal> = BTreeMap::new();
+    for order in &company.orders {
+        let status = order.get("Status").and_then(Value::as_i64).unwrap_or(0);
+        if !(1..=2).contains(&status) {
+            continue;
+        }
+        for row in order
+            .get("Rows")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+        {
+            if let Some(article) = id_of(row, "ArticleId") {
+                *reserved.entry(article).or_default() +=
+                    dec(row, "Quantity") - dec(row, "DeliveredQuantity");
+            }
+        }
+    }
+    let mut changed = Vec::new();
+    for (index, article) in company.articles.iter().enumerate() {
+        if !flag(article, "IsStock") {
+            continue;
+        }
+        let id = id_of(article, "Id").expect("stored articles have ids");
+        let now_reserved = reserved.get(&id).copied().unwrap_or_default();
+        if now_reserved != dec(article, "StockBalanceReserved") {
+            changed.push((index, now_reserved));
+        }
+    }
+    for (index, now_reserved) in changed {
+        let stamp = timestamp(company.now());
+        let article = &mut company.articles[index];
+        let balance = dec(article, "StockBalance");
+        article.insert("StockBalanceReserved".into(), money(now_reserved));
+        article.insert(
+            "StockBalanceAvailable".into(),
+            money(balance - now_reserved),
+        );
+        article.insert("ChangedUtc".into(), Value::from(stamp));
+    }
+}
+
+/// An invoice takes its stock articles out of stock (a credit invoice's negative quantities
+/// put them back).
+pub fn apply_invoice_stock(company: &mut Company, invoice: &Record) {
+    let rows: Vec<(Uuid, Decimal)> = invoice
+        .get("Rows")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter_map(|row| id_of(row, "ArticleId").map(|id| (id, dec(row, "Quantity"))))
+        .collect();
+    for (article_id, quantity) in rows {
+        let Some(index) = position(&company.articles, article_id) else {
+            continue;
+        };
+        if !flag(&company.articles[index], "IsStock") {
+            continue;
+        }
+        let stamp = timestamp(company.now());
+        let article = &mut company.articles[index];
+        let balance = dec(article, "StockBalance") - quantity;
+        let reserved = dec(article, "StockBalanceReserved");
+        let purchase = dec(article, "PurchasePrice");
+        article.insert("StockBalance".into(), money(balance));
+        article.insert("StockBalanceAvailable".into(), money(balance - reserved));
+        article.insert("StockValue".into(), money(cents(balance * purchase)));
+        article.insert("ChangedUtc".into(), Value::from(stamp));
+    }
+}
+
+/// An invoice raises what its customer owes and sets the last invoice date.
+pub fn apply_invoice_to_customer(company: &mut Company, invoice: &Record) {
+    let Some(index) = id_of(invoice, "CustomerId").and_then(|id| position(&company.customers, id))
+    else {
+        return;
+    };
+    let customer = &mut company.customers[index];
+    let unpaid = dec(customer, "UnpaidInvoicesAmount") + dec(invoice, "RemainingAmount");
+    customer.insert("UnpaidInvoicesAmount".into(), money(unpaid));
+    customer.insert(
+        "LastInvoiceDate".into(),
+        invoice.get("InvoiceDate").cloned().unwrap_or(Value::Null),
+    );
+}
+
+/// Checks the totals a caller asserts when converting a draft (`CustomerInvoiceDraftValidationApi`).
+pub fn check_draft_assertions(draft: &Record, assertions: &Record) -> ApiResult<()> {
+    let checks = [
+        ("TotalAmountInvoiceCurrency", "TotalAmount"),
+        ("TotalVatAmountInvoiceCurrency", "TotalVatAmount"),
+        ("TotalRoundingsInvoiceCurrency", "TotalRoundings"),
+    ];
+    for (asserted, actual) in checks {
+        if given(assertions, asserted) && dec(assertions, asserted) != dec(draft, actual) {
+            return Err(ApiError::field(
+                code::VALIDATION,
+                asserted,
+                format!(
+                    "{asserted} is {} but the draft's total is {}.",
+                    dec(assertions, asserted),
+                    dec(draft, actual)
+                ),
+            ));
+        }
+    }
+    let rows = draft
+        .get("Rows")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (index, asserted) in assertions
+        .get("Rows")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .enumerate()
+    {
+        let line = asserted
+            .get("LineNumber")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let Some(row) = rows
+            .iter()
+            .filter_map(Value::as_object)
+            .find(|r| r.get("LineNumber").and_then(Value::as_i64) == Some(line))
+        else {
+            return Err(ApiError::field(
+                code::VALIDATION,
+                &format!("Rows[{index}].LineNumber"),
+                format!("The draft has no row {line}."),
+            ));
+        };
+        let amount = dec(row, "Amount");
+        let rate = dec(row, "VatRate");
+        let (no_vat, inc_vat) = if flag(draft, "IncludesVat") {
+            (
+                amount - cents(amount * rate / (Decimal::ONE + rate)),
+                amount,
+            )
+        } else {
+            (amount, cents(amount * (Decimal::ONE + rate)))
+        };
+        for (field, actual) in [
+            ("TotalAmountNoVatInvoiceCurrency", no_vat),
+            ("TotalAmountIncVatInvoiceCurrency", inc_vat),
+        ] {
+            if given(asserted, field) && dec(asserted, field) != actual {
+                return Err(ApiError::field(
+                    code::VALIDATION,
+                    &format!("Rows[{index}].{field}"),
+                    format!(
+                        "Row {line}: {field} is {} but the draft says {actual}.",
+                        dec(asserted, field)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a stored date-valued field lies before `day`.
+pub fn is_before(record: &Record, field: &str, day: NaiveDate) -> bool {
+    date_of(record, field).is_none_or(|date| date < day)
+}
+
+pub fn today_of(company: &mut Company) -> NaiveDate {
+    today(company)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eaccounting::seed;
+    use rust_decimal_macros::dec;
+
+    fn company() -> Company {
+        seed::company(42, "Demo")
+    }
+
+    fn customer(
+        company: &mut Company,
+        private: bool,
+        country: &str,
+        vat_number: Option<&str>,
+    ) -> Uuid {
+        let terms = company.terms[0]["Id"].clone();
+        let input = json!({
+            "Name": "Test", "IsPrivatePerson": private, "IsActive": true, "InvoiceCity": "X",
+            "InvoicePostalCode": "1", "InvoiceCountryCode": country, "VatNumber": vat_number,
+            "TermsOfPaymentId": terms,
+        });
+        let record = prepare_customer(company, input.as_object().unwrap().clone(), None).unwrap();
+        let id = id_of(&record, "Id").unwrap();
+        company.customers.push(record);
+        id
+    }
+
+    fn article_id(company: &Company, number: &str) -> Value {
+        company
+            .articles
+            .iter()
+            .find(|a| a["Number"] == number)
+            .unwrap()["Id"]
+            .clone()
+    }
+
+    fn draft(company: &mut Company, customer: Uuid, rows: Value) -> ApiResult<Record> {
+        let input = json!({"CustomerId": customer, "EuThirdParty": false, "RotReducedInvoicingType": 0, "Rows": rows});
+        prepare_document(
+            company,
+            DocumentKind::Draft,
+            input.as_object().unwrap().clone(),
+            None,
+            DocumentOptions::default(),
+        )
+    }
+
+    fn row(article: Value, quantity: Decimal, price: Decimal) -> Value {
+        json!({"ArticleId": article, "IsTextRow": false, "Quantity": money(quantity), "UnitPrice": money(price),
+               "ReversedConstructionServicesVatFree": false})
+    }
+
+    #[test]
+    fn vat_is_computed_per_rate_on_the_sum_of_the_rows() {
+        let mut company = company();
+        let business = customer(&mut company, false, "NL", None);
+        let mug = article_id(&company, "MK-01-WIT");
+        // Three rows of 99.99 at 21 %: per row 21.00 each (63.00), per rate 62.99.
+        let rows = json!([
+            row(mug.clone(), dec!(1), dec!(99.99)),
+            row(mug.clone(), dec!(1), dec!(99.99)),
+            row(mug, dec!(1), dec!(99.99))
+        ]);
+        let priced = draft(&mut company, business, rows).unwrap();
+        assert_eq!(dec(&priced, "TotalVatAmount"), dec!(62.99));
+        assert_eq!(dec(&priced, "TotalAmount"), dec!(362.96));
+        assert_eq!(priced["IncludesVat"], false);
+    }
+
+    #[test]
+    fn private_customers_pay_vat_inclusive_prices_and_companies_abroad_none() {
+        let mut company = company();
+        let consumer = customer(&mut company, true, "NL", None);
+        let beans = article_id(&company, "KB-01-250");
+        let priced = draft(
+            &mut company,
+            consumer,
+            json!([row(beans.clone(), dec!(2), dec!(10.90))]),
+        )
+        .unwrap();
+        assert_eq!(priced["IncludesVat"], true);
+        assert_eq!(
+            dec(&priced, "TotalAmount"),
+            dec!(21.80),
+            "the shelf price is what is paid"
+        );
+        assert_eq!(
+            dec(&priced, "TotalVatAmount"),
+            dec!(1.80),
+            "21.80 * 9 / 109"
+        );
+
+        let belgian = customer(&mut company, false, "BE", Some("BE0123456789"));
+        let reverse = draft(
+            &mut company,
+            belgian,
+            json!([row(beans.clone(), dec!(2), dec!(10.00))]),
+        )
+        .unwrap();
+        assert_eq!(dec(&reverse, "TotalVatAmount"), Decimal::ZERO);
+        let norwegian = customer(&mut company, true, "NO", None);
+        let export = draft(
+            &mut company,
+            norwegian,
+            json!([row(beans, dec!(1), dec!(10.0001))]),
+        )
+        .unwrap();
+        assert_eq!(
+            dec(&export, "TotalVatAmount"),
+            Decimal::ZERO,
+            "exports carry no VAT"
+        );
+        assert_eq!(
+            dec(&export, "TotalAmount"),
+            dec!(10.00),
+            "4 price decimals for foreign customers, row rounded to cents"
+        );
+    }
+
+    #[test]
+    fn domestic_unit_prices_have_two_decimals() {
+        let mut company = company();
+        let consumer = customer(&mut company, true, "NL", None);
+        let beans = article_id(&company, "KB-01-250");
+        let error = draft(
+            &mut company,
+            consumer,
+            json!([row(beans, dec!(1), dec!(10.001))]),
+        )
+        .unwrap_err();
+        assert_eq!(error.code, code::VALIDATION);
+        assert_eq!(error.errors[0].0, "Rows[0].UnitPrice");
+    }
+
+    #[test]
+    fn whole_unit_rounding_is_carried_as_a_roundings_amount() {
+        let mut company = company();
+        company
+            .settings
+            .insert("DomesticCurrencyRounding".into(), json!(1));
+        let consumer = customer(&mut company, true, "NL", None);
+        let beans = article_id(&company, "KB-01-250");
+        let priced = draft(
+            &mut company,
+            consumer,
+            json!([row(beans, dec!(1), dec!(10.49))]),
+        )
+        .unwrap();
+        assert_eq!(dec(&priced, "TotalRoundings"), dec!(-0.49));
+        assert_eq!(dec(&priced, "TotalAmount"), dec!(10));
+    }
+
+    #[test]
+    fn open_orders_reserve_stock_and_invoices_take_it_out() {
+        let mut company = company();
+        let consumer = customer(&mut company, true, "NL", None);
+        let beans = article_id(&company, "KB-01-250");
+        let stock = |c: &Company| {
+            let a = c
+                .articles
+                .iter()
+                .find(|a| a["Number"] == "KB-01-250")
+                .unwrap();
+            (
+                dec(a, "StockBalance"),
+                dec(a, "StockBalanceReserved"),
+                dec(a, "StockBalanceAvailable"),
+            )
+        };
+        let (on_hand, _, _) = stock(&company);
+        let order = json!({"CustomerId": consumer, "CurrencyCode": "EUR", "Status": 2, "EuThirdParty": false,
+                           "ReverseChargeOnConstructionServices": false, "RotReducedInvoicingType": 0,
+                           "Rows": [{"LineNumber": 1, "ArticleId": beans, "IsTextRow": false, "IsWorkCost": false,
+                                     "EligibleForReverseChargeOnVat": false, "Quantity": 3, "UnitPrice": 10}]});
+        let order = prepare_document(
+            &mut company,
+            DocumentKind::Order,
+            order.as_object().unwrap().clone(),
+            None,
+            DocumentOptions::default(),
+        )
+        .unwrap();
+        company.orders.push(order.clone());
+        recompute_reservations(&mut company);
+        assert_eq!(stock(&company), (on_hand, dec!(3), on_hand - dec!(3)));
+
+        company.orders[0].insert("Status".into(), json!(4));
+        recompute_reservations(&mut company);
+        let rows = json!([row(article_id(&company, "KB-01-250"), dec!(3), dec!(10))]);
+        let invoice = draft(&mut company, consumer, rows).unwrap();
+        apply_invoice_stock(&mut company, &invoice);
+        assert_eq!(
+            stock(&company),
+            (on_hand - dec!(3), Decimal::ZERO, on_hand - dec!(3))
+        );
+    }
+
+    #[test]
+    fn a_changed_gross_price_wins_over_the_unchanged_net_price_sent_back() {
+        let mut company = company();
+        let existing = company
+            .articles
+            .iter()
+            .find(|a| a["Number"] == "MK-01-WIT")
+            .unwrap()
+            .clone();
+        let mut input = existing.clone();
+        for read_only in [
+            "Id",
+            "CreatedUtc",
+            "ChangedUtc",
+            "StockBalanceReserved",
+            "StockBalanceAvailable",
+        ] {
+            input.remove(read_only);
+        }
+        input.insert("GrossPrice".into(), json!(24.20));
+        let updated = prepare_article(&mut company, input, Some(&existing)).unwrap();
+        assert_eq!(
+            (dec(&updated, "GrossPrice"), dec(&updated, "NetPrice")),
+            (dec!(24.20), dec!(20.00))
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! The eAccounting simulator over HTTP, without PosBridge's client: its identity server, its
+//! limits and error bodies, and the `/__sim/` knobs tests and demos drive it with.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::redirect::Policy;
+use sandbox::eaccounting::CompanySwitches;
+use sandbox::{EaccountingConfig, EaccountingSim, Faults};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn start() -> EaccountingSim {
+    EaccountingSim::start(EaccountingConfig {
+        seed: 3,
+        ..EaccountingConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn authorize_url(sim: &EaccountingSim, extra: &[(&str, &str)]) -> Url {
+    let mut url = sim.identity_url().join("connect/authorize").unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", sim.client_id())
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "ea:api offline_access ea:sales")
+        .append_pair("state", "s1")
+        .extend_pairs(extra);
+    url
+}
+
+fn redirected_to(response: &reqwest::Response) -> HashMap<String, String> {
+    let location = response.headers()["location"].to_str().unwrap();
+    Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+async fn token_request(sim: &EaccountingSim, form: &[(&str, &str)]) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(sim.identity_url().join("connect/token").unwrap())
+        .basic_auth(sim.client_id(), Some(sim.client_secret()))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Signs in the way a program does and returns the token answer.
+async fn sign_in(sim: &EaccountingSim) -> Value {
+    let answer = no_redirects()
+        .get(authorize_url(sim, &[]))
+        .send()
+        .await
+        .unwrap();
+    let code = redirected_to(&answer)["code"].clone();
+    let (status, tokens) = token_request(
+        sim,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens
+}
+
+async fn api(sim: &EaccountingSim, token: &str, path: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(sim.api_url().join(path).unwrap())
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_browser_approves_on_the_consent_page_and_pkce_is_checked() {
+    let sim = start().await;
+    let verifier = "a-verifier-of-sufficient-length-0123456789abcdef";
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let url = authorize_url(
+        &sim,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    let page = no_redirects()
+        .get(url.clone())
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Koffiebranderij De Gouden Boon") && html.contains("Allow"));
+
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("decision".into(), "approve".into()));
+    let approved = no_redirects()
+        .post(sim.identity_url().join("connect/authorize").unwrap())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(approved.status().is_redirection());
+    let back = redirected_to(&approved);
+    assert_eq!(back["state"], "s1");
+    let code = back["code"].clone();
+
+    let exchange = |verifier: &'static str| {
+        let code = code.clone();
+        let sim = &sim;
+        async move {
+            token_request(
+                sim,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                    ("code_verifier", verifier),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = exchange("the-wrong-verifier").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    // A code is spent by its first exchange, even a failed one.
+    let (status, _) = exchange("a-verifier-of-sufficient-length-0123456789abcdef").await;
+    assert_eq!(status, 400);
+    assert_eq!(sim.token_stats().refused, 2);
+}
+
+#[tokio::test]
+async fn tokens_last_an_hour_and_refresh_tokens_rotate_once() {
+    let sim = start().await;
+    let tokens = sign_in(&sim).await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], 3600);
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, rotated) = token_request(
+        &sim,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_ne!(rotated["refresh_token"], tokens["refresh_token"]);
+    let (status, reused) = token_request(
+        &sim,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(
+        (status, reused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // Client credentials in the form body are accepted as well; wrong ones are not.
+    let response = reqwest::Client::new()
+        .post(sim.identity_url().join("connect/token").unwrap())
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rotated["refresh_token"].as_str().unwrap()),
+            ("client_id", sim.client_id()),
+            ("client_secret", "wrong"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn the_knobs_expire_tokens_revoke_grants_and_break_the_company_setup() {
+    let sim = start().await;
+    let root = sim.root_url();
+    let http = reqwest::Client::new();
+    let tokens = sign_in(&sim).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(api(&sim, access, "companysettings").await.0, 200);
+
+    http.post(root.join("__sim/tokens/expire").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = api(&sim, access, "companysettings").await;
+    assert_eq!((status, body["ErrorCode"].as_i64()), (401, Some(4005)));
+    let info: Value = http
+        .get(root.join("__sim/tokens").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["stats"]["codes_exchanged"], 1);
+
+    http.put(root.join("__sim/tokens/lifetime").unwrap())
+        .json(&json!({"seconds": 5}))
+        .send()
+        .await
+        .unwrap();
+    let short = sign_in(&sim).await;
+    assert_eq!(short["expires_in"], 5);
+    let access = short["access_token"].as_str().unwrap().to_string();
+
+    let switched: Value = http
+        .patch(root.join("__sim/company").unwrap())
+        .json(&json!({"api_module_active": false}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(switched["api_module_active"], false);
+    let (status, body) = api(&sim, &access, "customers").await;
+    assert_eq!((status, body["ErrorCode"].as_i64()), (403, Some(4002)));
+    assert_eq!(
+        body["DeveloperErrorMessage"],
+        "No access to module: api_standard"
+    );
+    sim.set_switches(CompanySwitches::default());
+
+    let settings: Value = http
+        .patch(root.join("__sim/companysettings").unwrap())
+        .json(&json!({"DomesticCurrencyRounding": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["DomesticCurrencyRounding"], 1);
+    assert_eq!(
+        api(&sim, &access, "companysettings").await.1["DomesticCurrencyRounding"],
+        1
+    );
+
+    http.post(root.join("__sim/grants/revoke").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api(&sim, &access, "customers").await.0, 401);
+    let refresh = short["refresh_token"].as_str().unwrap();
+    let (status, body) = token_request(
+        &sim,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let state: Value = http
+        .get(root.join("__sim/state").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        state["articles"].as_array().unwrap().len(),
+        sandbox::demo::catalogue(3).len() + 1
+    );
+}
+
+#[tokio::test]
+async fn past_the_per_endpoint_limit_visma_s_429_says_when_to_try_again() {
+    let sim = start().await;
+    let access = sign_in(&sim).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.control().set_faults(Faults {
+        rate_limit_override: Some(2),
+        ..Faults::default()
+    });
+    assert_eq!(api(&sim, &access, "units").await.0, 200);
+    assert_eq!(api(&sim, &access, "units").await.0, 200);
+    let (status, body) = api(&sim, &access, "units").await;
+    assert_eq!((status, body["ErrorCode"].as_i64()), (429, Some(4010)));
+    let message = body["DeveloperErrorMessage"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("API calls quota exceeded! maximum admitted 2 per Minute. Try again in "),
+        "{message}"
+    );
+    assert!(message.ends_with(" seconds."));
+    assert_eq!(
+        api(&sim, &access, "currencies").await.0,
+        200,
+        "another endpoint has its own count"
+    );
+}
+
+#[tokio::test]
+async fn unknown_ids_and_endpoints_are_404_with_visma_s_body_and_reset_restores_the_seed() {
+    let sim = start().await;
+    let access = sign_in(&sim).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = api(
+        &sim,
+        &access,
+        "customers/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    )
+    .await;
+    assert_eq!((status, body["ErrorCode"].as_i64()), (404, Some(3000)));
+    assert_eq!(api(&sim, &access, "nosuchthing").await.0, 404);
+
+    let seeded = sim.snapshot().customers.len();
+    let terms = sim.snapshot().terms_of_payments[0]["Id"].clone();
+    let created = reqwest::Client::new()
+        .post(sim.api_url().join("customers").unwrap())
+        .bearer_auth(&access)
+        .json(&json!({"Name": "Nieuw", "IsPrivatePerson": true, "IsActive": true, "InvoiceCity": "Gent",
+                      "InvoicePostalCode": "9000", "TermsOfPaymentId": terms}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(sim.snapshot().customers.len(), seeded + 1);
+    sim.control().reset();
+    assert_eq!(
+        sim.snapshot().customers.len(),
+        seeded,
+        "back to the seeded company"
+    );
+    assert_eq!(
+        api(&sim, &access, "customers").await.0,
+        200,
+        "a sign-in survives a reset"
+    );
+}
