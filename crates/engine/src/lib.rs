@@ -3,8 +3,10 @@
 //! (`crates/cli`) both drive it through [`Engine`].
 
 pub mod activity;
+pub mod connections;
 mod engine;
 pub mod flow;
+pub mod mapping;
 pub mod paths;
 pub mod secrets;
 pub mod scheduler;

@@ -69,20 +69,26 @@ impl Context {
             path: path.to_string(),
             available: self.root_names(),
         })?;
-        Ok(segments.try_fold(&root.value, |value, segment| match value {
-            Value::Object(fields) => fields.get(segment),
-            Value::Array(items) => segment
-                .parse::<usize>()
-                .ok()
-                .and_then(|index| items.get(index)),
-            _ => None,
-        }))
+        Ok(
+            segments.try_fold(&root.value, |value, segment| match value {
+                Value::Object(fields) => fields.get(segment),
+                Value::Array(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|index| items.get(index)),
+                _ => None,
+            }),
+        )
     }
 
     /// Where the field at `path` was looked for, for "does not exist in ...".
     pub(crate) fn describe_root_of(&self, path: &str) -> String {
         let name = path.split('.').next().unwrap_or_default();
-        match self.roots.get(name).and_then(|root| root.description.as_ref()) {
+        match self
+            .roots
+            .get(name)
+            .and_then(|root| root.description.as_ref())
+        {
             Some(description) => description.clone(),
             None => format!("the '{name}' record"),
         }
@@ -101,7 +107,9 @@ impl From<Map<String, Value>> for Context {
     fn from(object: Map<String, Value>) -> Self {
         object
             .into_iter()
-            .fold(Context::new(), |context, (name, value)| context.with(name, value))
+            .fold(Context::new(), |context, (name, value)| {
+                context.with(name, value)
+            })
     }
 }
 
@@ -153,7 +161,10 @@ mod tests {
     fn roots_are_described_in_the_merchants_terms_when_told_how() {
         let context = order();
         assert_eq!(context.describe_root_of("order.x"), "the POS order");
-        assert_eq!(context.describe_root_of("settings.x"), "the 'settings' record");
+        assert_eq!(
+            context.describe_root_of("settings.x"),
+            "the 'settings' record"
+        );
     }
 
     #[test]

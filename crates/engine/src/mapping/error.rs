@@ -38,7 +38,10 @@ pub enum Problem {
     NoTarget,
     #[error("the field is filled by {count} rules; keep one")]
     DuplicateTarget { count: usize },
-    #[error("the source field '{path}' is not a field name{}", reason_suffix(reason))]
+    #[error(
+        "the source field '{path}' is not a field name{}",
+        reason_suffix(reason)
+    )]
     BadPath { path: String, reason: String },
     #[error("the lookup does not say which table to use")]
     NoTableName,
@@ -56,7 +59,10 @@ pub enum Problem {
     NumberOutOfRange { path: String, number: String },
     #[error("there is no lookup table {}", table_title(table))]
     UnknownTable { table: String },
-    #[error("the key for the lookup table {} is {what}, not one value", table_title(table))]
+    #[error(
+        "the key for the lookup table {} is {what}, not one value",
+        table_title(table)
+    )]
     BadLookupKey { table: String, what: String },
     #[error(
         "the lookup table {} has no entry for {} and no default",

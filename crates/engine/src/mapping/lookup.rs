@@ -52,6 +52,8 @@ pub struct LookupTable {
         deserialize_with = "present_value",
         skip_serializing_if = "Option::is_none"
     )]
+    // The wire type is the same as `Option<Value>`'s; only reading an explicit null differs.
+    #[cfg_attr(feature = "specta", specta(type = Option<Value>))]
     pub default: Option<Value>,
 }
 
@@ -209,7 +211,9 @@ mod tests {
             problem.to_string(),
             "the lookup table 'country -> VAT code' has no entry for 'FR' and no default"
         );
-        let unknown = vat_codes().resolve("colours", &json!("red"), None).unwrap_err();
+        let unknown = vat_codes()
+            .resolve("colours", &json!("red"), None)
+            .unwrap_err();
         assert_eq!(unknown.to_string(), "there is no lookup table 'colours'");
         let group = vat_codes()
             .resolve(COUNTRY_VAT_CODE, &json!({"code": "NL"}), None)
@@ -224,11 +228,23 @@ mod tests {
     fn numbers_and_booleans_are_looked_up_by_their_text() {
         let lookups = Lookups::new().with(
             POS_STATUS_INCLUDE,
-            LookupTable::new().with("1", true).with("2", false).with("true", "yes"),
+            LookupTable::new()
+                .with("1", true)
+                .with("2", false)
+                .with("true", "yes"),
         );
-        assert_eq!(lookups.resolve(POS_STATUS_INCLUDE, &json!(1), None), Ok(json!(true)));
-        assert_eq!(lookups.resolve(POS_STATUS_INCLUDE, &json!(2.0), None), Ok(json!(false)));
-        assert_eq!(lookups.resolve(POS_STATUS_INCLUDE, &json!(true), None), Ok(json!("yes")));
+        assert_eq!(
+            lookups.resolve(POS_STATUS_INCLUDE, &json!(1), None),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            lookups.resolve(POS_STATUS_INCLUDE, &json!(2.0), None),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            lookups.resolve(POS_STATUS_INCLUDE, &json!(true), None),
+            Ok(json!("yes"))
+        );
         assert_eq!(
             lookups.resolve(POS_STATUS_INCLUDE, &Value::Null, None),
             Err(Problem::NoLookupEntry {

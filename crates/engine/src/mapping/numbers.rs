@@ -18,7 +18,9 @@ use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Rem, Sub};
 use std::str::FromStr;
 
-use evalexpr::{EvalexprError, EvalexprFloat, EvalexprInt, EvalexprNumericTypes, EvalexprResult, Value};
+use evalexpr::{
+    EvalexprError, EvalexprFloat, EvalexprInt, EvalexprNumericTypes, EvalexprResult, Value,
+};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 
@@ -37,11 +39,14 @@ impl EvalexprNumericTypes for DecimalNumbers {
     /// Truncates toward zero and saturates, like `f64 as i64`; not-a-number becomes 0.
     fn float_as_int(float: &DecimalNumber) -> WholeNumber {
         WholeNumber(match float.0 {
-            Some(value) => value.trunc().to_i64().unwrap_or(if value.is_sign_negative() {
-                i64::MIN
-            } else {
-                i64::MAX
-            }),
+            Some(value) => value
+                .trunc()
+                .to_i64()
+                .unwrap_or(if value.is_sign_negative() {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                }),
             None => 0,
         })
     }
@@ -342,9 +347,16 @@ impl EvalexprFloat<DecimalNumbers> for DecimalNumber {
         self.map(|x| {
             // asinh is odd; computing it for |x| avoids ln of a cancelled difference.
             let magnitude = x.abs();
-            let result = ln(magnitude
-                .checked_add(sqrt(magnitude.checked_mul(magnitude)?.checked_add(Decimal::ONE)?)?)?)?;
-            Some(if x.is_sign_negative() { -result } else { result })
+            let result = ln(magnitude.checked_add(sqrt(
+                magnitude
+                    .checked_mul(magnitude)?
+                    .checked_add(Decimal::ONE)?,
+            )?)?)?;
+            Some(if x.is_sign_negative() {
+                -result
+            } else {
+                result
+            })
         })
     }
 
@@ -388,7 +400,9 @@ impl EvalexprFloat<DecimalNumbers> for DecimalNumber {
     }
 
     fn hypot(&self, other: &Self) -> Self {
-        self.zip(*other, |a, b| sqrt(a.checked_mul(a)?.checked_add(b.checked_mul(b)?)?))
+        self.zip(*other, |a, b| {
+            sqrt(a.checked_mul(a)?.checked_add(b.checked_mul(b)?)?)
+        })
     }
 
     fn floor(&self) -> Self {
@@ -481,7 +495,9 @@ impl WholeNumber {
         result: Option<i64>,
         error: impl FnOnce(Value<DecimalNumbers>) -> EvalexprError<DecimalNumbers>,
     ) -> IntResult {
-        result.map(WholeNumber).ok_or_else(|| error(int_value(self)))
+        result
+            .map(WholeNumber)
+            .ok_or_else(|| error(int_value(self)))
     }
 
     /// Shifts by `amount` bits, negative amounts the other way; bits shifted out are gone.
@@ -527,9 +543,8 @@ impl EvalexprInt<DecimalNumbers> for WholeNumber {
 
     fn checked_add(&self, rhs: &Self) -> IntResult {
         let addend = int_value(*rhs);
-        self.checked(self.0.checked_add(rhs.0), |augend| EvalexprError::AdditionError {
-            augend,
-            addend,
+        self.checked(self.0.checked_add(rhs.0), |augend| {
+            EvalexprError::AdditionError { augend, addend }
         })
     }
 
@@ -544,8 +559,8 @@ impl EvalexprInt<DecimalNumbers> for WholeNumber {
     }
 
     fn checked_neg(&self) -> IntResult {
-        self.checked(self.0.checked_neg(), |argument| EvalexprError::NegationError {
-            argument,
+        self.checked(self.0.checked_neg(), |argument| {
+            EvalexprError::NegationError { argument }
         })
     }
 
@@ -561,9 +576,8 @@ impl EvalexprInt<DecimalNumbers> for WholeNumber {
 
     fn checked_div(&self, rhs: &Self) -> IntResult {
         let divisor = int_value(*rhs);
-        self.checked(self.0.checked_div(rhs.0), |dividend| EvalexprError::DivisionError {
-            dividend,
-            divisor,
+        self.checked(self.0.checked_div(rhs.0), |dividend| {
+            EvalexprError::DivisionError { dividend, divisor }
         })
     }
 
@@ -575,8 +589,8 @@ impl EvalexprInt<DecimalNumbers> for WholeNumber {
     }
 
     fn abs(&self) -> IntResult {
-        self.checked(self.0.checked_abs(), |argument| EvalexprError::NegationError {
-            argument,
+        self.checked(self.0.checked_abs(), |argument| {
+            EvalexprError::NegationError { argument }
         })
     }
 
@@ -642,7 +656,10 @@ mod tests {
 
     #[test]
     fn literals_parse_as_decimals_and_never_as_whole_numbers() {
-        assert_eq!("12.95".parse::<DecimalNumber>().unwrap(), number(dec!(12.95)));
+        assert_eq!(
+            "12.95".parse::<DecimalNumber>().unwrap(),
+            number(dec!(12.95))
+        );
         assert_eq!("1e3".parse::<DecimalNumber>().unwrap(), number(dec!(1000)));
         assert!("order.total".parse::<DecimalNumber>().is_err());
         assert!("rows.0.sku".parse::<DecimalNumber>().is_err());
@@ -677,7 +694,10 @@ mod tests {
         assert!(close(number(dec!(-1)).atan(), -Decimal::QUARTER_PI));
         assert!(close(number(dec!(0.5)).asin(), Decimal::PI / dec!(6)));
         assert!(close(number(dec!(0.5)).acos(), Decimal::PI / dec!(3)));
-        assert!(close(number(dec!(-1)).atan2(&number(dec!(-1))), dec!(-3) * Decimal::QUARTER_PI));
+        assert!(close(
+            number(dec!(-1)).atan2(&number(dec!(-1))),
+            dec!(-3) * Decimal::QUARTER_PI
+        ));
         assert!(close(number(dec!(8)).log2(), dec!(3)));
         assert!(close(number(dec!(100)).log(&number(dec!(10))), dec!(2)));
         assert!(close(number(dec!(1000)).log10(), dec!(3)));
@@ -704,10 +724,22 @@ mod tests {
         let max = WholeNumber(i64::MAX);
         assert!(max.checked_add(&WholeNumber(1)).is_err());
         assert!(WholeNumber(1).checked_div(&WholeNumber(0)).is_err());
-        assert_eq!(WholeNumber(7).checked_div(&WholeNumber(2)), Ok(WholeNumber(3)));
-        assert_eq!(WholeNumber(1).bit_shift_left(&WholeNumber(70)), WholeNumber(0));
-        assert_eq!(WholeNumber(-8).bit_shift_right(&WholeNumber(70)), WholeNumber(-1));
-        assert_eq!(WholeNumber(8).bit_shift_left(&WholeNumber(-2)), WholeNumber(2));
+        assert_eq!(
+            WholeNumber(7).checked_div(&WholeNumber(2)),
+            Ok(WholeNumber(3))
+        );
+        assert_eq!(
+            WholeNumber(1).bit_shift_left(&WholeNumber(70)),
+            WholeNumber(0)
+        );
+        assert_eq!(
+            WholeNumber(-8).bit_shift_right(&WholeNumber(70)),
+            WholeNumber(-1)
+        );
+        assert_eq!(
+            WholeNumber(8).bit_shift_left(&WholeNumber(-2)),
+            WholeNumber(2)
+        );
         assert_eq!(
             DecimalNumbers::float_as_int(&number(dec!(-2.9))),
             WholeNumber(-2)

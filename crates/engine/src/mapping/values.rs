@@ -142,14 +142,23 @@ mod tests {
     #[test]
     fn json_numbers_become_the_decimals_they_spell() {
         let price: Value = serde_json::from_str("12.95").unwrap();
-        let Value::Number(price) = price else { panic!("a number") };
+        let Value::Number(price) = price else {
+            panic!("a number")
+        };
         assert_eq!(decimal_from_json(&price), Some(dec!(12.95)));
-        assert_eq!(decimal_from_json(&Number::from(u64::MAX)), Some(Decimal::from(u64::MAX)));
+        assert_eq!(
+            decimal_from_json(&Number::from(u64::MAX)),
+            Some(Decimal::from(u64::MAX))
+        );
         let huge: Value = serde_json::from_str("1e300").unwrap();
-        let Value::Number(huge) = huge else { panic!("a number") };
+        let Value::Number(huge) = huge else {
+            panic!("a number")
+        };
         assert_eq!(decimal_from_json(&huge), None);
         let tiny: Value = serde_json::from_str("1e-7").unwrap();
-        let Value::Number(tiny) = tiny else { panic!("a number") };
+        let Value::Number(tiny) = tiny else {
+            panic!("a number")
+        };
         assert_eq!(decimal_from_json(&tiny), Some(dec!(0.0000001)));
     }
 
@@ -198,7 +207,10 @@ mod tests {
         assert_eq!(describe(&number_value(dec!(5))), "the number 5");
         assert_eq!(describe(&ExprValue::Empty), "an empty value");
         assert_eq!(
-            text_of(&ExprValue::Tuple(vec![number_value(dec!(1.50)), ExprValue::Empty])),
+            text_of(&ExprValue::Tuple(vec![
+                number_value(dec!(1.50)),
+                ExprValue::Empty
+            ])),
             "1.50, "
         );
     }
