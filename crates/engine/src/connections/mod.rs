@@ -1,0 +1,89 @@
+//! The two connections: storing what is needed to reach each system (non-secret facts in
+//! SQLite, secrets in the secret store), checking them with a real authorised read, and building
+//! the API clients the flows use.
+
+mod eaccounting_link;
+mod salespos_link;
+
+use serde::{Deserialize, Serialize};
+
+pub use eaccounting_link::{EaccountingConnection, EaccountingSetup, SecretTokenStore};
+pub use salespos_link::{SalesposConnection, SalesposCredentials};
+
+use crate::store::connections::Mode;
+use crate::store::records::System;
+
+/// Why connecting, or reaching a connected system, failed; in the merchant's words.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{system} is not connected yet. Connect it in the setup wizard (or with `posbridge connect`).")]
+    NotConnected { system: System },
+    /// The system answered, but not as hoped: wrong keys, no rights, module not activated...
+    #[error("{message}")]
+    Refused {
+        system: System,
+        /// Stable code, e.g. `eaccounting.reconnect_required`, `salespos.bad_credentials`.
+        code: String,
+        message: String,
+        transient: bool,
+    },
+    #[error("the secret store failed: {0}")]
+    Secrets(#[from] crate::secrets::SecretError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl From<rusqlite::Error> for ConnectError {
+    fn from(error: rusqlite::Error) -> Self {
+        ConnectError::Store(error.into())
+    }
+}
+
+impl ConnectError {
+    pub fn code(&self) -> String {
+        match self {
+            ConnectError::NotConnected { system } => format!("{}.not_connected", system.as_str()),
+            ConnectError::Refused { code, .. } => code.clone(),
+            ConnectError::Secrets(_) => "secrets".into(),
+            ConnectError::Store(_) => "store".into(),
+        }
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ConnectError::Refused { transient: true, .. })
+    }
+}
+
+impl From<ConnectError> for crate::sync::RunError {
+    fn from(error: ConnectError) -> Self {
+        match error {
+            ConnectError::NotConnected { system } => crate::sync::RunError::NotConnected { system },
+            ConnectError::Refused {
+                system,
+                code,
+                message,
+                transient,
+            } => crate::sync::RunError::Source {
+                system,
+                code,
+                message,
+                transient,
+            },
+            ConnectError::Store(e) => crate::sync::RunError::Store(e),
+            other => crate::sync::RunError::Setup(other.to_string()),
+        }
+    }
+}
+
+/// What the wizard and the dashboard show about a connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConnectionSummary {
+    pub system: System,
+    pub mode: Mode,
+    /// The company (eAccounting) or shop (SalesPOS) name, as the last check found it.
+    pub name: String,
+    pub connected_at: chrono::DateTime<chrono::Utc>,
+    /// What the last check said was wrong; `None` when it passed.
+    pub problem: Option<String>,
+}
