@@ -6,14 +6,15 @@ pub mod activity;
 pub mod connections;
 mod engine;
 pub mod flow;
+pub mod flows;
 pub mod mapping;
 pub mod paths;
-pub mod secrets;
 pub mod scheduler;
+pub mod secrets;
 pub mod settings;
 pub mod settings_paths;
 pub mod store;
 pub mod sync;
 
-pub use engine::{Engine, EngineError, EngineStatus, Origin};
+pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};
 pub use flow::FlowKind;

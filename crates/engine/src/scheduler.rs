@@ -103,7 +103,10 @@ mod tests {
     #[test]
     fn a_flow_that_never_ran_is_due_at_once() {
         let now = Utc::now();
-        assert_eq!(due_flows(now, false, &[timing(FlowKind::Orders, None)]), vec![FlowKind::Orders]);
+        assert_eq!(
+            due_flows(now, false, &[timing(FlowKind::Orders, None)]),
+            vec![FlowKind::Orders]
+        );
     }
 
     #[test]
@@ -132,7 +135,10 @@ mod tests {
         let mut failed = timing(FlowKind::Orders, Some(now - Span::minutes(1)));
         failed.interval = Span::hours(1);
         failed.last_failed = true;
-        assert_eq!(due_flows(now, false, &[failed.clone()]), vec![FlowKind::Orders]);
+        assert_eq!(
+            due_flows(now, false, &[failed.clone()]),
+            vec![FlowKind::Orders]
+        );
         failed.last_failed = false;
         assert!(due_flows(now, false, &[failed]).is_empty());
     }
@@ -152,7 +158,10 @@ mod tests {
         let guard = locks.acquire(FlowKind::Orders).await;
         assert!(locks.is_running(FlowKind::Orders));
         assert!(locks.try_acquire(FlowKind::Orders).is_none());
-        assert!(locks.try_acquire(FlowKind::Stock).is_some(), "other flows are not held up");
+        assert!(
+            locks.try_acquire(FlowKind::Stock).is_some(),
+            "other flows are not held up"
+        );
         drop(guard);
         assert!(locks.try_acquire(FlowKind::Orders).is_some());
     }

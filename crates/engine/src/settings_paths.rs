@@ -50,7 +50,11 @@ const DOCUMENTS: &[Document] = &[Document {
 }];
 
 fn known() -> String {
-    DOCUMENTS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")
+    DOCUMENTS
+        .iter()
+        .map(|d| d.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn document(name: &str, path: &str) -> Result<&'static Document, SettingsError> {
@@ -103,7 +107,12 @@ pub fn set(store: &Store, path: &str, new: Value) -> Result<(), SettingsError> {
     if !object.contains_key(*last) {
         return Err(SettingsError::Unknown {
             path: path.to_string(),
-            known: format!("{} (in {}: {})", known(), doc.name, object.keys().cloned().collect::<Vec<_>>().join(", ")),
+            known: format!(
+                "{} (in {}: {})",
+                known(),
+                doc.name,
+                object.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
         });
     }
     object.insert(last.to_string(), new);
@@ -155,10 +164,24 @@ mod tests {
     fn a_value_of_the_wrong_type_is_refused_naming_the_setting() {
         let store = Store::open_in_memory().unwrap();
         let error = set(&store, "app.log_retention_days", json!("a month")).unwrap_err();
-        assert!(error.to_string().starts_with("app.log_retention_days: invalid type"), "{error}");
-        assert_eq!(AppSettings::load(&store).unwrap().log_retention_days, 90, "nothing stored");
+        assert!(
+            error
+                .to_string()
+                .starts_with("app.log_retention_days: invalid type"),
+            "{error}"
+        );
+        assert_eq!(
+            AppSettings::load(&store).unwrap().log_retention_days,
+            90,
+            "nothing stored"
+        );
         let error = set(&store, "app.language", json!("fr")).unwrap_err();
-        assert!(error.to_string().starts_with("app.language: unknown variant `fr`"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("app.language: unknown variant `fr`"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -166,14 +189,20 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let error = set(&store, "app.colour", json!("red")).unwrap_err();
         assert!(error.to_string().contains("log_retention_days"), "{error}");
-        assert!(matches!(get(&store, "invoices.x"), Err(SettingsError::Unknown { .. })));
+        assert!(matches!(
+            get(&store, "invoices.x"),
+            Err(SettingsError::Unknown { .. })
+        ));
     }
 
     #[test]
     fn a_settings_file_with_one_bad_value_changes_nothing() {
         let store = Store::open_in_memory().unwrap();
         let error = import(&store, json!({"app": {"log_retention_days": -1}})).unwrap_err();
-        assert!(error.to_string().starts_with("app.log_retention_days"), "{error}");
+        assert!(
+            error.to_string().starts_with("app.log_retention_days"),
+            "{error}"
+        );
         assert_eq!(AppSettings::load(&store).unwrap(), AppSettings::default());
     }
 

@@ -62,7 +62,11 @@ impl SecretTokenStore {
 
 impl TokenStore for SecretTokenStore {
     fn load(&self) -> Result<Option<TokenSet>, TokenStoreError> {
-        let Some(raw) = self.secrets.get(&SecretKey::new(TOKENS)).map_err(TokenStoreError::new)? else {
+        let Some(raw) = self
+            .secrets
+            .get(&SecretKey::new(TOKENS))
+            .map_err(TokenStoreError::new)?
+        else {
             return Ok(None);
         };
         serde_json::from_str(raw.expose())
@@ -78,7 +82,9 @@ impl TokenStore for SecretTokenStore {
     }
 
     fn clear(&self) -> Result<(), TokenStoreError> {
-        self.secrets.delete(&SecretKey::new(TOKENS)).map_err(TokenStoreError::new)
+        self.secrets
+            .delete(&SecretKey::new(TOKENS))
+            .map_err(TokenStoreError::new)
     }
 }
 
@@ -103,7 +109,8 @@ fn client_for(
         setup.client_secret.expose(),
     );
     tune(&mut config);
-    eaccounting::Client::new(config, Arc::new(SecretTokenStore::new(secrets))).map_err(|e| refused(&e))
+    eaccounting::Client::new(config, Arc::new(SecretTokenStore::new(secrets)))
+        .map_err(|e| refused(&e))
 }
 
 impl EaccountingConnection {
@@ -121,7 +128,10 @@ impl EaccountingConnection {
     {
         secrets.set(&SecretKey::new(CLIENT_SECRET), &setup.client_secret)?;
         let client = client_for(&setup, Arc::clone(&secrets), |_| {})?;
-        client.authorize(open_browser).await.map_err(|e| refused(&e))?;
+        client
+            .authorize(open_browser)
+            .await
+            .map_err(|e| refused(&e))?;
         let health = client.health_check().await.map_err(|e| refused(&e))?;
         let connection = EaccountingConnection {
             api_base: setup.api_base.to_string(),
@@ -140,12 +150,15 @@ impl EaccountingConnection {
         let Some(stored) = store.read(|conn| connections::get(conn, System::Eaccounting))? else {
             return Ok(None);
         };
-        let connection = serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
-            system: System::Eaccounting,
-            code: "eaccounting.stored_connection".into(),
-            message: format!("The stored Visma eAccounting connection is damaged ({e}); connect again."),
-            transient: false,
-        })?;
+        let connection =
+            serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
+                system: System::Eaccounting,
+                code: "eaccounting.stored_connection".into(),
+                message: format!(
+                    "The stored Visma eAccounting connection is damaged ({e}); connect again."
+                ),
+                transient: false,
+            })?;
         Ok(Some((connection, stored.mode)))
     }
 
@@ -159,7 +172,9 @@ impl EaccountingConnection {
             system: System::Eaccounting,
         };
         let (connection, _) = Self::load(store)?.ok_or_else(not_connected)?;
-        let client_secret = secrets.get(&SecretKey::new(CLIENT_SECRET))?.ok_or_else(not_connected)?;
+        let client_secret = secrets
+            .get(&SecretKey::new(CLIENT_SECRET))?
+            .ok_or_else(not_connected)?;
         let parse = |url: &str| {
             Url::parse(url).map_err(|e| ConnectError::Refused {
                 system: System::Eaccounting,

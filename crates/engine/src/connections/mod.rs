@@ -50,7 +50,13 @@ impl ConnectError {
     }
 
     pub fn is_transient(&self) -> bool {
-        matches!(self, ConnectError::Refused { transient: true, .. })
+        matches!(
+            self,
+            ConnectError::Refused {
+                transient: true,
+                ..
+            }
+        )
     }
 }
 

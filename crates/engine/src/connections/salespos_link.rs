@@ -86,12 +86,15 @@ impl SalesposConnection {
         let Some(stored) = store.read(|conn| connections::get(conn, System::Salespos))? else {
             return Ok(None);
         };
-        let connection = serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
-            system: System::Salespos,
-            code: "salespos.stored_connection".into(),
-            message: format!("The stored CCV SalesPOS connection is damaged ({e}); connect again."),
-            transient: false,
-        })?;
+        let connection =
+            serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
+                system: System::Salespos,
+                code: "salespos.stored_connection".into(),
+                message: format!(
+                    "The stored CCV SalesPOS connection is damaged ({e}); connect again."
+                ),
+                transient: false,
+            })?;
         Ok(Some((connection, stored.mode)))
     }
 
@@ -109,7 +112,12 @@ impl SalesposConnection {
             .ok_or(ConnectError::NotConnected {
                 system: System::Salespos,
             })?;
-        client_for(&connection.api_root, &connection.public_key, &secret, options)
+        client_for(
+            &connection.api_root,
+            &connection.public_key,
+            &secret,
+            options,
+        )
     }
 
     /// Forgets the connection and its secret.

@@ -100,11 +100,17 @@ pub type Result<T, E = SecretError> = std::result::Result<T, E>;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SecretBackend {
-    OsKeyring { name: String },
-    EncryptedFile { path: String },
+    OsKeyring {
+        name: String,
+    },
+    EncryptedFile {
+        path: String,
+    },
     Memory,
     /// No keyring and no passphrase yet: nothing can be stored until one is given.
-    Unavailable { reason: String },
+    Unavailable {
+        reason: String,
+    },
 }
 
 impl fmt::Display for SecretBackend {
@@ -205,8 +211,12 @@ impl SecretStore for UnavailableStore {
 }
 
 /// The best backend available, or [`UnavailableStore`] saying why there is none.
-pub fn open_secret_store_or_explain(data_dir: &Path, passphrase: Option<&Secret>) -> Box<dyn SecretStore> {
-    open_secret_store(data_dir, passphrase).unwrap_or_else(|error| Box::new(UnavailableStore::new(error.to_string())))
+pub fn open_secret_store_or_explain(
+    data_dir: &Path,
+    passphrase: Option<&Secret>,
+) -> Box<dyn SecretStore> {
+    open_secret_store(data_dir, passphrase)
+        .unwrap_or_else(|error| Box::new(UnavailableStore::new(error.to_string())))
 }
 
 /// Picks the best available backend: the OS keyring if one answers, else the encrypted file in

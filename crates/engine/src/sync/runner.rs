@@ -52,7 +52,9 @@ pub trait Flow: Send {
 /// Why a run stopped before it went through all records.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("{system} is not connected yet. Connect it in the setup wizard (or `posbridge connect`).")]
+    #[error(
+        "{system} is not connected yet. Connect it in the setup wizard (or `posbridge connect`)."
+    )]
     NotConnected { system: System },
     #[error("{message}")]
     Source {
@@ -77,7 +79,13 @@ impl From<rusqlite::Error> for RunError {
 impl RunError {
     /// Trying again later (without a change) may help.
     pub fn is_transient(&self) -> bool {
-        matches!(self, RunError::Source { transient: true, .. })
+        matches!(
+            self,
+            RunError::Source {
+                transient: true,
+                ..
+            }
+        )
     }
 }
 
@@ -501,9 +509,14 @@ mod tests {
             .is_some());
 
         let log = activity.query(&EventQuery::default()).unwrap();
-        assert!(log.events[0].message.starts_with("orders: 2 created, 0 updated, 2 skipped, 1 failed"));
-        assert!(log.events.iter().any(|e| e.message == "4 is too big for the target"
-            && e.record.as_deref() == Some("Number 4")));
+        assert!(log.events[0]
+            .message
+            .starts_with("orders: 2 created, 0 updated, 2 skipped, 1 failed"));
+        assert!(log
+            .events
+            .iter()
+            .any(|e| e.message == "4 is too big for the target"
+                && e.record.as_deref() == Some("Number 4")));
     }
 
     #[tokio::test]
@@ -518,7 +531,9 @@ mod tests {
         run(&store, &activity, &mut flow, options(false)).await;
         // The merchant fixed it and asks to retry now.
         let id = store.read(|c| failed::open(c, None)).unwrap()[0].id;
-        store.read(|c| failed::retry_now(c, id, Utc::now())).unwrap();
+        store
+            .read(|c| failed::retry_now(c, id, Utc::now()))
+            .unwrap();
         flow.failing.clear();
         let summary = run(&store, &activity, &mut flow, options(false)).await;
         assert_eq!(summary.counts.created, 1);
@@ -552,13 +567,24 @@ mod tests {
         let summary = run(&store, &activity, &mut flow, options(true)).await;
         assert!(summary.dry_run);
         assert_eq!(summary.run_id, None);
-        assert_eq!(summary.counts.created, 2, "a dry run does not know apply-time failures");
+        assert_eq!(
+            summary.counts.created, 2,
+            "a dry run does not know apply-time failures"
+        );
         assert_eq!(summary.counts.skipped, 1);
         assert!(flow.applied.is_empty());
         assert_eq!(summary.items.len(), 3);
         assert!(matches!(summary.items[0].decision, Decision::Skip { .. }));
-        assert_eq!(store.read(|c| cursors::get::<u32>(c, FlowKind::Orders)).unwrap(), None);
+        assert_eq!(
+            store
+                .read(|c| cursors::get::<u32>(c, FlowKind::Orders))
+                .unwrap(),
+            None
+        );
         assert_eq!(activity.query(&EventQuery::default()).unwrap().total, 0);
-        assert_eq!(store.read(|c| runs::last(c, FlowKind::Orders)).unwrap(), None);
+        assert_eq!(
+            store.read(|c| runs::last(c, FlowKind::Orders)).unwrap(),
+            None
+        );
     }
 }

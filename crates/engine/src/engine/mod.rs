@@ -9,10 +9,22 @@ use std::sync::{Arc, RwLock};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+mod connect;
+mod demo;
+mod failures;
+mod runs;
+mod schedule;
+
+pub use self::connect::ClientTuning;
+pub use self::demo::DemoSystems;
+
 use crate::activity::{ActivityLog, NewEvent};
+use crate::connections::ConnectionSummary;
 use crate::flow::FlowKind;
+use crate::scheduler::RunLocks;
 use crate::secrets::{SecretBackend, SecretStore};
 use crate::settings::AppSettings;
+use crate::store::flow_settings;
 use crate::store::{Store, StoreError, DATABASE_FILE};
 
 /// Where a request came from; the activity log says so, so the bookkeeper can tell a scheduled
@@ -53,6 +65,16 @@ impl fmt::Display for Origin {
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Connect(#[from] crate::connections::ConnectError),
+    #[error(transparent)]
+    Settings(#[from] crate::settings_paths::SettingsError),
+}
+
+impl From<rusqlite::Error> for EngineError {
+    fn from(error: rusqlite::Error) -> Self {
+        EngineError::Store(error.into())
+    }
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -64,6 +86,11 @@ pub struct EngineStatus {
     pub paused: bool,
     /// Flows the merchant switched on (none until the setup wizard is finished).
     pub enabled_flows: Vec<FlowKind>,
+    /// Flows with a run going on now.
+    pub running_flows: Vec<FlowKind>,
+    pub connections: Vec<ConnectionSummary>,
+    /// Records on the failed list.
+    pub failed_records: u32,
     pub secret_backend: SecretBackend,
     pub data_dir: String,
 }
@@ -74,6 +101,12 @@ pub struct Engine {
     activity: Arc<ActivityLog>,
     /// Swappable: the merchant may unlock the encrypted file while the app runs.
     secrets: RwLock<Arc<dyn SecretStore>>,
+    /// One run per flow at a time.
+    locks: RunLocks,
+    tuning: RwLock<ClientTuning>,
+    clients: std::sync::Mutex<connect::Clients>,
+    /// Woken to make the scheduler look again at once (a setting changed, the laptop woke).
+    wake: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -96,6 +129,10 @@ impl Engine {
             store,
             activity,
             secrets: RwLock::new(secrets),
+            locks: RunLocks::default(),
+            tuning: RwLock::new(ClientTuning::default()),
+            clients: std::sync::Mutex::new(connect::Clients::default()),
+            wake: tokio::sync::Notify::new(),
         }
     }
 
@@ -147,29 +184,23 @@ impl Engine {
     }
 
     pub fn status(&self) -> Result<EngineStatus> {
+        let enabled_flows = self.store.read(flow_settings::enabled)?;
+        let failed_records = self
+            .store
+            .read(|conn| crate::store::failed::open(conn, None))?
+            .len() as u32;
         Ok(EngineStatus {
             paused: self.settings()?.paused,
-            enabled_flows: Vec::new(),
+            running_flows: FlowKind::ALL
+                .into_iter()
+                .filter(|f| self.locks.is_running(*f))
+                .collect(),
+            enabled_flows,
+            connections: self.connections()?,
+            failed_records,
             secret_backend: self.secrets().backend(),
             data_dir: self.data_dir.display().to_string(),
         })
-    }
-
-    /// Runs one flow, or every enabled flow, now.
-    pub async fn sync_now(&self, flow: Option<FlowKind>, origin: Origin) -> Result<()> {
-        let what = flow.map_or("all flows".to_string(), |f| format!("the {f} flow"));
-        let mut event = NewEvent::info(format!("Sync of {what} requested {origin}"));
-        if let Some(flow) = flow {
-            event = event.flow(flow);
-        }
-        self.activity.note(event);
-        let status = self.status()?;
-        if status.enabled_flows.is_empty() {
-            self.activity.note(NewEvent::warn(
-                "Nothing to sync yet: no flow is switched on. Finish the setup wizard to choose your flows.",
-            ));
-        }
-        Ok(())
     }
 
     /// Pauses or resumes the scheduled runs.
@@ -179,6 +210,7 @@ impl Engine {
             settings.paused = paused;
             settings.save(&self.store)?;
         }
+        self.wake.notify_one();
         self.activity.note(NewEvent::info(if paused {
             format!("Scheduled syncing paused {origin}")
         } else {
@@ -252,13 +284,23 @@ mod tests {
         let engine = Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap();
         engine.announce_start("PosBridge");
         let page = engine.activity().query(&EventQuery::default()).unwrap();
-        assert!(page.events[0].message.contains("memory only"), "{:?}", page.events[0]);
+        assert!(
+            page.events[0].message.contains("memory only"),
+            "{:?}",
+            page.events[0]
+        );
 
-        let without =
-            Engine::in_memory(Arc::new(crate::secrets::UnavailableStore::new("no keyring"))).unwrap();
+        let without = Engine::in_memory(Arc::new(crate::secrets::UnavailableStore::new(
+            "no keyring",
+        )))
+        .unwrap();
         without.announce_start("PosBridge");
         let page = without.activity().query(&EventQuery::default()).unwrap();
         assert_eq!(page.events[0].level, crate::activity::Level::Warn);
-        assert!(page.events[0].message.ends_with("no keyring"), "{:?}", page.events[0]);
+        assert!(
+            page.events[0].message.ends_with("no keyring"),
+            "{:?}",
+            page.events[0]
+        );
     }
 }

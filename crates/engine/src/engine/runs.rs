@@ -1,0 +1,176 @@
+//! Running flows: "Sync now" (one flow or all), the dry run behind the wizard's preview, and the
+//! flow settings the runs read. The app, the CLI and the scheduler all come through here.
+
+use std::sync::Arc;
+
+use tokio::sync::OwnedMutexGuard;
+
+use super::{Engine, Origin, Result};
+use crate::activity::NewEvent;
+use crate::flow::FlowKind;
+use crate::flows::orders::{defaults, OrdersFlow, OrdersSettings, OrdersSetup};
+use crate::flows::FlowConfig;
+use crate::mapping::{Lookups, Mapping};
+use crate::store::runs::{self, Counts};
+use crate::sync::{self, RunError, RunOptions, RunSummary};
+
+impl Engine {
+    pub fn orders_config(&self) -> Result<FlowConfig<OrdersSettings>> {
+        Ok(FlowConfig::load(&self.store, FlowKind::Orders)?)
+    }
+
+    pub fn save_orders_config(
+        &self,
+        config: &FlowConfig<OrdersSettings>,
+        origin: Origin,
+    ) -> Result<()> {
+        config.save(&self.store, FlowKind::Orders)?;
+        self.activity.note(
+            NewEvent::info(format!(
+                "Orders flow settings changed {origin} (switched {})",
+                if config.enabled { "on" } else { "off" }
+            ))
+            .flow(FlowKind::Orders),
+        );
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// The orders flow's mappings and lookups: the merchant's, or the defaults.
+    pub fn orders_mapping(&self) -> Result<(Mapping, Mapping, Lookups)> {
+        let store = &self.store;
+        Ok((
+            Mapping::load(store, FlowKind::Orders)?.unwrap_or_else(defaults::document_mapping),
+            // The customer mapping is shared with the customers flow.
+            Mapping::load(store, FlowKind::Customers)?.unwrap_or_else(defaults::customer_mapping),
+            Lookups::load(store, FlowKind::Orders)?.unwrap_or_else(defaults::lookups),
+        ))
+    }
+
+    fn orders_flow(&self) -> std::result::Result<OrdersFlow, RunError> {
+        let pos = self.salespos_client()?;
+        let books = self.eaccounting_client()?;
+        let connection = self.salespos_connection()?;
+        let config = self
+            .orders_config()
+            .map_err(|e| RunError::Setup(e.to_string()))?;
+        let (document_mapping, customer_mapping, lookups) = self
+            .orders_mapping()
+            .map_err(|e| RunError::Setup(e.to_string()))?;
+        OrdersFlow::new(OrdersSetup {
+            pos,
+            books,
+            store: Arc::clone(&self.store),
+            settings: config.settings,
+            webshop_id: connection.webshop_id,
+            document_mapping,
+            customer_mapping,
+            lookups,
+        })
+    }
+
+    /// Runs one flow now (waiting for a run of it already going on); `dry_run` plans only.
+    pub async fn run_flow(
+        &self,
+        flow: FlowKind,
+        origin: Origin,
+        dry_run: bool,
+    ) -> Result<RunSummary> {
+        let guard = self.locks.acquire(flow).await;
+        self.run_locked(flow, origin, dry_run, guard).await
+    }
+
+    /// Runs a flow whose lock the caller holds.
+    pub(super) async fn run_locked(
+        &self,
+        flow: FlowKind,
+        origin: Origin,
+        dry_run: bool,
+        _guard: OwnedMutexGuard<()>,
+    ) -> Result<RunSummary> {
+        let options = RunOptions { origin, dry_run };
+        let built = match flow {
+            FlowKind::Orders => self.orders_flow(),
+            other => Err(RunError::Setup(format!(
+                "The {other} flow is not available in this version of PosBridge yet."
+            ))),
+        };
+        match built {
+            Ok(mut orders) => {
+                Ok(sync::run(&self.store, &self.activity, &mut orders, options).await)
+            }
+            Err(error) => self.could_not_start(flow, options, error),
+        }
+    }
+
+    /// A run that could not start (not connected, a broken setting) is still a run: it is
+    /// recorded, logged, and the scheduler tries again soon.
+    fn could_not_start(
+        &self,
+        flow: FlowKind,
+        options: RunOptions,
+        error: RunError,
+    ) -> Result<RunSummary> {
+        let message = error.to_string();
+        let run_id = if options.dry_run {
+            None
+        } else {
+            let id = self
+                .store
+                .read(|conn| runs::start(conn, flow, options.origin, false))?;
+            self.store
+                .read(|conn| runs::finish(conn, id, Counts::default(), Some(&message)))?;
+            self.activity.note(
+                NewEvent::error(format!("The {flow} run could not start: {message}"))
+                    .flow(flow)
+                    .details(serde_json::json!({"run": id, "origin": options.origin})),
+            );
+            Some(id)
+        };
+        Ok(RunSummary {
+            flow,
+            run_id,
+            dry_run: options.dry_run,
+            counts: Counts::default(),
+            items: Vec::new(),
+            error: Some(message),
+        })
+    }
+
+    /// Runs one flow, or every enabled flow, now ("Sync now").
+    pub async fn sync_now(
+        &self,
+        flow: Option<FlowKind>,
+        origin: Origin,
+    ) -> Result<Vec<RunSummary>> {
+        let what = flow.map_or("all flows".to_string(), |f| format!("the {f} flow"));
+        let mut event = NewEvent::info(format!("Sync of {what} requested {origin}"));
+        if let Some(flow) = flow {
+            event = event.flow(flow);
+        }
+        self.activity.note(event);
+        let flows = match flow {
+            Some(flow) => vec![flow],
+            None => self.status()?.enabled_flows,
+        };
+        if flows.is_empty() {
+            self.activity.note(NewEvent::warn(
+                "Nothing to sync yet: no flow is switched on. Finish the setup wizard to choose your flows.",
+            ));
+        }
+        let mut summaries = Vec::new();
+        for flow in flows {
+            summaries.push(self.run_flow(flow, origin, false).await?);
+        }
+        Ok(summaries)
+    }
+
+    /// What a run of each flow would do now, writing nothing (the wizard's preview).
+    pub async fn preview(&self, flows: &[FlowKind], origin: Origin) -> Result<Vec<RunSummary>> {
+        let mut summaries = Vec::new();
+        for flow in flows {
+            summaries.push(self.run_flow(*flow, origin, true).await?);
+        }
+        Ok(summaries)
+    }
+}

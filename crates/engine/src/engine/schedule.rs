@@ -1,0 +1,98 @@
+//! The background loop: every tick, run the flows that are due (see [`crate::scheduler`]) and,
+//! once a day, delete activity older than the retention setting.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::task::JoinHandle;
+
+use super::{Engine, Origin, Result};
+use crate::flow::FlowKind;
+use crate::scheduler::{due_flows, FlowTiming, TICK};
+use crate::store::{flow_settings, runs};
+
+impl Engine {
+    /// How each flow stands for the scheduler.
+    pub fn timings(&self) -> Result<Vec<FlowTiming>> {
+        let mut timings = Vec::new();
+        for flow in FlowKind::ALL {
+            let stored = self.store.read(|conn| flow_settings::get(conn, flow))?;
+            let last = self.store.read(|conn| runs::last(conn, flow))?;
+            timings.push(FlowTiming {
+                flow,
+                enabled: stored.as_ref().is_some_and(|s| s.enabled),
+                interval: Duration::seconds(i64::from(
+                    stored.map_or(crate::flows::DEFAULT_INTERVAL_SECONDS, |s| {
+                        s.interval_seconds
+                    }),
+                )),
+                last_started: last.as_ref().map(|r| r.started_at),
+                last_failed: last.is_some_and(|r| r.error.is_some()),
+            });
+        }
+        Ok(timings)
+    }
+
+    /// When each enabled flow runs next (none while paused).
+    pub fn next_runs(&self, now: DateTime<Utc>) -> Result<Vec<(FlowKind, Option<DateTime<Utc>>)>> {
+        let paused = self.settings()?.paused;
+        Ok(self
+            .timings()?
+            .into_iter()
+            .filter(|t| t.enabled)
+            .map(|t| (t.flow, (!paused).then(|| t.next_run(now))))
+            .collect())
+    }
+
+    /// Asks the scheduler to look again now (after a setting changed, say).
+    pub fn wake_scheduler(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Starts the background scheduler; it stops when the returned task is aborted.
+    pub fn start_scheduler(self: &Arc<Self>) -> JoinHandle<()> {
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut retention_done: Option<DateTime<Utc>> = None;
+            loop {
+                engine.schedule_once(&mut retention_done).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(TICK) => {}
+                    _ = engine.wake.notified() => {}
+                }
+            }
+        })
+    }
+
+    async fn schedule_once(self: &Arc<Self>, retention_done: &mut Option<DateTime<Utc>>) {
+        let now = Utc::now();
+        if retention_done.is_none_or(|done| now - done > Duration::days(1)) {
+            if let Err(error) = self.apply_retention() {
+                tracing::error!(%error, "could not apply the log retention");
+            }
+            *retention_done = Some(now);
+        }
+        let due = match (self.settings(), self.timings()) {
+            (Ok(settings), Ok(timings)) => due_flows(now, settings.paused, &timings),
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::error!(%error, "the scheduler could not read the flows");
+                return;
+            }
+        };
+        for flow in due {
+            // A flow that is running already (a "Sync now", say) is not started twice.
+            let Some(guard) = self.locks.try_acquire(flow) else {
+                continue;
+            };
+            let engine = Arc::clone(self);
+            tokio::spawn(async move {
+                if let Err(error) = engine
+                    .run_locked(flow, Origin::Schedule, false, guard)
+                    .await
+                {
+                    tracing::error!(%error, %flow, "a scheduled run failed");
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The flows: one direction of one kind of record each. A flow plans and applies through the
+//! runner in [`crate::sync`]; here live each flow's settings, default mapping and logic.
+
+pub mod orders;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::flow::FlowKind;
+use crate::store::flow_settings::{self, StoredFlowSettings};
+use crate::store::{Store, StoreError};
+
+/// How often a flow runs unless the merchant chooses otherwise.
+pub const DEFAULT_INTERVAL_SECONDS: u32 = 300;
+
+/// A flow's switch, schedule and own settings, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowConfig<T> {
+    pub enabled: bool,
+    pub interval_seconds: u32,
+    pub settings: T,
+}
+
+impl<T: Serialize + DeserializeOwned + Default> FlowConfig<T> {
+    /// The stored configuration, or the defaults (switched off) when there is none. Settings
+    /// written by an older version get defaults for what they lack.
+    pub fn load(store: &Store, flow: FlowKind) -> Result<Self, StoreError> {
+        let Some(stored) = store.read(|conn| flow_settings::get(conn, flow))? else {
+            return Ok(Self {
+                enabled: false,
+                interval_seconds: DEFAULT_INTERVAL_SECONDS,
+                settings: T::default(),
+            });
+        };
+        let settings =
+            serde_json::from_value(stored.settings).map_err(|source| StoreError::Setting {
+                key: format!("flow_settings.{flow}"),
+                source,
+            })?;
+        Ok(Self {
+            enabled: stored.enabled,
+            interval_seconds: stored.interval_seconds,
+            settings,
+        })
+    }
+
+    pub fn save(&self, store: &Store, flow: FlowKind) -> Result<(), StoreError> {
+        let stored = StoredFlowSettings {
+            flow,
+            enabled: self.enabled,
+            interval_seconds: self.interval_seconds,
+            settings: serde_json::to_value(&self.settings).expect("settings serialize"),
+        };
+        store.read(|conn| flow_settings::put(conn, &stored))
+    }
+}

@@ -1,0 +1,361 @@
+//! The four documents a till sale can become (quote, order, invoice draft, invoice), behind one
+//! shape: create it, find it again by PosBridge's reference, look at what eAccounting computed,
+//! delete it, and (for an invoice) convert the checked draft.
+
+use chrono::NaiveDate;
+use eaccounting::{
+    Client, CustomerInvoice, CustomerInvoiceDraft, DraftConversion, DraftRow, Order, OrderRow,
+    Quote, QuoteRow,
+};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::money::{DocumentPrice, Totals};
+use super::settings::{DocumentKind, ReferenceField};
+
+/// A document to create.
+#[derive(Debug, Clone)]
+pub(crate) struct NewDocument {
+    pub kind: DocumentKind,
+    pub customer_id: Uuid,
+    pub currency: String,
+    pub reference_field: ReferenceField,
+    pub reference: String,
+    pub date: NaiveDate,
+    /// Mapped fields in eAccounting's names (references, terms, delivery, custom fields).
+    pub header: Map<String, Value>,
+    pub rows: Vec<NewRow>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NewRow {
+    pub article_id: Uuid,
+    pub text: String,
+    pub price: DocumentPrice,
+}
+
+/// What eAccounting holds for a booking.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Booked {
+    /// Quote, order, draft or invoice: what this record is (an invoice in the making is a draft).
+    pub stage: Stage,
+    pub id: Uuid,
+    /// The number the bookkeeper sees (invoice number, order number, quote number).
+    pub number: Option<i64>,
+    pub totals: Totals,
+    /// Per article row: its article number and VAT rate (a fraction) as eAccounting chose it.
+    pub row_vat: Vec<(Option<String>, Option<Decimal>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Quote,
+    Order,
+    Draft,
+    Invoice,
+}
+
+impl Booked {
+    pub fn describe(&self) -> String {
+        let what = match self.stage {
+            Stage::Quote => "quote",
+            Stage::Order => "order",
+            Stage::Draft => "invoice draft",
+            Stage::Invoice => "invoice",
+        };
+        match self.number {
+            Some(n) => format!("{what} {n}"),
+            None => what.to_string(),
+        }
+    }
+}
+
+/// Overlays the mapped header on the typed document; fields the model does not know are kept
+/// (custom fields), and a mapped null leaves the field to eAccounting's default.
+fn with_header<T: Serialize + DeserializeOwned>(
+    document: T,
+    header: &Map<String, Value>,
+) -> Result<T, String> {
+    let mut json = serde_json::to_value(&document).map_err(|e| e.to_string())?;
+    let object = json
+        .as_object_mut()
+        .expect("documents serialize to objects");
+    for (key, value) in header {
+        if !value.is_null() && !(value.is_string() && value.as_str() == Some("")) {
+            object.insert(key.clone(), value.clone());
+        }
+    }
+    serde_json::from_value(json)
+        .map_err(|e| format!("a mapped field does not fit the document: {e}"))
+}
+
+fn row_text(row: &NewRow) -> String {
+    match row.price.discount_in_text {
+        Some(discount) => format!("{} (korting {discount} per stuk)", row.text),
+        None => row.text.clone(),
+    }
+}
+
+fn nonzero(discount: Decimal) -> Option<Decimal> {
+    (!discount.is_zero()).then_some(discount)
+}
+
+pub(crate) fn view_quote(quote: &Quote) -> Booked {
+    Booked {
+        stage: Stage::Quote,
+        id: quote.id.unwrap_or_default(),
+        number: quote.number.map(i64::from),
+        totals: Totals {
+            gross: quote.total_amount.unwrap_or_default(),
+            vat: quote.vat_amount.unwrap_or_default(),
+        },
+        row_vat: quote
+            .rows
+            .iter()
+            .filter(|r| r.article_id.is_some())
+            .map(|r| (r.article_number.clone(), r.vat_rate))
+            .collect(),
+    }
+}
+
+pub(crate) fn view_order(order: &Order) -> Booked {
+    Booked {
+        stage: Stage::Order,
+        id: order.id.unwrap_or_default(),
+        number: order.number.map(i64::from),
+        totals: Totals {
+            gross: order.total_including_vat(),
+            vat: order.vat_amount.unwrap_or_default(),
+        },
+        row_vat: order
+            .rows
+            .iter()
+            .filter(|r| r.article_id.is_some())
+            .map(|r| (r.article_number.clone(), r.vat_rate))
+            .collect(),
+    }
+}
+
+pub(crate) fn view_draft(draft: &CustomerInvoiceDraft) -> Booked {
+    Booked {
+        stage: Stage::Draft,
+        id: draft.id.unwrap_or_default(),
+        number: None,
+        totals: Totals {
+            gross: draft.total_amount.unwrap_or_default(),
+            vat: draft.total_vat_amount.unwrap_or_default(),
+        },
+        row_vat: draft
+            .rows
+            .iter()
+            .filter(|r| r.article_id.is_some())
+            .map(|r| (r.article_number.clone(), r.vat_rate))
+            .collect(),
+    }
+}
+
+pub(crate) fn view_invoice(invoice: &CustomerInvoice) -> Booked {
+    Booked {
+        stage: Stage::Invoice,
+        id: invoice.id.unwrap_or_default(),
+        number: invoice.invoice_number.map(i64::from),
+        totals: Totals {
+            gross: invoice.total_amount.unwrap_or_default(),
+            vat: invoice.total_vat_amount.unwrap_or_default(),
+        },
+        row_vat: invoice
+            .rows
+            .iter()
+            .filter(|r| r.article_id.is_some())
+            .map(|r| (r.article_number.clone(), r.vat_rate))
+            .collect(),
+    }
+}
+
+/// Why a document could not be written.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    Api(eaccounting::Error),
+    /// A mapped field has a value of the wrong shape for the document.
+    Mapping(String),
+}
+
+impl From<eaccounting::Error> for WriteError {
+    fn from(error: eaccounting::Error) -> Self {
+        WriteError::Api(error)
+    }
+}
+
+/// Creates the document (for an invoice: the draft that is checked before it is converted).
+pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked, WriteError> {
+    let reference = Some(doc.reference.clone());
+    let by_buyers_ref = doc.reference_field == ReferenceField::BuyersOrderReference;
+    match doc.kind {
+        DocumentKind::Quote => {
+            let mut quote = Quote::new(doc.customer_id);
+            quote.quote_date = Some(doc.date);
+            if by_buyers_ref {
+                quote.buyers_order_reference = reference;
+            } else {
+                quote.customer_reference = reference;
+            }
+            quote.rows = doc
+                .rows
+                .iter()
+                .map(|row| QuoteRow {
+                    text: Some(row_text(row)),
+                    discount_percentage: nonzero(row.price.discount),
+                    ..QuoteRow::article(row.article_id, row.price.quantity, row.price.unit_price)
+                })
+                .collect();
+            // Quotes call the references CustomerReference / CompanyReference.
+            let mut header = doc.header.clone();
+            if let Some(ours) = header.remove("OurReference") {
+                header.insert("CompanyReference".into(), ours);
+            }
+            let quote = with_header(quote, &header).map_err(WriteError::Mapping)?;
+            Ok(view_quote(&client.create(&quote).await?))
+        }
+        DocumentKind::Order => {
+            let mut order = Order::new(doc.customer_id, doc.currency.clone());
+            order.order_date = Some(doc.date);
+            if by_buyers_ref {
+                order.buyers_order_reference = reference;
+            } else {
+                order.your_reference = reference;
+            }
+            order.rows = doc
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| OrderRow {
+                    text: Some(row_text(row)),
+                    discount_percentage: nonzero(row.price.discount),
+                    ..OrderRow::article(
+                        i as i32 + 1,
+                        row.article_id,
+                        row.price.quantity,
+                        row.price.unit_price,
+                    )
+                })
+                .collect();
+            let order = with_header(order, &doc.header).map_err(WriteError::Mapping)?;
+            Ok(view_order(&client.create(&order).await?))
+        }
+        DocumentKind::InvoiceDraft | DocumentKind::Invoice => {
+            let mut draft = CustomerInvoiceDraft::new(doc.customer_id);
+            draft.invoice_date = Some(doc.date);
+            draft.delivery_date = Some(doc.date);
+            if by_buyers_ref {
+                draft.buyers_order_reference = reference;
+            } else {
+                draft.your_reference = reference;
+            }
+            draft.rows = doc
+                .rows
+                .iter()
+                .map(|row| DraftRow {
+                    text: Some(row_text(row)),
+                    discount_percentage: nonzero(row.price.discount),
+                    ..DraftRow::article(row.article_id, row.price.quantity, row.price.unit_price)
+                })
+                .collect();
+            let draft = with_header(draft, &doc.header).map_err(WriteError::Mapping)?;
+            Ok(view_draft(&client.create(&draft).await?))
+        }
+    }
+}
+
+/// Finds what PosBridge booked under `reference`: for an invoice, the invoice if the draft was
+/// converted already, else the draft.
+pub(crate) async fn find(
+    client: &Client,
+    kind: DocumentKind,
+    field: ReferenceField,
+    reference: &str,
+) -> eaccounting::Result<Option<Booked>> {
+    let by_buyers_ref = field == ReferenceField::BuyersOrderReference;
+    match kind {
+        DocumentKind::Quote => {
+            let filter = if by_buyers_ref {
+                Quote::BUYERS_ORDER_REFERENCE.eq(reference)
+            } else {
+                Quote::CUSTOMER_REFERENCE.eq(reference)
+            };
+            Ok(client
+                .list_all(Some(filter))
+                .await?
+                .items
+                .first()
+                .map(view_quote))
+        }
+        DocumentKind::Order => {
+            let filter = if by_buyers_ref {
+                Order::BUYERS_ORDER_REFERENCE.eq(reference)
+            } else {
+                Order::YOUR_REFERENCE.eq(reference)
+            };
+            Ok(client
+                .list_all(Some(filter))
+                .await?
+                .items
+                .first()
+                .map(view_order))
+        }
+        DocumentKind::InvoiceDraft | DocumentKind::Invoice => {
+            if kind == DocumentKind::Invoice {
+                let filter = if by_buyers_ref {
+                    CustomerInvoice::BUYERS_ORDER_REFERENCE.eq(reference)
+                } else {
+                    CustomerInvoice::YOUR_REFERENCE.eq(reference)
+                };
+                if let Some(invoice) = client.list_all(Some(filter)).await?.items.first() {
+                    return Ok(Some(view_invoice(invoice)));
+                }
+            }
+            let filter = if by_buyers_ref {
+                CustomerInvoiceDraft::BUYERS_ORDER_REFERENCE.eq(reference)
+            } else {
+                CustomerInvoiceDraft::YOUR_REFERENCE.eq(reference)
+            };
+            Ok(client
+                .list_all(Some(filter))
+                .await?
+                .items
+                .first()
+                .map(view_draft))
+        }
+    }
+}
+
+/// Removes a document that must not stay (its totals differ from the till's).
+pub(crate) async fn delete(client: &Client, booked: &Booked) -> eaccounting::Result<()> {
+    match booked.stage {
+        Stage::Quote => client.delete::<Quote>(&booked.id).await,
+        Stage::Order => client.delete::<Order>(&booked.id).await,
+        Stage::Draft => client.delete::<CustomerInvoiceDraft>(&booked.id).await,
+        // A booked invoice is never deleted; it is only ever created from a checked draft.
+        Stage::Invoice => Ok(()),
+    }
+}
+
+/// Books the checked draft as an invoice, asserting the totals: should eAccounting come to
+/// other totals at conversion, it books nothing.
+pub(crate) async fn convert(
+    client: &Client,
+    draft: &Booked,
+    expected: Totals,
+) -> eaccounting::Result<Booked> {
+    let conversion = DraftConversion {
+        total_amount: Some(expected.gross),
+        total_vat_amount: Some(expected.vat),
+        keep_original_draft_date: true,
+        ..DraftConversion::default()
+    };
+    Ok(view_invoice(
+        &client.convert_draft(draft.id, &conversion).await?,
+    ))
+}

@@ -1,0 +1,801 @@
+//! Orders, POS -> eAccounting: every paid till sale booked exactly once, to the cent.
+//!
+//! In order (the product brief's steps): read the till's orders since the cursor and add the
+//! store id; skip what is booked already (by link, or by the reference found in eAccounting);
+//! settle the customer (default debtor, or found by e-mail, created or updated); check that every
+//! SKU is an article; then create the chosen document with the payment terms, shipping and
+//! discounts mapped, and compare eAccounting's totals with the till's before the booking stands.
+//!
+//! Exactly once: before creating, an intent with a deterministic key is written and the key's
+//! reference goes into the document's reference field. A crash or a lost answer is resolved by
+//! searching that reference first (see [`booking`]).
+
+mod booking;
+mod catalog;
+mod cursor;
+mod customer;
+pub mod defaults;
+mod document;
+pub mod money;
+pub mod settings;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::Utc;
+use eaccounting::Customer;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use self::booking::Booking;
+use self::catalog::Catalog;
+use self::cursor::OrdersCursor;
+use self::customer::CustomerPlan;
+use self::document::{NewDocument, NewRow};
+use self::money::{cents, excluding_vat, price_line, TillLine, Totals};
+pub use self::settings::{
+    CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings, ReferenceField,
+};
+use crate::flow::FlowKind;
+use crate::mapping::{CompiledMapping, Context, Lookups, Mapping, POS_STATUS_INCLUDE};
+use crate::store::failed::{FailedRecord, RecordError};
+use crate::store::records::{LinkKind, System};
+use crate::store::{cursors, links, Store};
+use crate::sync::{Applied, Decision, Flow, PlanPage, Planned, RecordRef, RunError};
+
+/// Everything the flow needs, resolved by the engine before a run.
+pub struct OrdersSetup {
+    pub pos: salespos::Client,
+    pub books: eaccounting::Client,
+    pub store: Arc<Store>,
+    pub settings: OrdersSettings,
+    /// The POS webshop id, used as the store id unless the settings name one.
+    pub webshop_id: i64,
+    pub document_mapping: Mapping,
+    pub customer_mapping: Mapping,
+    pub lookups: Lookups,
+}
+
+pub struct OrdersFlow {
+    pos: salespos::Client,
+    books: eaccounting::Client,
+    store: Arc<Store>,
+    settings: OrdersSettings,
+    store_id: String,
+    document_mapping: CompiledMapping,
+    customer_mapping: CompiledMapping,
+    lookups: Lookups,
+    catalog: Option<Catalog>,
+    pages: Option<salespos::Pages<salespos::Order>>,
+    cursor: OrdersCursor,
+    /// Customers looked up by (lower-case) e-mail during this run.
+    customers: HashMap<String, Option<Customer>>,
+    /// Whether the default debtor is a private person (decides incl./excl. VAT prices).
+    debtor_private: Option<bool>,
+}
+
+fn mapping_failure(errors: Vec<crate::mapping::MappingError>) -> RunError {
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    RunError::Setup(format!(
+        "The orders mapping has errors: {}",
+        text.join("; ")
+    ))
+}
+
+pub(crate) fn books_error(error: &eaccounting::Error) -> RecordError {
+    RecordError {
+        code: format!("eaccounting.{}", error.code()),
+        reason: error.user_message(),
+        field: error.field().map(str::to_string),
+        transient: error.is_transient(),
+    }
+}
+
+fn pos_error(error: &salespos::Error) -> RecordError {
+    RecordError {
+        code: format!("salespos.{}", error.code()),
+        reason: error.user_message(),
+        field: None,
+        transient: error.is_transient(),
+    }
+}
+
+fn run_error_from_books(error: &eaccounting::Error) -> RunError {
+    RunError::Source {
+        system: System::Eaccounting,
+        code: format!("eaccounting.{}", error.code()),
+        message: error.user_message(),
+        transient: error.is_transient(),
+    }
+}
+
+fn run_error_from_pos(error: &salespos::Error) -> RunError {
+    RunError::Source {
+        system: System::Salespos,
+        code: format!("salespos.{}", error.code()),
+        message: error.user_message(),
+        transient: error.is_transient(),
+    }
+}
+
+/// A sold line as the till knows it, and the SKU it refers to.
+struct TillRow {
+    index: usize,
+    sku: String,
+    name: String,
+    line: TillLine,
+}
+
+fn order_label(order: &salespos::Order) -> String {
+    match (&order.ordernumber_full, order.ordernumber) {
+        (Some(full), _) if !full.is_empty() => format!("POS order {full}"),
+        (_, Some(number)) => format!("POS order {number}"),
+        _ => format!("POS order id {}", order.id),
+    }
+}
+
+fn till_rows(
+    order: &salespos::Order,
+    rows: &[salespos::OrderRow],
+) -> Result<Vec<TillRow>, RecordError> {
+    rows.iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let sku = row
+                .sub_sku_number
+                .clone()
+                .filter(|s| !s.is_empty())
+                .or_else(|| row.product_number.clone().filter(|s| !s.is_empty()))
+                .ok_or_else(|| RecordError {
+                    code: "missing_sku".into(),
+                    reason: format!(
+                        "Line {} ({}) of {} has no SKU (product number), so PosBridge cannot find its article. Give the product a product number in the till, then retry.",
+                        index + 1,
+                        row.product_name.as_deref().unwrap_or("unnamed"),
+                        order_label(order)
+                    ),
+                    field: Some(format!("rows[{index}].product_number")),
+                    transient: false,
+                })?;
+            let quantity = row.count.unwrap_or(Decimal::ONE);
+            let unit_price = row.price.unwrap_or_default();
+            let unit_discount = row.discount.unwrap_or_default();
+            let total = row
+                .total_price
+                .unwrap_or_else(|| cents((unit_price - unit_discount) * quantity));
+            Ok(TillRow {
+                index,
+                sku,
+                name: row.product_name.clone().unwrap_or_default(),
+                line: TillLine {
+                    quantity,
+                    unit_price,
+                    unit_discount,
+                    total,
+                    vat_percent: row.tax.unwrap_or_default(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// The till's line in the VAT terms of the document: excl. VAT lines are converted the way the
+/// till splits them, so the document totals like the till wherever cents allow.
+fn in_document_terms(
+    line: &TillLine,
+    till_includes_vat: bool,
+    document_includes_vat: bool,
+) -> TillLine {
+    match (till_includes_vat, document_includes_vat) {
+        (true, false) => TillLine {
+            unit_price: excluding_vat(line.unit_price, line.vat_percent),
+            unit_discount: excluding_vat(line.unit_discount, line.vat_percent),
+            total: excluding_vat(line.total, line.vat_percent),
+            ..line.clone()
+        },
+        (false, true) => {
+            let gross = |net: Decimal| {
+                cents(net * (Decimal::ONE_HUNDRED + line.vat_percent) / Decimal::ONE_HUNDRED)
+            };
+            TillLine {
+                unit_price: gross(line.unit_price),
+                unit_discount: gross(line.unit_discount),
+                total: gross(line.total),
+                ..line.clone()
+            }
+        }
+        _ => line.clone(),
+    }
+}
+
+impl OrdersFlow {
+    pub fn new(setup: OrdersSetup) -> Result<Self, RunError> {
+        let store_id = setup
+            .settings
+            .store_id
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| setup.webshop_id.to_string());
+        Ok(Self {
+            document_mapping: setup.document_mapping.compile().map_err(mapping_failure)?,
+            customer_mapping: setup.customer_mapping.compile().map_err(mapping_failure)?,
+            pos: setup.pos,
+            books: setup.books,
+            store: setup.store,
+            settings: setup.settings,
+            store_id,
+            lookups: setup.lookups,
+            catalog: None,
+            pages: None,
+            cursor: OrdersCursor::default(),
+            customers: HashMap::new(),
+            debtor_private: None,
+        })
+    }
+
+    fn intent_key(&self, order: &salespos::Order) -> String {
+        format!("salespos:order:{}:{}", self.store_id, order.id)
+    }
+
+    /// What goes in the document's reference field: short enough for `BuyersOrderReference`
+    /// (35), and what the bookkeeper sees as "POS 1/1042".
+    fn reference(&self, order: &salespos::Order) -> String {
+        let number = order
+            .ordernumber_full
+            .clone()
+            .filter(|n| !n.is_empty())
+            .or_else(|| order.ordernumber.map(|n| n.to_string()))
+            .unwrap_or_else(|| format!("id{}", order.id));
+        let reference = format!("POS {}/{number}", self.store_id);
+        reference.chars().take(35).collect()
+    }
+
+    async fn catalog(&mut self) -> Result<&mut Catalog, RunError> {
+        if self.catalog.is_none() {
+            self.catalog = Some(
+                Catalog::load(&self.books)
+                    .await
+                    .map_err(|e| run_error_from_books(&e))?,
+            );
+        }
+        Ok(self.catalog.as_mut().expect("just loaded"))
+    }
+
+    /// Why the order is not booked (status, payment), if so.
+    fn skip_reason(&self, order: &salespos::Order) -> Option<String> {
+        let status = order.status.unwrap_or_default();
+        let included = self
+            .lookups
+            .table(POS_STATUS_INCLUDE)
+            .and_then(|table| table.get(&status.to_string()))
+            .map(|v| v.as_bool() == Some(true) || v.as_str() == Some("include"))
+            .unwrap_or(false);
+        if !included {
+            return Some(format!(
+                "its status ({status}) is not one the orders flow books"
+            ));
+        }
+        if self.settings.only_paid && order.paid != Some(true) {
+            return Some("it is not paid yet".into());
+        }
+        if let (Some(start), Some(created)) = (self.settings.start_date, order.create_date) {
+            if created.date_naive() < start {
+                return Some(format!("it is from before the start date {start}"));
+            }
+        }
+        None
+    }
+
+    /// The record context the mappings read: the order (plus the store id), its customer and
+    /// billing address.
+    fn context(&self, order: &salespos::Order) -> Context {
+        let mut order_json = serde_json::to_value(order).expect("orders serialize");
+        order_json["store_id"] = json!(self.store_id);
+        let customer = order_json.get("customer").cloned().unwrap_or(Value::Null);
+        let address = customer
+            .get("billingaddress")
+            .cloned()
+            .unwrap_or(Value::Null);
+        Context::new()
+            .with_described("order", "the POS order", order_json)
+            .with_described("customer", "the order's customer", customer)
+            .with_described("address", "the customer's billing address", address)
+    }
+
+    async fn default_debtor(&mut self) -> Result<(Uuid, bool), RecordError> {
+        let id = self.settings.default_debtor.ok_or_else(|| RecordError {
+            code: "default_debtor_missing".into(),
+            reason: "Till sales without a customer are booked on the default debtor, and none is chosen. Choose the default debtor in the orders settings, then retry.".into(),
+            field: Some("orders.default_debtor".into()),
+            transient: false,
+        })?;
+        if let Some(private) = self.debtor_private {
+            return Ok((id, private));
+        }
+        let debtor: Customer = self.books.get(&id).await.map_err(|e| {
+            let mut error = books_error(&e);
+            if e.code() == "not_found" {
+                error.reason = "The default debtor chosen in the orders settings no longer exists in eAccounting. Choose another, then retry.".into();
+                error.field = Some("orders.default_debtor".into());
+            }
+            error
+        })?;
+        self.debtor_private = Some(debtor.is_private_person);
+        Ok((id, debtor.is_private_person))
+    }
+
+    async fn find_customer(&mut self, email: &str) -> Result<Option<Customer>, RecordError> {
+        let key = email.to_lowercase();
+        if let Some(known) = self.customers.get(&key) {
+            return Ok(known.clone());
+        }
+        let found = self
+            .books
+            .list_all(Some(Customer::EMAIL_ADDRESS.eq(email)))
+            .await
+            .map_err(|e| books_error(&e))?
+            .items
+            .into_iter()
+            .find(|c| c.is_active);
+        self.customers.insert(key, found.clone());
+        Ok(found)
+    }
+
+    async fn plan_customer(
+        &mut self,
+        order: &salespos::Order,
+        context: &Context,
+    ) -> Result<(CustomerPlan, bool), RecordError> {
+        let email = order
+            .customer
+            .as_ref()
+            .and_then(|c| c.email())
+            .map(str::to_string);
+        let email = match (self.settings.customers, email) {
+            (CustomerChoice::PerOrder, Some(email)) if !email.trim().is_empty() => email,
+            _ => {
+                let (id, private) = self.default_debtor().await?;
+                return Ok((CustomerPlan::Debtor(id), private));
+            }
+        };
+        let mapped = self
+            .customer_mapping
+            .evaluate(context, &self.lookups)
+            .map_err(|e| RecordError {
+                code: format!("mapping.{}", e.code()),
+                reason: e.to_string(),
+                field: Some(e.target.clone()),
+                transient: false,
+            })?;
+        let company_terms = self
+            .catalog
+            .as_ref()
+            .and_then(|c| c.company.terms_of_payment_id);
+        let wanted =
+            customer::new_customer(&mapped, &self.settings.customer_defaults, company_terms)?;
+        match self.find_customer(&email).await? {
+            Some(existing) => {
+                let id = existing
+                    .id
+                    .expect("customers read from eAccounting have ids");
+                let update = if self.settings.update_existing_customers {
+                    customer::updated_customer(&existing, &wanted).map(Box::new)
+                } else {
+                    None
+                };
+                let private = update
+                    .as_ref()
+                    .map_or(existing.is_private_person, |u| u.is_private_person);
+                Ok((
+                    CustomerPlan::Existing {
+                        id,
+                        name: existing.name.clone(),
+                        update,
+                    },
+                    private,
+                ))
+            }
+            None => {
+                let private = wanted.is_private_person;
+                Ok((CustomerPlan::New(Box::new(wanted)), private))
+            }
+        }
+    }
+
+    /// Decides for one order whose rows are read and whose SKUs are looked up.
+    async fn plan_booking(
+        &mut self,
+        order: &salespos::Order,
+        rows: &[salespos::OrderRow],
+    ) -> Result<Booking, RecordError> {
+        let label = order_label(order);
+        let till = till_rows(order, rows)?;
+        let context = self.context(order);
+        let (customer, private) = self.plan_customer(order, &context).await?;
+        let header = self
+            .document_mapping
+            .evaluate(&context, &self.lookups)
+            .map_err(|e| RecordError {
+                code: format!("mapping.{}", e.code()),
+                reason: e.to_string(),
+                field: Some(e.target.clone()),
+                transient: false,
+            })?;
+
+        let catalog = self.catalog.as_ref().expect("loaded before planning");
+        let customer_country = match &customer {
+            CustomerPlan::New(c) => c.invoice_country_code.clone(),
+            CustomerPlan::Existing {
+                update: Some(c), ..
+            } => c.invoice_country_code.clone(),
+            _ => None,
+        }
+        .unwrap_or_else(|| catalog.home_country().to_string());
+        let domestic = customer_country == catalog.home_country();
+        let currency = order
+            .currency
+            .clone()
+            .unwrap_or_else(|| catalog.currency().to_string());
+        let price_decimals = if domestic && currency == catalog.currency() {
+            2
+        } else {
+            4
+        };
+        let document_includes_vat = catalog.company.documents_include_vat(private);
+        let till_includes_vat = order.order_row_taxes_included.unwrap_or(true);
+
+        let missing: Vec<&TillRow> = till
+            .iter()
+            .filter(|r| catalog.article(&r.sku).is_none())
+            .collect();
+        if !missing.is_empty() && !self.settings.create_missing_articles {
+            let skus: Vec<&str> = missing.iter().map(|r| r.sku.as_str()).collect();
+            return Err(RecordError {
+                code: "unknown_sku".into(),
+                reason: format!(
+                    "{} {} not exist in Visma eAccounting. Create {} there (or let PosBridge create missing articles in the orders settings), then retry.",
+                    if skus.len() == 1 { format!("Article {}", skus[0]) } else { format!("Articles {}", skus.join(", ")) },
+                    if skus.len() == 1 { "does" } else { "do" },
+                    if skus.len() == 1 { "it" } else { "them" },
+                ),
+                field: Some(format!("rows[{}].product_number", missing[0].index)),
+                transient: false,
+            });
+        }
+        let mut new_articles = Vec::new();
+        for row in &missing {
+            new_articles.push(booking::article_from_till(
+                row.sku.clone(),
+                &row.name,
+                &row.line,
+                till_includes_vat,
+                &self.settings,
+                catalog,
+            )?);
+        }
+
+        let mut document_rows = Vec::new();
+        for row in &till {
+            if domestic {
+                if let Some(coding) = catalog
+                    .article(&row.sku)
+                    .map(|a| a.coding_id)
+                    .and_then(|id| catalog.coding(id))
+                {
+                    let books_rate = coding.vat_rate_percent.unwrap_or_default();
+                    if books_rate != row.line.vat_percent {
+                        return Err(RecordError {
+                            code: "vat_rate_differs".into(),
+                            reason: format!(
+                                "{} is sold at {}% VAT at the till, but its article in eAccounting is coded '{}' ({}% VAT). Make the two agree, then retry.",
+                                row.sku,
+                                row.line.vat_percent.normalize(),
+                                coding.name.as_deref().unwrap_or("?"),
+                                books_rate.normalize()
+                            ),
+                            field: Some(format!("rows[{}].tax", row.index)),
+                            transient: false,
+                        });
+                    }
+                }
+            }
+            let line = in_document_terms(&row.line, till_includes_vat, document_includes_vat);
+            document_rows.push(booking::PlannedRow {
+                sku: row.sku.clone(),
+                row: NewRow {
+                    article_id: Uuid::nil(),
+                    text: row.name.clone(),
+                    price: price_line(&line, price_decimals),
+                },
+            });
+        }
+
+        for (amount, includes_vat, rate, article, field, what) in [
+            (
+                order.total_shipping.unwrap_or_default(),
+                order.shipping_taxes_included.unwrap_or(till_includes_vat),
+                order.shipping_tax_percentage.unwrap_or_default(),
+                self.settings.shipping_article.clone(),
+                "total_shipping",
+                "shipping costs",
+            ),
+            (
+                order.extra_costs.unwrap_or_default(),
+                till_includes_vat,
+                Decimal::ZERO,
+                self.settings.extra_costs_article.clone(),
+                "extra_costs",
+                "extra costs or an order discount",
+            ),
+        ] {
+            if amount.is_zero() {
+                continue;
+            }
+            let sku = article.filter(|a| catalog.article(a).is_some()).ok_or_else(|| RecordError {
+                code: "service_article_missing".into(),
+                reason: format!(
+                    "{label} has {amount} {currency} {what}, and no article to book them on exists in eAccounting. Choose the article in the orders settings, then retry."
+                ),
+                field: Some(field.into()),
+                transient: false,
+            })?;
+            let article_rate = catalog
+                .article(&sku)
+                .map(|a| a.coding_id)
+                .and_then(|id| catalog.coding(id))
+                .and_then(|c| c.vat_rate_percent)
+                .unwrap_or(rate);
+            let line = TillLine {
+                quantity: Decimal::ONE,
+                unit_price: amount,
+                unit_discount: Decimal::ZERO,
+                total: amount,
+                vat_percent: if field == "extra_costs" {
+                    article_rate
+                } else {
+                    rate
+                },
+            };
+            let line = in_document_terms(&line, includes_vat, document_includes_vat);
+            document_rows.push(booking::PlannedRow {
+                sku: sku.clone(),
+                row: NewRow {
+                    article_id: Uuid::nil(),
+                    text: catalog
+                        .article(&sku)
+                        .map(|a| a.name.clone())
+                        .unwrap_or_default(),
+                    price: price_line(&line, price_decimals),
+                },
+            });
+        }
+
+        let expected = Totals {
+            gross: order.total_price.unwrap_or_default(),
+            vat: order.total_tax.unwrap_or_default(),
+        };
+        let date = order.create_date.unwrap_or_else(Utc::now).date_naive();
+        Ok(Booking {
+            order_id: order.id.to_string(),
+            label,
+            intent_key: self.intent_key(order),
+            reference: self.reference(order),
+            customer,
+            new_articles,
+            rows: document_rows,
+            document: NewDocument {
+                kind: self.settings.document,
+                customer_id: Uuid::nil(),
+                currency: currency.clone(),
+                reference_field: self.settings.reference_field,
+                reference: self.reference(order),
+                date,
+                header,
+                rows: Vec::new(),
+            },
+            expected,
+            currency,
+            country: customer_country,
+            source: booking::source_summary(order, rows),
+        })
+    }
+
+    /// Plans a page of orders: what to skip silently, what to report, and the bookings.
+    async fn plan_orders(
+        &mut self,
+        orders: Vec<salespos::Order>,
+        retrying: bool,
+    ) -> Result<Vec<Planned<Booking>>, RunError> {
+        let mut planned = Vec::new();
+        let mut candidates = Vec::new();
+        for order in orders {
+            if !retrying {
+                self.cursor.saw(order.create_date);
+            }
+            if order.is_basket() {
+                continue;
+            }
+            let id = order.id.to_string();
+            let record = RecordRef {
+                source_id: id.clone(),
+                label: order_label(&order),
+            };
+            let source = json!({"id": order.id, "ordernumber": order.ordernumber_full, "total_price": order.total_price});
+            if let Some(link) = self
+                .store
+                .read(|conn| links::find(conn, LinkKind::Order, System::Salespos, &id))?
+            {
+                if retrying {
+                    let booked = link.label.unwrap_or_else(|| "a document".into());
+                    planned.push(Planned::skip(
+                        record,
+                        source,
+                        format!("it is booked already as {booked}"),
+                    ));
+                }
+                continue;
+            }
+            if let Some(reason) = self.skip_reason(&order) {
+                if retrying || !self.cursor.already_reported(&id, &reason) {
+                    self.cursor.note_skip(&id, &reason, order.create_date);
+                    planned.push(Planned::skip(
+                        record,
+                        source,
+                        format!("{} is not booked: {reason}", order_label(&order)),
+                    ));
+                }
+                continue;
+            }
+            self.cursor.forget(&id);
+            candidates.push(order);
+        }
+        if candidates.is_empty() {
+            return Ok(planned);
+        }
+
+        // Rows first, then one batched lookup of every SKU the page needs.
+        let mut with_rows = Vec::new();
+        for order in candidates {
+            let rows = self.pos.orders().rows(order.id).await;
+            with_rows.push((order, rows));
+        }
+        let mut skus: HashSet<String> = with_rows
+            .iter()
+            .filter_map(|(_, rows)| rows.as_ref().ok())
+            .flatten()
+            .filter_map(|r| {
+                r.sub_sku_number
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| r.product_number.clone())
+            })
+            .collect();
+        skus.extend(self.settings.shipping_article.clone());
+        skus.extend(self.settings.extra_costs_article.clone());
+        let books = self.books.clone();
+        self.catalog()
+            .await?
+            .fetch_articles(&books, skus.iter().map(String::as_str))
+            .await
+            .map_err(|e| run_error_from_books(&e))?;
+
+        for (order, rows) in with_rows {
+            let record = RecordRef {
+                source_id: order.id.to_string(),
+                label: order_label(&order),
+            };
+            let outcome = match rows {
+                Ok(rows) => self.plan_booking(&order, &rows).await,
+                Err(error) => Err(pos_error(&error)),
+            };
+            planned.push(match outcome {
+                Ok(booking) => Planned {
+                    record,
+                    decision: Decision::Create {
+                        what: booking.describe(),
+                    },
+                    source: booking.source.clone(),
+                    action: Some(booking),
+                },
+                Err(error) => Planned::fail(
+                    record,
+                    serde_json::to_value(&order).unwrap_or(Value::Null),
+                    error,
+                ),
+            });
+        }
+        Ok(planned)
+    }
+}
+
+impl Flow for OrdersFlow {
+    type Action = Booking;
+
+    fn kind(&self) -> FlowKind {
+        FlowKind::Orders
+    }
+
+    async fn plan_retries(&mut self, due: &[FailedRecord]) -> Result<PlanPage<Booking>, RunError> {
+        let mut orders = Vec::new();
+        let mut planned = Vec::new();
+        for failed in due {
+            let Ok(id) = failed.source_id.parse::<i64>() else {
+                continue;
+            };
+            match self.pos.orders().get(salespos::OrderId::from(id)).await {
+                Ok(order) => orders.push(order),
+                Err(error) if error.api_kind() == Some(salespos::ApiErrorKind::NotFound) => {
+                    planned.push(Planned::skip(
+                        RecordRef {
+                            source_id: failed.source_id.clone(),
+                            label: failed.label.clone(),
+                        },
+                        failed.payload.clone(),
+                        "the order no longer exists in the till",
+                    ));
+                }
+                Err(error) => return Err(run_error_from_pos(&error)),
+            }
+        }
+        planned.extend(self.plan_orders(orders, true).await?);
+        Ok(PlanPage {
+            items: planned,
+            cursor: None,
+        })
+    }
+
+    async fn plan_next_page(&mut self) -> Result<Option<PlanPage<Booking>>, RunError> {
+        if self.pages.is_none() {
+            self.cursor = self
+                .store
+                .read(|conn| cursors::get::<OrdersCursor>(conn, FlowKind::Orders))?
+                .unwrap_or_default();
+            let read_from = self
+                .cursor
+                .read_from(self.settings.start_date, self.settings.recheck_days);
+            self.cursor.prune(read_from);
+            let filter = salespos::OrderFilter {
+                is_completed: Some(true),
+                is_paid: self.settings.only_paid.then_some(true),
+                min_create_date: read_from,
+                sort: Some((
+                    salespos::OrderSort::CreateDate,
+                    salespos::Direction::Ascending,
+                )),
+                ..salespos::OrderFilter::default()
+            };
+            self.pages = Some(self.pos.orders().pages(&filter));
+        }
+        let page = self
+            .pages
+            .as_mut()
+            .expect("set above")
+            .next_page()
+            .await
+            .map_err(|e| run_error_from_pos(&e))?;
+        let Some(orders) = page else {
+            return Ok(None);
+        };
+        let items = self.plan_orders(orders, false).await?;
+        Ok(Some(PlanPage {
+            items,
+            cursor: Some(serde_json::to_value(&self.cursor).expect("cursor serializes")),
+        }))
+    }
+
+    async fn apply(&mut self, item: &Planned<Booking>) -> Result<Applied, RecordError> {
+        let booking = item.action.as_ref().expect("creates carry their booking");
+        let books = self.books.clone();
+        let store = Arc::clone(&self.store);
+        let catalog = self.catalog.as_mut().expect("loaded while planning");
+        let applied = booking
+            .apply(&books, &store, catalog, &self.lookups)
+            .await?;
+        if let Some(email) = booking.new_customer_email() {
+            // Later orders of this run find the customer instead of creating it again.
+            self.customers.remove(&email.to_lowercase());
+        }
+        Ok(applied)
+    }
+}

@@ -1,0 +1,190 @@
+//! A shop for the engine's stories: both simulators, a PosBridge on a fresh data dir connected
+//! to them in demo mode, and helpers to ring up sales and look at the books.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::flows::orders::OrdersSettings;
+use engine::secrets::MemoryStore;
+use engine::sync::RunSummary;
+use engine::{ClientTuning, DemoSystems, Engine, FlowKind, Origin};
+use sandbox::demo::VatClass;
+use sandbox::eaccounting::EaccountingSnapshot;
+use sandbox::salespos::{OrderRecord, Sale, SaleCustomer, SaleLine};
+use sandbox::{Sandbox, SandboxConfig};
+use serde_json::Value;
+
+/// The demo shop every story runs in.
+pub const SEED: u64 = 7;
+
+pub struct Shop {
+    pub sandbox: Sandbox,
+    pub engine: Arc<Engine>,
+    _dir: tempfile::TempDir,
+}
+
+/// Waits short enough that fault tests finish in seconds (the simulators' limits are shortened
+/// along with them where a test needs it).
+pub fn quick_tuning() -> ClientTuning {
+    let mut tuning = ClientTuning::default();
+    tuning.eaccounting_retry = eaccounting::RetryPolicy {
+        max_retries: 8,
+        min_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(1500),
+    };
+    tuning.salespos.retry = salespos::RetryPolicy {
+        max_retries: 8,
+        min_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(1500),
+    };
+    tuning
+}
+
+impl Shop {
+    /// A shop whose PosBridge is set up with the demo answers.
+    pub async fn open() -> Self {
+        let sandbox = Sandbox::start(SandboxConfig {
+            seed: SEED,
+            ..SandboxConfig::default()
+        })
+        .await
+        .expect("the simulators start");
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Arc::new(Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap());
+        engine.set_client_tuning(quick_tuning());
+        let info = sandbox.info();
+        engine
+            .set_up_demo(
+                &DemoSystems {
+                    eaccounting_api: info.eaccounting_api,
+                    eaccounting_identity: info.eaccounting_identity,
+                    eaccounting_client_id: info.eaccounting_client_id,
+                    eaccounting_client_secret: info.eaccounting_client_secret,
+                    salespos_api: info.salespos_api,
+                    salespos_public: info.salespos_public,
+                    salespos_secret: info.salespos_secret,
+                },
+                Origin::Cli,
+            )
+            .await
+            .expect("the demo systems connect");
+        Self {
+            sandbox,
+            engine,
+            _dir: dir,
+        }
+    }
+
+    /// Changes the orders settings the way the merchant would in the wizard.
+    pub fn orders_settings(&self, change: impl FnOnce(&mut OrdersSettings)) {
+        let mut config = self.engine.orders_config().unwrap();
+        change(&mut config.settings);
+        self.engine
+            .save_orders_config(&config, Origin::Cli)
+            .unwrap();
+    }
+
+    /// Rings up a sale at the till; returns the POS order id.
+    pub fn ring_up(&self, sale: Sale) -> i64 {
+        self.sandbox
+            .salespos
+            .ring_up(&sale)
+            .expect("the till takes the sale")
+            .id
+    }
+
+    pub async fn sync_orders(&self) -> RunSummary {
+        self.engine
+            .run_flow(FlowKind::Orders, Origin::Cli, false)
+            .await
+            .unwrap()
+    }
+
+    pub fn books(&self) -> EaccountingSnapshot {
+        self.sandbox.eaccounting.snapshot()
+    }
+
+    /// Invoices whose YourReference is PosBridge's reference for `order_id`'s order number.
+    pub fn invoices_for(&self, reference: &str) -> Vec<Value> {
+        self.books()
+            .customer_invoices
+            .into_iter()
+            .filter(|i| i["YourReference"].as_str() == Some(reference))
+            .collect()
+    }
+
+    /// The `nth` SKU with this VAT class that both the till and the bookkeeping know.
+    pub fn sku(&self, vat: VatClass, nth: usize) -> String {
+        sandbox::demo::catalogue(SEED)
+            .into_iter()
+            .filter(|p| p.in_pos && p.vat == vat)
+            .nth(nth)
+            .expect("the demo catalogue has enough products")
+            .sku
+    }
+
+    /// The till's record of an order.
+    pub fn pos_order(&self, order_id: i64) -> OrderRecord {
+        self.sandbox
+            .salespos
+            .snapshot()
+            .orders
+            .get(&order_id)
+            .cloned()
+            .expect("the order exists")
+    }
+
+    /// The reference PosBridge gives the booking of a POS order.
+    pub fn reference_of(&self, order_id: i64) -> String {
+        let order = self.pos_order(order_id);
+        format!(
+            "POS 1/{}",
+            order.ordernumber.expect("a completed order has a number")
+        )
+    }
+}
+
+pub fn line(sku: &str, quantity: u32) -> SaleLine {
+    SaleLine {
+        sku: sku.into(),
+        quantity: quantity.into(),
+        discount: rust_decimal::Decimal::ZERO,
+    }
+}
+
+pub fn sale(lines: Vec<SaleLine>) -> Sale {
+    Sale {
+        lines,
+        customer: None,
+        discount: None,
+        payment: "pin".into(),
+        shipping: None,
+        at: None,
+    }
+}
+
+/// A sale with a customer on the receipt.
+pub fn sale_to(customer: SaleCustomer, lines: Vec<SaleLine>) -> Sale {
+    Sale {
+        customer: Some(customer),
+        ..sale(lines)
+    }
+}
+
+pub fn customer(email: &str, first: &str, last: &str, company: Option<&str>) -> SaleCustomer {
+    SaleCustomer {
+        email: email.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        company: company.map(str::to_string),
+        vat_number: company.map(|_| "NL123456789B01".to_string()),
+        street: "Oudegracht".into(),
+        house_number: Some(12),
+        postal_code: "3511AB".into(),
+        city: "Utrecht".into(),
+        country_code: "NL".into(),
+        phone: String::new(),
+    }
+}
