@@ -2,6 +2,7 @@
 //! so every command's behaviour is the engine's and is tested there.
 
 use engine::activity::{EventPage, EventQuery};
+use engine::sync::RunSummary;
 use engine::settings::AppSettings;
 use engine::{EngineStatus, FlowKind, Origin};
 use tauri::State;
@@ -22,7 +23,7 @@ pub fn get_status(state: State<'_, AppState>) -> Result<EngineStatus, CommandErr
 pub async fn sync_now(
     state: State<'_, AppState>,
     flow: Option<FlowKind>,
-) -> Result<(), CommandError> {
+) -> Result<Vec<RunSummary>, CommandError> {
     Ok(state.engine.sync_now(flow, Origin::Window).await?)
 }
 
@@ -46,11 +47,19 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<AppSettings, CommandEr
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub fn save_settings(state: State<'_, AppState>, settings: AppSettings) -> Result<(), CommandError> {
+pub fn save_settings(
+    state: State<'_, AppState>,
+    settings: AppSettings,
+) -> Result<(), CommandError> {
     state
         .desktop
         .set_start_at_login(settings.start_at_login)
-        .map_err(|e| CommandError::new("autostart", format!("Could not change starting at login: {e}")))?;
+        .map_err(|e| {
+            CommandError::new(
+                "autostart",
+                format!("Could not change starting at login: {e}"),
+            )
+        })?;
     state.engine.save_settings(&settings, Origin::Window)?;
     state.desktop.refresh_tray();
     Ok(())

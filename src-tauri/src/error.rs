@@ -22,9 +22,7 @@ impl CommandError {
 
 impl From<engine::EngineError> for CommandError {
     fn from(error: engine::EngineError) -> Self {
-        match &error {
-            engine::EngineError::Store(_) => Self::new("store", error.to_string()),
-        }
+        Self::new(&error.code(), error.to_string())
     }
 }
 

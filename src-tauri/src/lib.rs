@@ -40,7 +40,6 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .disable_serde_phases()
 }
 
-
 /// Streams every new activity event to the UI.
 fn forward_activity<R: Runtime>(app: &tauri::AppHandle<R>, engine: &Engine) {
     let mut live = engine.activity().subscribe();

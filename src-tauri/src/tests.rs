@@ -10,7 +10,9 @@ use engine::Engine;
 use crate::{AppState, Desktop};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
@@ -86,9 +88,18 @@ fn pausing_from_the_window_reaches_the_engine_and_the_log() {
     let (_app, window, engine, desktop) = app_with_engine();
     invoke(&window, "set_paused", json!({"paused": true})).unwrap();
     assert!(engine.status().unwrap().paused);
-    assert_eq!(*desktop.tray_refreshes.lock().unwrap(), 1, "the tray menu follows");
+    assert_eq!(
+        *desktop.tray_refreshes.lock().unwrap(),
+        1,
+        "the tray menu follows"
+    );
 
-    let page = invoke(&window, "query_events", json!({"query": {"search": "paused"}})).unwrap();
+    let page = invoke(
+        &window,
+        "query_events",
+        json!({"query": {"search": "paused"}}),
+    )
+    .unwrap();
     assert_eq!(
         page["events"][0]["message"],
         "Scheduled syncing paused from the window"
@@ -116,7 +127,10 @@ fn sync_now_from_the_window_is_logged() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(page.events[0].message, "Sync of all flows requested from the window");
+    assert_eq!(
+        page.events[0].message,
+        "Sync of all flows requested from the window"
+    );
 }
 
 #[test]
@@ -135,8 +149,9 @@ fn bindings_are_up_to_date() {
     let generated = tempfile::NamedTempFile::new().unwrap();
     crate::specta_builder::<tauri::Wry>()
         .export(
-            specta_typescript::Typescript::default()
-                .header("// Generated from the Rust commands and events by `make bindings`. Do not edit.\n"),
+            specta_typescript::Typescript::default().header(
+                "// Generated from the Rust commands and events by `make bindings`. Do not edit.\n",
+            ),
             generated.path(),
         )
         .expect("bindings export");

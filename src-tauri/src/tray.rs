@@ -35,7 +35,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, engine: &Engine) -> tauri::Result<
     app.manage(PauseItem(pause));
 
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(Image::from_bytes(include_bytes!("../../icons/tray-ok.png"))?)
+        .icon(Image::from_bytes(include_bytes!(
+            "../../icons/tray-ok.png"
+        ))?)
         .tooltip("PosBridge")
         .menu(&menu)
         .show_menu_on_left_click(true)

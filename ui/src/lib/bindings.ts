@@ -8,7 +8,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	getStatus: () => typedError<EngineStatus, CommandError>(__TAURI_INVOKE("get_status")),
-	syncNow: (flow: FlowKind | null) => typedError<null, CommandError>(__TAURI_INVOKE("sync_now", { flow })),
+	syncNow: (flow: FlowKind | null) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("sync_now", { flow })),
 	setPaused: (paused: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_paused", { paused })),
 	getSettings: () => typedError<AppSettings, CommandError>(__TAURI_INVOKE("get_settings")),
 	/**  Saves the settings; switching "start at login" also registers or removes the login item. */
@@ -54,11 +54,46 @@ export type CommandError = {
 	message: string,
 };
 
+/**  What the wizard and the dashboard show about a connection. */
+export type ConnectionSummary = {
+	system: System,
+	mode: Mode,
+	/**  The company (eAccounting) or shop (SalesPOS) name, as the last check found it. */
+	name: string,
+	connected_at: string,
+	/**  What the last check said was wrong; `None` when it passed. */
+	problem: string | null,
+};
+
+/**  How many records a run created, updated, skipped and failed. */
+export type Counts = {
+	created: number,
+	updated: number,
+	skipped: number,
+	failed: number,
+};
+
+/**  What will happen to one record. */
+export type Decision = 
+/**  A new record in the target; `what` says which, e.g. "invoice for Jan Jansen, 38.85 EUR". */
+{ kind: "create"; what: string } | 
+/**  An existing target record changes; `changes` names the fields. */
+{ kind: "update"; what: string; changes: string[] } | 
+/**  Nothing to do, and why (already booked, not paid, unchanged, filtered out). */
+{ kind: "skip"; reason: string } | 
+/**  It cannot be synced as it is; the error says why and how to fix it. */
+{ kind: "fail"; error: RecordError };
+
 /**  What the dashboard and `posbridge status` show. */
 export type EngineStatus = {
 	paused: boolean,
 	/**  Flows the merchant switched on (none until the setup wizard is finished). */
 	enabled_flows: FlowKind[],
+	/**  Flows with a run going on now. */
+	running_flows: FlowKind[],
+	connections: ConnectionSummary[],
+	/**  Records on the failed list. */
+	failed_records: number,
 	secret_backend: SecretBackend,
 	data_dir: string,
 };
@@ -99,12 +134,68 @@ export type FlowKind =
 /**  Article labels (bookkeeping) become POS categories. */
 "categories";
 
+/**  One record of a run's report (the preview and `posbridge sync --json` show these). */
+export type ItemReport = {
+	record: RecordRef,
+	decision: Decision,
+	/**  What happened when it was applied (absent in a dry run or for skips). */
+	outcome: string | null,
+};
+
 export type Language = "en" | "nl";
 
 export type Level = "debug" | "info" | "warn" | "error";
 
+export type Mode = 
+/**  The merchant's real system. */
+"live" | 
+/**  The built-in simulator. */
+"demo";
+
+/**  Why a record failed, as the merchant is told. */
+export type RecordError = {
+	/**  Stable code the UI can act on (e.g. `unknown_sku`, `totals_mismatch`, `eaccounting.4024`). */
+	code: string,
+	/**  What went wrong and how to fix it, in plain words. */
+	reason: string,
+	/**  The field at fault, when one is known. */
+	field: string | null,
+	/**  Retrying without a change may help (a timeout, a rate limit); otherwise a fix is needed. */
+	transient: boolean,
+};
+
+/**  A record as the merchant knows it. */
+export type RecordRef = {
+	/**  The record's id in the source system (stable; the failed list and links key on it). */
+	source_id: string,
+	/**  E.g. "POS order 1042", "Article KB-01-250". */
+	label: string,
+};
+
+/**  What a run did (or, for a dry run, would do). */
+export type RunSummary = {
+	flow: FlowKind,
+	/**  The run's row in the store (none for a dry run). */
+	run_id: number | null,
+	dry_run: boolean,
+	counts: Counts,
+	/**  The records, in the order they were handled (at most [`MAX_REPORTED_ITEMS`]). */
+	items: ItemReport[],
+	/**  Set when the run stopped early; the records it did handle are still counted. */
+	error: string | null,
+};
+
 /**  Which backend holds the secrets: shown to the merchant, written to the log. */
-export type SecretBackend = { kind: "os_keyring"; name: string } | { kind: "encrypted_file"; path: string } | { kind: "memory" };
+export type SecretBackend = { kind: "os_keyring"; name: string } | { kind: "encrypted_file"; path: string } | { kind: "memory" } | 
+/**  No keyring and no passphrase yet: nothing can be stored until one is given. */
+{ kind: "unavailable"; reason: string };
+
+/**  One of the two systems PosBridge connects. */
+export type System = 
+/**  Visma eAccounting, the bookkeeping. */
+"eaccounting" | 
+/**  CCV SalesPOS, the point of sale. */
+"salespos";
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

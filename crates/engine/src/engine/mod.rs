@@ -71,6 +71,17 @@ pub enum EngineError {
     Settings(#[from] crate::settings_paths::SettingsError),
 }
 
+impl EngineError {
+    /// Stable, for a UI to decide on (e.g. `salespos.bad_credentials`, `store`, `settings`).
+    pub fn code(&self) -> String {
+        match self {
+            EngineError::Store(_) => "store".into(),
+            EngineError::Connect(error) => error.code(),
+            EngineError::Settings(_) => "settings".into(),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for EngineError {
     fn from(error: rusqlite::Error) -> Self {
         EngineError::Store(error.into())
