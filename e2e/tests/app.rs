@@ -81,9 +81,8 @@ fn assert_not_blank(png_bytes: &[u8], path: &std::path::Path) {
     let mut pixels = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut pixels).unwrap();
     let channels = info.color_type.samples();
-    let distinct: std::collections::HashSet<&[u8]> = pixels[..info.buffer_size()]
-        .chunks(channels)
-        .collect();
+    let distinct: std::collections::HashSet<&[u8]> =
+        pixels[..info.buffer_size()].chunks(channels).collect();
     assert!(
         info.width >= 400 && info.height >= 300 && distinct.len() > 16,
         "{} looks blank: {}x{} with {} colours",
@@ -105,8 +104,10 @@ async fn a_new_merchant_sees_the_welcome_step_and_can_choose_the_demo_systems() 
 
     app.click("//button[normalize-space()='Try with demo systems']")
         .await;
-    app.wait_for("//ol[contains(@class,'steps')]/li[@aria-current='step'][contains(., 'Visma eAccounting')]")
-        .await;
+    app.wait_for(
+        "//ol[contains(@class,'steps')]/li[@aria-current='step'][contains(., 'Visma eAccounting')]",
+    )
+    .await;
     app.quit().await;
 }
 
@@ -118,7 +119,8 @@ async fn sync_now_and_pause_reach_the_engine_and_show_in_the_activity_log() {
     app.wait_for("//div[@role='status'][contains(., 'Syncing is paused')]")
         .await;
 
-    app.click("//nav//button[normalize-space()='Activity']").await;
+    app.click("//nav//button[normalize-space()='Activity']")
+        .await;
     app.wait_for("//li[@data-testid='event']//span[normalize-space()='Sync of all flows requested from the window']")
         .await;
     app.wait_for("//li[@data-testid='event']//span[normalize-space()='Scheduled syncing paused from the window']")

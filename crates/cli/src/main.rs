@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "posbridge", version, about = "Keep CCV SalesPOS and Visma eAccounting in step")]
+#[command(
+    name = "posbridge",
+    version,
+    about = "Keep CCV SalesPOS and Visma eAccounting in step"
+)]
 struct Cli {
     /// Where PosBridge keeps its data (default: the OS app-data dir, as the desktop app).
     #[arg(long, global = true, env = engine::paths::DATA_DIR_ENV)]

@@ -104,7 +104,10 @@ impl Faults {
         self.match_method
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
-            && self.match_path.as_deref().is_none_or(|p| path.starts_with(p))
+            && self
+                .match_path
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
     }
 }
 
@@ -187,7 +190,11 @@ impl ControlState {
         self.next_seq += 1;
         if entry.outcome != Outcome::Control {
             self.counts.total += 1;
-            *self.counts.by_endpoint.entry(entry.endpoint.clone()).or_default() += 1;
+            *self
+                .counts
+                .by_endpoint
+                .entry(entry.endpoint.clone())
+                .or_default() += 1;
             *self.counts.by_outcome.entry(entry.outcome).or_default() += 1;
         }
         if self.log.len() == LOG_CAPACITY {
@@ -202,11 +209,16 @@ impl ControlState {
         let limit = self.faults.rate_limit_override.unwrap_or(limit) as usize;
         let now = Instant::now();
         let hits = self.windows.entry(bucket.to_string()).or_default();
-        while hits.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while hits
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             hits.pop_front();
         }
         if hits.len() >= limit {
-            let oldest = *hits.front().expect("limit reached, so the window is not empty");
+            let oldest = *hits
+                .front()
+                .expect("limit reached, so the window is not empty");
             return Err(window.saturating_sub(now.duration_since(oldest)));
         }
         hits.push_back(now);
@@ -308,7 +320,10 @@ impl Control {
     pub fn wrap(&self, router: Router) -> Router {
         router
             .merge(self.router())
-            .layer(axum::middleware::from_fn_with_state(self.clone(), intercept))
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                intercept,
+            ))
     }
 
     fn decide(&self, method: &Method, path: &str) -> Verdict {
@@ -398,11 +413,9 @@ async fn intercept(State(control): State<Control>, request: Request, next: Next)
 
     if path.starts_with("/__sim/") || !control.flavor.is_api(&path) {
         let response = next.run(request).await;
-        control.lock().record(entry(
-            response.status().as_u16(),
-            Outcome::Control,
-            None,
-        ));
+        control
+            .lock()
+            .record(entry(response.status().as_u16(), Outcome::Control, None));
         return response;
     }
 
@@ -538,24 +551,44 @@ mod tests {
             rate_limits: false,
             ..Faults::default()
         });
-        assert!(matches!(control.decide(&Method::GET, "/api/x"), Verdict::Pass));
-        assert!(matches!(control.decide(&Method::POST, "/api/x"), Verdict::Fail));
-        assert!(matches!(control.decide(&Method::POST, "/api/x"), Verdict::Fail));
-        assert!(matches!(control.decide(&Method::POST, "/api/x"), Verdict::Pass));
+        assert!(matches!(
+            control.decide(&Method::GET, "/api/x"),
+            Verdict::Pass
+        ));
+        assert!(matches!(
+            control.decide(&Method::POST, "/api/x"),
+            Verdict::Fail
+        ));
+        assert!(matches!(
+            control.decide(&Method::POST, "/api/x"),
+            Verdict::Fail
+        ));
+        assert!(matches!(
+            control.decide(&Method::POST, "/api/x"),
+            Verdict::Pass
+        ));
     }
 
     #[test]
     fn rate_limit_counts_per_bucket_and_says_how_long_to_wait() {
         let control = Control::new(TestFlavor, || {});
         for _ in 0..3 {
-            assert!(matches!(control.decide(&Method::GET, "/api/a"), Verdict::Pass));
+            assert!(matches!(
+                control.decide(&Method::GET, "/api/a"),
+                Verdict::Pass
+            ));
         }
         match control.decide(&Method::GET, "/api/a") {
-            Verdict::Throttle(wait) => assert!(wait <= Duration::from_secs(60) && wait > Duration::from_secs(50)),
+            Verdict::Throttle(wait) => {
+                assert!(wait <= Duration::from_secs(60) && wait > Duration::from_secs(50))
+            }
             _ => panic!("the fourth request in a minute must be throttled"),
         }
         // Another endpoint has its own bucket.
-        assert!(matches!(control.decide(&Method::GET, "/api/b"), Verdict::Pass));
+        assert!(matches!(
+            control.decide(&Method::GET, "/api/b"),
+            Verdict::Pass
+        ));
     }
 
     #[test]

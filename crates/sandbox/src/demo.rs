@@ -175,7 +175,10 @@ const FAMILIES: &[Family] = &[
             "Knock Box",
             "Schoonmaaktabletten",
         ],
-        variants: &[("STD", "standaard", dec!(7.50)), ("PRO", "pro", dec!(19.95))],
+        variants: &[
+            ("STD", "standaard", dec!(7.50)),
+            ("PRO", "pro", dec!(19.95)),
+        ],
         description: "Onmisbaar bij het zetten.",
     },
     Family {
@@ -205,7 +208,10 @@ const FAMILIES: &[Family] = &[
             "Thee voor Beginners",
             "Barista Handboek",
         ],
-        variants: &[("NL", "Nederlands", dec!(24.99)), ("EN", "Engels", dec!(29.99))],
+        variants: &[
+            ("NL", "Nederlands", dec!(24.99)),
+            ("EN", "Engels", dec!(29.99)),
+        ],
         description: "Lees alles over koffie en thee.",
     },
     Family {
@@ -241,7 +247,10 @@ const FAMILIES: &[Family] = &[
             "Colombia",
             "Ethiopië",
         ],
-        variants: &[("10", "10 stuks", dec!(3.99)), ("30", "30 stuks", dec!(10.99))],
+        variants: &[
+            ("10", "10 stuks", dec!(3.99)),
+            ("30", "30 stuks", dec!(10.99)),
+        ],
         description: "Composteerbare capsules, passend in de meeste machines.",
     },
     Family {
@@ -256,7 +265,10 @@ const FAMILIES: &[Family] = &[
             "Waterkoker Temperatuur",
             "Melkopschuimer Elektrisch",
         ],
-        variants: &[("ZLV", "zilver", dec!(189.00)), ("ZWT", "zwart", dec!(199.00))],
+        variants: &[
+            ("ZLV", "zilver", dec!(189.00)),
+            ("ZWT", "zwart", dec!(199.00)),
+        ],
         description: "Met twee jaar garantie.",
     },
     Family {
@@ -340,10 +352,25 @@ pub fn pos_only_products(seed: u64) -> Vec<DemoProduct> {
     let mut rng = SmallRng::seed_from_u64(seed ^ 0xBEEF);
     [
         ("POS-KOFFIE-TG", "Koffie to go", dec!(2.80), VatClass::Low),
-        ("POS-CAPPU-TG", "Cappuccino to go", dec!(3.40), VatClass::Low),
+        (
+            "POS-CAPPU-TG",
+            "Cappuccino to go",
+            dec!(3.40),
+            VatClass::Low,
+        ),
         ("POS-TAART", "Appeltaart punt", dec!(3.95), VatClass::Low),
-        ("POS-STATIEGELD", "Statiegeld beker", dec!(1.00), VatClass::Zero),
-        ("POS-WORKSHOP", "Workshop latte art", dec!(45.00), VatClass::High),
+        (
+            "POS-STATIEGELD",
+            "Statiegeld beker",
+            dec!(1.00),
+            VatClass::Zero,
+        ),
+        (
+            "POS-WORKSHOP",
+            "Workshop latte art",
+            dec!(45.00),
+            VatClass::High,
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -393,8 +420,24 @@ const FIRST: &[&str] = &[
     "Anouk", "Lucas", "Femke", "Sem", "Iris", "Milan", "Julia", "Jesse", "Sophie",
 ];
 const LAST: &[&str] = &[
-    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot",
-    "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra",
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
 ];
 const PLACES: &[(&str, &str, &str, &str)] = &[
     // (street, postal code prefix, city, country)
@@ -433,7 +476,11 @@ pub fn people(seed: u64) -> Vec<DemoPerson> {
         let (street, prefix, city, country) = PLACES[rng.gen_range(0..PLACES.len())];
         let company = (i % 7 == 3).then(|| companies[(i / 7) % companies.len()].to_string());
         let postal_code = match country {
-            "NL" => format!("{prefix}{}{}", (b'A' + rng.gen_range(0..26)) as char, (b'A' + rng.gen_range(0..26)) as char),
+            "NL" => format!(
+                "{prefix}{}{}",
+                (b'A' + rng.gen_range(0..26)) as char,
+                (b'A' + rng.gen_range(0..26)) as char
+            ),
             _ => prefix.to_string(),
         };
         let local = format!("{}.{}", first, last.replace(' ', ""))

@@ -35,7 +35,11 @@ fn print(event: &ActivityEvent, json: bool) -> anyhow::Result<()> {
         return crate::output::json_line(event);
     }
     let flow = event.flow.map(|f| format!(" [{f}]")).unwrap_or_default();
-    let record = event.record.as_ref().map(|r| format!(" {r}:")).unwrap_or_default();
+    let record = event
+        .record
+        .as_ref()
+        .map(|r| format!(" {r}:"))
+        .unwrap_or_default();
     println!(
         "{} {:5}{flow}{record} {}",
         event.at.format("%Y-%m-%d %H:%M:%S"),
@@ -68,7 +72,10 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
             _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
-        let fresh = engine.activity().query(&EventQuery { limit: Some(engine::activity::MAX_PAGE), ..query.clone() })?;
+        let fresh = engine.activity().query(&EventQuery {
+            limit: Some(engine::activity::MAX_PAGE),
+            ..query.clone()
+        })?;
         let since = newest;
         for event in fresh.events.iter().rev().filter(|e| e.id > since) {
             print(event, args.json)?;

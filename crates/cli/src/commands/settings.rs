@@ -35,13 +35,18 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     let store = engine.store();
     match args.action {
         Action::Get { path } => {
-            println!("{}", serde_json::to_string_pretty(&settings_paths::get(store, &path)?)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&settings_paths::get(store, &path)?)?
+            );
         }
         Action::Set { path, value } => {
             settings_paths::set(store, &path, parse_value(&value))?;
-            engine.activity().note(engine::activity::NewEvent::info(format!(
-                "Setting {path} changed from the command line"
-            )));
+            engine
+                .activity()
+                .note(engine::activity::NewEvent::info(format!(
+                    "Setting {path} changed from the command line"
+                )));
         }
         Action::Export { file } => {
             let text = serde_json::to_string_pretty(&settings_paths::export(store)?)?;
@@ -57,10 +62,12 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
             let value = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not valid JSON", file.display()))?;
             settings_paths::import(store, value)?;
-            engine.activity().note(engine::activity::NewEvent::info(format!(
-                "Settings imported from {} on the command line",
-                file.display()
-            )));
+            engine
+                .activity()
+                .note(engine::activity::NewEvent::info(format!(
+                    "Settings imported from {} on the command line",
+                    file.display()
+                )));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -22,7 +22,11 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
         let flows: Vec<_> = status.enabled_flows.iter().map(|f| f.as_str()).collect();
         println!(
             "Flows on:  {}",
-            if flows.is_empty() { "none yet".to_string() } else { flows.join(", ") }
+            if flows.is_empty() {
+                "none yet".to_string()
+            } else {
+                flows.join(", ")
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

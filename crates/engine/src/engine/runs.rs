@@ -12,7 +12,7 @@ use crate::flows::orders::{defaults, OrdersFlow, OrdersSettings, OrdersSetup};
 use crate::flows::FlowConfig;
 use crate::mapping::{Lookups, Mapping};
 use crate::store::runs::{self, Counts};
-use crate::sync::{self, Flow, RunError, RunOptions, RunSummary};
+use crate::sync::{self, RunError, RunOptions, RunSummary};
 
 impl Engine {
     pub fn orders_config(&self) -> Result<FlowConfig<OrdersSettings>> {
