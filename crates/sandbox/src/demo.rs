@@ -347,6 +347,33 @@ pub fn catalogue(seed: u64) -> Vec<DemoProduct> {
     products
 }
 
+/// A large catalogue for benchmarks: `count` products with SKUs `BULK-00001`... spread over the
+/// VAT classes and a dozen categories, the same for the same seed.
+pub fn bulk_catalogue(seed: u64, count: usize) -> Vec<DemoProduct> {
+    let mut rng = SmallRng::seed_from_u64(seed ^ 0xB01C);
+    const CATEGORIES: [&str; 12] = [
+        "Koffiebonen", "Thee", "Servies", "Zetten", "Accessoires", "Lekkernijen", "Boeken",
+        "Siropen", "Capsules", "Machines", "Cadeauverpakking", "Winkel",
+    ];
+    (1..=count)
+        .map(|n| {
+            let vat = [VatClass::High, VatClass::Low, VatClass::Zero][n % 3];
+            DemoProduct {
+                sku: format!("BULK-{n:05}"),
+                name: format!("Artikel {n:05}"),
+                ean: ean13(871_300_000_000 + n as u64),
+                gross_price: Decimal::new(rng.gen_range(100..20_000), 2),
+                vat,
+                category: CATEGORIES[n % CATEGORIES.len()],
+                stock: Decimal::from(rng.gen_range(0..=80)),
+                is_stock_item: vat != VatClass::Zero,
+                description: format!("Bulkartikel {n} voor metingen."),
+                in_pos: true,
+            }
+        })
+        .collect()
+}
+
 /// Products only the POS knows (sold at the counter, never set up in the bookkeeping).
 pub fn pos_only_products(seed: u64) -> Vec<DemoProduct> {
     let mut rng = SmallRng::seed_from_u64(seed ^ 0xBEEF);

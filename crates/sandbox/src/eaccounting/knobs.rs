@@ -45,7 +45,27 @@ pub fn router(state: Arc<SimState>) -> Router {
             axum::routing::patch(patch_settings),
         )
         .route("/__sim/state", get(state_snapshot))
+        .route("/__sim/vat_rounding", get(get_vat_rounding).put(put_vat_rounding))
         .with_state(state)
+}
+
+#[derive(serde::Serialize, Deserialize)]
+struct VatRoundingBody {
+    mode: super::store::VatRounding,
+}
+
+async fn get_vat_rounding(State(sim): State<Arc<SimState>>) -> Json<VatRoundingBody> {
+    Json(VatRoundingBody {
+        mode: sim.company().vat_rounding,
+    })
+}
+
+async fn put_vat_rounding(
+    State(sim): State<Arc<SimState>>,
+    Json(body): Json<VatRoundingBody>,
+) -> Json<VatRoundingBody> {
+    sim.company().vat_rounding = body.mode;
+    Json(body)
 }
 
 async fn token_info(State(sim): State<Arc<SimState>>) -> Json<Value> {

@@ -37,7 +37,7 @@ use crate::server::RunningServer;
 pub use access::CompanySwitches;
 pub use oauth::TokenStats;
 pub use seed::CODING_WITHOUT_ACCOUNTS;
-pub use store::EaccountingSnapshot;
+pub use store::{EaccountingSnapshot, VatRounding};
 
 use oauth::AuthState;
 use store::Company;
@@ -281,5 +281,19 @@ impl EaccountingSim {
     pub fn update_company_settings(&self, patch: Value) -> Value {
         let patch = patch.as_object().cloned().unwrap_or_default();
         self.state.update_company_settings(patch)
+    }
+
+    /// How documents round VAT from now on.
+    pub fn set_vat_rounding(&self, rounding: VatRounding) {
+        self.state.company().vat_rounding = rounding;
+    }
+
+    /// Adds catalogue products as articles (for benchmarks and stories with larger catalogues).
+    pub fn add_articles(&self, products: &[crate::demo::DemoProduct]) {
+        let mut company = self.state.company();
+        let now = chrono::Utc::now();
+        for product in products {
+            seed::add_article(&mut company, product, now);
+        }
     }
 }

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::error::{code, ApiError, ApiResult};
 use super::schema::{parse_date_time, schemas};
 use super::store::{
+    VatRounding,
     date_value, dec, find, flag, id_of, money, position, text, timestamp, Company, Record,
 };
 use axum::http::StatusCode;
@@ -397,7 +398,7 @@ impl Totals {
 }
 
 /// Prices the rows in place and returns the totals. Row amounts are rounded to cents; VAT is
-/// computed per VAT rate on the sum of the row amounts (as the VAT specification shows it).
+/// rounded per row or per rate, as the company's [`VatRounding`] says.
 fn price_rows(
     company: &Company,
     kind: DocumentKind,
@@ -407,7 +408,7 @@ fn price_rows(
     domestic: bool,
     replace_zero_prices: bool,
 ) -> ApiResult<Totals> {
-    let mut by_rate: BTreeMap<Decimal, Decimal> = BTreeMap::new();
+    let mut by_rate: BTreeMap<Decimal, Vec<Decimal>> = BTreeMap::new();
     for (index, row) in rows.iter_mut().enumerate() {
         let row = row.as_object_mut().expect("rows were validated as objects");
         let field = |name: &str| format!("Rows[{index}].{name}");
@@ -493,7 +494,7 @@ fn price_rows(
         let quantity = dec(row, "Quantity");
         let discount = dec(row, "DiscountPercentage");
         let amount = cents(quantity * unit_price * (Decimal::ONE - discount));
-        *by_rate.entry(rate).or_default() += amount;
+        by_rate.entry(rate).or_default().push(amount);
         let amount_excl = if includes_vat {
             amount - cents(amount * rate / (Decimal::ONE + rate))
         } else {
@@ -544,13 +545,20 @@ fn price_rows(
         row.insert("AmountNoVat".into(), money(amount_excl));
     }
     let mut totals = Totals::default();
-    for (rate, amount) in by_rate {
-        let (net, vat) = if includes_vat {
-            let vat = cents(amount * rate / (Decimal::ONE + rate));
-            (amount - vat, vat)
-        } else {
-            (amount, cents(amount * rate))
+    for (rate, amounts) in by_rate {
+        let vat_of = |amount: Decimal| {
+            if includes_vat {
+                cents(amount * rate / (Decimal::ONE + rate))
+            } else {
+                cents(amount * rate)
+            }
         };
+        let amount: Decimal = amounts.iter().sum();
+        let vat = match company.vat_rounding {
+            VatRounding::PerRow => amounts.iter().map(|a| vat_of(*a)).sum(),
+            VatRounding::PerRate => vat_of(amount),
+        };
+        let net = if includes_vat { amount - vat } else { amount };
         totals.net += net;
         totals.vat += vat;
         totals.by_rate.push((rate, net, vat));
@@ -1106,20 +1114,29 @@ mod tests {
     }
 
     #[test]
-    fn vat_is_computed_per_rate_on_the_sum_of_the_rows() {
+    fn vat_is_rounded_per_row_or_per_rate_as_the_company_is_set() {
+        // Three rows of 99.99 at 21 %: per row 21.00 each (63.00), per rate 62.99.
+        let three_rows = |company: &Company| {
+            let mug = article_id(company, "MK-01-WIT");
+            json!([
+                row(mug.clone(), dec!(1), dec!(99.99)),
+                row(mug.clone(), dec!(1), dec!(99.99)),
+                row(mug, dec!(1), dec!(99.99))
+            ])
+        };
         let mut company = company();
         let business = customer(&mut company, false, "NL", None);
-        let mug = article_id(&company, "MK-01-WIT");
-        // Three rows of 99.99 at 21 %: per row 21.00 each (63.00), per rate 62.99.
-        let rows = json!([
-            row(mug.clone(), dec!(1), dec!(99.99)),
-            row(mug.clone(), dec!(1), dec!(99.99)),
-            row(mug, dec!(1), dec!(99.99))
-        ]);
+        let rows = three_rows(&company);
+        let priced = draft(&mut company, business, rows).unwrap();
+        assert_eq!(dec(&priced, "TotalVatAmount"), dec!(63.00));
+        assert_eq!(dec(&priced, "TotalAmount"), dec!(362.97));
+        assert_eq!(priced["IncludesVat"], false);
+
+        company.vat_rounding = VatRounding::PerRate;
+        let rows = three_rows(&company);
         let priced = draft(&mut company, business, rows).unwrap();
         assert_eq!(dec(&priced, "TotalVatAmount"), dec!(62.99));
         assert_eq!(dec(&priced, "TotalAmount"), dec!(362.96));
-        assert_eq!(priced["IncludesVat"], false);
     }
 
     #[test]

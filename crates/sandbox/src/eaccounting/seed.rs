@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::schema::schemas;
 use super::store::{money, timestamp, Company, Record};
-use crate::demo::{self, VatClass, SHIPPING_SKU};
+use crate::demo::{self, DemoProduct, VatClass, SHIPPING_SKU};
 
 /// When the seeded records were last changed: before any test or demo run starts.
 pub fn epoch() -> DateTime<Utc> {
@@ -255,52 +255,8 @@ pub fn company(seed: u64, company_name: &str) -> Company {
         ));
     }
 
-    let coding_of = |vat: VatClass| match vat {
-        VatClass::High => high,
-        VatClass::Low => low,
-        VatClass::Zero => zero,
-    };
     for (index, product) in catalogue.iter().enumerate() {
-        let id = company.new_id();
-        let label = company
-            .article_labels
-            .iter()
-            .find(|l| l["Name"] == product.category)
-            .cloned()
-            .expect("every category has a label");
-        let coding_id = coding_of(product.vat);
-        let coding_name = company
-            .codings
-            .iter()
-            .find(|c| c["Id"] == coding_id.to_string())
-            .map(|c| c["Name"].clone())
-            .unwrap_or(Value::Null);
-        let changed = timestamp(epoch() + Duration::seconds(index as i64));
-        let purchase = (product.net_price() * dec!(0.55)).round_dp(2);
-        let stock = if product.is_stock_item {
-            product.stock
-        } else {
-            Decimal::ZERO
-        };
-        company.articles.push(record(
-            "ArticleApi",
-            json!({
-                "Id": id, "IsActive": true, "Number": product.sku, "Name": truncate(&product.name, 50),
-                "NetPrice": money(product.net_price()), "GrossPrice": money(product.gross_price),
-                "CodingId": coding_id, "CodingName": coding_name,
-                "UnitId": piece, "UnitName": "Stuk", "UnitAbbreviation": "st",
-                "StockBalance": money(stock), "StockBalanceReserved": 0,
-                "StockBalanceAvailable": money(stock),
-                "StockValue": money((stock * purchase).round_dp(2)),
-                "CreatedUtc": changed, "ChangedUtc": changed,
-                "PurchasePrice": money(purchase), "SendToWebshop": true,
-                "ArticleLabels": [label], "Note": product.description,
-                "IsStock": product.is_stock_item, "ShowStockInformation": product.is_stock_item,
-                "IsServiceArticle": false,
-                "Barcodes": [{"Barcode": product.ean, "BarcodeType": 0}],
-                "CurrencyCode": "EUR", "DiscountPercentage": 0,
-            }),
-        ));
+        add_article(&mut company, product, epoch() + Duration::seconds(index as i64));
     }
     let shipping = company.new_id();
     company.articles.push(record(
@@ -413,4 +369,61 @@ mod tests {
         assert_eq!(a.articles, b.articles);
         assert_eq!(a.customers, b.customers);
     }
+}
+
+/// Adds a catalogue product as an article: its category becomes (or finds) an article label, its
+/// VAT class picks the coding. Used by the seed and by [`crate::EaccountingSim::add_articles`].
+pub(crate) fn add_article(company: &mut Company, product: &DemoProduct, changed_at: DateTime<Utc>) {
+    let coding_name = match product.vat {
+        VatClass::High => "Omzet hoog tarief 21%",
+        VatClass::Low => "Omzet laag tarief 9%",
+        VatClass::Zero => "Omzet 0%",
+    };
+    let coding = company
+        .codings
+        .iter()
+        .find(|c| c["Name"] == coding_name)
+        .cloned()
+        .expect("the seeded codings cover every VAT class");
+    let piece = company.units[0]["Id"].clone();
+    if !company.article_labels.iter().any(|l| l["Name"] == product.category) {
+        let id = company.new_id();
+        company.article_labels.push(record(
+            "ArticleLabelApi",
+            json!({"Id": id, "Name": product.category, "Description": Value::Null}),
+        ));
+    }
+    let label = company
+        .article_labels
+        .iter()
+        .find(|l| l["Name"] == product.category)
+        .cloned()
+        .expect("just ensured");
+    let id = company.new_id();
+    let changed = timestamp(changed_at);
+    let purchase = (product.net_price() * dec!(0.55)).round_dp(2);
+    let stock = if product.is_stock_item {
+        product.stock
+    } else {
+        Decimal::ZERO
+    };
+    company.articles.push(record(
+        "ArticleApi",
+        json!({
+            "Id": id, "IsActive": true, "Number": product.sku, "Name": truncate(&product.name, 50),
+            "NetPrice": money(product.net_price()), "GrossPrice": money(product.gross_price),
+            "CodingId": coding["Id"], "CodingName": coding["Name"],
+            "UnitId": piece, "UnitName": "Stuk", "UnitAbbreviation": "st",
+            "StockBalance": money(stock), "StockBalanceReserved": 0,
+            "StockBalanceAvailable": money(stock),
+            "StockValue": money((stock * purchase).round_dp(2)),
+            "CreatedUtc": changed, "ChangedUtc": changed,
+            "PurchasePrice": money(purchase), "SendToWebshop": true,
+            "ArticleLabels": [label], "Note": product.description,
+            "IsStock": product.is_stock_item, "ShowStockInformation": product.is_stock_item,
+            "IsServiceArticle": false,
+            "Barcodes": [{"Barcode": product.ean, "BarcodeType": 0}],
+            "CurrencyCode": "EUR", "DiscountPercentage": 0,
+        }),
+    ));
 }

@@ -34,14 +34,29 @@ pub struct Company {
     pub quotes: Vec<Record>,
     pub drafts: Vec<Record>,
     pub invoices: Vec<Record>,
+    /// How VAT is rounded on documents (Visma's method is unconfirmed; see README.md).
+    pub vat_rounding: VatRounding,
     /// Ids of new records come from here, so a run is repeatable for a seed.
     rng: SmallRng,
     last_stamp: DateTime<Utc>,
 }
 
+/// How a document's VAT is rounded to cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VatRounding {
+    /// Each row's VAT is rounded, then summed: what a till receipt does, so booked VAT matches it.
+    #[default]
+    PerRow,
+    /// VAT is computed per rate on the sum of the rows (as an invoice's VAT specification shows
+    /// it); may differ by a cent from a receipt's per-row VAT.
+    PerRate,
+}
+
 impl Company {
     pub fn empty(seed: u64, epoch: DateTime<Utc>) -> Self {
         Self {
+            vat_rounding: VatRounding::default(),
             settings: Record::new(),
             units: Vec::new(),
             codings: Vec::new(),

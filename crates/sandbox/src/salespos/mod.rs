@@ -306,6 +306,17 @@ impl SalesposSim {
         self.simulated.shop().clone()
     }
 
+    /// Adds catalogue products to the shop, each in its category (for benchmarks and stories
+    /// with larger catalogues).
+    pub fn add_products(&self, products: &[crate::demo::DemoProduct]) {
+        let mut shop = self.simulated.shop();
+        let include_vat = self.simulated.config.prices_include_vat;
+        let now = chrono::Utc::now();
+        for product in products {
+            seed::add_product(&mut shop, product, include_vat, now);
+        }
+    }
+
     /// Rings up a sale, as `POST /__sim/sale` does, and returns the order it made.
     pub fn ring_up(&self, sale: &Sale) -> Result<OrderRecord, SaleError> {
         self.simulated.ring_up(sale)

@@ -159,7 +159,7 @@ fn link(shop: &mut Shop, product_id: i64, category_id: i64) {
     );
 }
 
-fn add_product(shop: &mut Shop, p: &DemoProduct, include_vat: bool, at: DateTime<Utc>) {
+pub(crate) fn add_product(shop: &mut Shop, p: &DemoProduct, include_vat: bool, at: DateTime<Utc>) {
     let id = NextIds::take(&mut shop.next.product);
     let net = p.net_price();
     shop.products.insert(
