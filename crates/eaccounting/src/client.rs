@@ -14,7 +14,9 @@ use crate::auth::{sign_in, TokenKeeper, TokenSet, TokenStore};
 use crate::config::ClientConfig;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::models::{CompanySettings, CustomerInvoice, DraftConversion, Order};
+use crate::models::{
+    CompanySettings, CustomerInvoice, CustomerInvoiceDraft, DraftConversion, Order,
+};
 use crate::paging::{ListQuery, Listing, Page, LIST_ALL_PAGE_SIZE};
 use crate::resources::{Creatable, Deletable, Gettable, Resource, Updatable};
 use crate::transport::{Call, Transport};
@@ -143,6 +145,19 @@ impl Client {
     pub async fn create<R: Creatable>(&self, record: &R) -> Result<R> {
         self.call(Call::new(Method::POST, R::PATH).body(Self::body(record)?))
             .await
+    }
+
+    /// Creates an invoice draft priced as for a private person (`overrideCustomerIsPrivatePerson`):
+    /// its unit prices include VAT whatever the customer is, which is how a till receipt is
+    /// priced, so a receipt booked for a company still totals to the cent.
+    pub async fn create_draft_priced_as_private(
+        &self,
+        draft: &CustomerInvoiceDraft,
+    ) -> Result<CustomerInvoiceDraft> {
+        let call = Call::new(Method::POST, CustomerInvoiceDraft::PATH)
+            .query("overrideCustomerIsPrivatePerson", "true")
+            .body(Self::body(draft)?);
+        self.call(call).await
     }
 
     /// Replaces a record (PUT). Send the whole record as read, changed: fields left out may be

@@ -13,7 +13,9 @@ use engine::{ClientTuning, DemoSystems, Engine, FlowKind, Origin};
 use sandbox::demo::VatClass;
 use sandbox::eaccounting::EaccountingSnapshot;
 use sandbox::salespos::{OrderRecord, Sale, SaleCustomer, SaleLine};
-use sandbox::{Sandbox, SandboxConfig};
+use sandbox::{
+    EaccountingConfig, EaccountingSim, SalesposConfig, SalesposSim, Sandbox, SandboxConfig,
+};
 use serde_json::Value;
 
 /// The demo shop every story runs in.
@@ -51,6 +53,28 @@ impl Shop {
         })
         .await
         .expect("the simulators start");
+        Self::around(sandbox).await
+    }
+
+    /// A shop whose till is configured differently (e.g. prices excluding VAT).
+    pub async fn open_with(till: SalesposConfig) -> Self {
+        let eaccounting = EaccountingSim::start(EaccountingConfig {
+            seed: SEED,
+            ..EaccountingConfig::default()
+        })
+        .await
+        .expect("the eAccounting simulator starts");
+        let salespos = SalesposSim::start(SalesposConfig { seed: SEED, ..till })
+            .await
+            .expect("the SalesPOS simulator starts");
+        Self::around(Sandbox {
+            eaccounting,
+            salespos,
+        })
+        .await
+    }
+
+    async fn around(sandbox: Sandbox) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let engine = Arc::new(Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap());
         engine.set_client_tuning(quick_tuning());
@@ -93,6 +117,24 @@ impl Shop {
             .ring_up(&sale)
             .expect("the till takes the sale")
             .id
+    }
+
+    /// A CCV client of the demo shop, as an outside program would have.
+    pub fn till_client(&self) -> salespos::Client {
+        salespos::Client::new(
+            salespos::Credentials {
+                api_root: self.sandbox.salespos.api_root().to_string(),
+                public_key: self.sandbox.salespos.public_key().to_string(),
+                secret: self.sandbox.salespos.secret().to_string(),
+            },
+            salespos::ClientOptions::default(),
+        )
+        .unwrap()
+    }
+
+    /// The failed list's records of the orders flow.
+    pub fn failed_orders(&self) -> Vec<engine::store::failed::FailedRecord> {
+        self.engine.failed_records(Some(FlowKind::Orders)).unwrap()
     }
 
     pub async fn sync_orders(&self) -> RunSummary {

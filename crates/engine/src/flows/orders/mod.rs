@@ -442,8 +442,17 @@ impl OrdersFlow {
         } else {
             4
         };
-        let document_includes_vat = catalog.company.documents_include_vat(private);
         let till_includes_vat = order.order_row_taxes_included.unwrap_or(true);
+        // A company's receipt cannot be re-priced excl. VAT to the cent (its per-line VAT does
+        // not follow from net amounts), so an invoice draft for a company is priced as for a
+        // private person, incl. VAT, like the receipt. Orders and quotes have no such option.
+        let priced_as_private = matches!(
+            self.settings.document,
+            DocumentKind::InvoiceDraft | DocumentKind::Invoice
+        ) && till_includes_vat
+            && !private;
+        let document_includes_vat =
+            priced_as_private || catalog.company.documents_include_vat(private);
 
         let missing: Vec<&TillRow> = till
             .iter()
@@ -593,6 +602,7 @@ impl OrdersFlow {
                 date,
                 header,
                 rows: Vec::new(),
+                priced_as_private,
             },
             expected,
             currency,
