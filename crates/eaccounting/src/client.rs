@@ -147,15 +147,20 @@ impl Client {
             .await
     }
 
-    /// Creates an invoice draft priced as for a private person (`overrideCustomerIsPrivatePerson`):
-    /// its unit prices include VAT whatever the customer is, which is how a till receipt is
-    /// priced, so a receipt booked for a company still totals to the cent.
-    pub async fn create_draft_priced_as_private(
+    /// Creates an invoice draft priced as if the customer were (or were not) a private person
+    /// (`overrideCustomerIsPrivatePerson`), which decides whether its unit prices include VAT.
+    /// A till receipt is priced one way for everybody; pricing the draft the same way is what
+    /// lets it total to the cent.
+    pub async fn create_draft_priced_as(
         &self,
         draft: &CustomerInvoiceDraft,
+        private_person: bool,
     ) -> Result<CustomerInvoiceDraft> {
         let call = Call::new(Method::POST, CustomerInvoiceDraft::PATH)
-            .query("overrideCustomerIsPrivatePerson", "true")
+            .query(
+                "overrideCustomerIsPrivatePerson",
+                private_person.to_string(),
+            )
             .body(Self::body(draft)?);
         self.call(call).await
     }

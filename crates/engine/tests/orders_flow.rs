@@ -446,7 +446,7 @@ async fn a_one_cent_vat_difference_fails_the_order_with_both_figures() {
     assert_eq!(failed[0].error.code, "totals_mismatch");
     assert!(
         reason.contains(&format!(
-            "the till charged {} EUR incl. {} VAT",
+            "the till charged {:.2} EUR incl. {:.2} VAT",
             pos.total_price, pos.total_tax
         )),
         "{reason}"

@@ -201,9 +201,10 @@ pub(crate) fn order(base: &str, o: &OrderRecord) -> Value {
         "paymethod_id": o.paymethod_id,
         "paymethod": o.paymethod,
         "paymethod_label": o.paymethod_label,
-        "taxes_included": true,
+        // Shipping is priced in the shop's terms, like the rows (see `till::price_order`).
+        "taxes_included": o.order_row_taxes_included,
         "order_row_taxes_included": o.order_row_taxes_included,
-        "shipping_taxes_included": true,
+        "shipping_taxes_included": o.order_row_taxes_included,
         "shipping_tax_percentage": money(o.shipping_tax_percentage),
         "is_intra_community_order": false,
         "total_orderrow_price": money(o.total_orderrow_price),

@@ -28,9 +28,9 @@ pub(crate) struct NewDocument {
     /// Mapped fields in eAccounting's names (references, terms, delivery, custom fields).
     pub header: Map<String, Value>,
     pub rows: Vec<NewRow>,
-    /// An invoice draft priced as for a private person (prices incl. VAT) although the customer
-    /// is a company, so a receipt books to the cent.
-    pub priced_as_private: bool,
+    /// An invoice draft priced as if the customer were (`Some(true)`) or were not a private
+    /// person, so its prices include VAT exactly when the till's do.
+    pub priced_as_private: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -267,10 +267,9 @@ pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked,
                 })
                 .collect();
             let draft = with_header(draft, &doc.header).map_err(WriteError::Mapping)?;
-            let created = if doc.priced_as_private {
-                client.create_draft_priced_as_private(&draft).await?
-            } else {
-                client.create(&draft).await?
+            let created = match doc.priced_as_private {
+                Some(private) => client.create_draft_priced_as(&draft, private).await?,
+                None => client.create(&draft).await?,
             };
             Ok(view_draft(&created))
         }

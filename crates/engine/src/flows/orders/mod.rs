@@ -443,16 +443,24 @@ impl OrdersFlow {
             4
         };
         let till_includes_vat = order.order_row_taxes_included.unwrap_or(true);
-        // A company's receipt cannot be re-priced excl. VAT to the cent (its per-line VAT does
-        // not follow from net amounts), so an invoice draft for a company is priced as for a
-        // private person, incl. VAT, like the receipt. Orders and quotes have no such option.
-        let priced_as_private = matches!(
+        // A receipt cannot always be re-priced the other way to the cent (per-line VAT does not
+        // follow from the other side's amounts), so an invoice draft is priced the way the till
+        // priced, incl. or excl. VAT, whoever the customer is. Orders and quotes have no such
+        // option; when they must convert, the totals check tells.
+        let drafts = matches!(
             self.settings.document,
             DocumentKind::InvoiceDraft | DocumentKind::Invoice
-        ) && till_includes_vat
-            && !private;
+        );
+        let natural = catalog.company.documents_include_vat(private);
+        let priced_as_private = if drafts && natural != till_includes_vat {
+            [true, false].into_iter().find(|as_private| {
+                catalog.company.documents_include_vat(*as_private) == till_includes_vat
+            })
+        } else {
+            None
+        };
         let document_includes_vat =
-            priced_as_private || catalog.company.documents_include_vat(private);
+            priced_as_private.map_or(natural, |p| catalog.company.documents_include_vat(p));
 
         let missing: Vec<&TillRow> = till
             .iter()

@@ -103,7 +103,7 @@ pub struct Totals {
 
 impl Totals {
     pub fn describe(&self, currency: &str) -> String {
-        format!("{} {currency} incl. {} VAT", self.gross, self.vat)
+        format!("{:.2} {currency} incl. {:.2} VAT", self.gross, self.vat)
     }
 }
 
