@@ -34,6 +34,14 @@ enum Command {
     Log(commands::log::Args),
     /// Read or change settings (`app.log_retention_days`, ...), or import/export them as a file.
     Settings(commands::settings::Args),
+    /// Connect CCV SalesPOS or Visma eAccounting.
+    Connect(commands::connect::Args),
+    /// Run flows now (or show what they would do with --dry-run).
+    Sync(commands::sync::Args),
+    /// List failed records; retry one, retry all, or skip one.
+    Failed(commands::failed::Args),
+    /// The whole product on the built-in simulators: connect, ring up sales, sync, report.
+    Demo(commands::demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +63,10 @@ fn main() -> ExitCode {
             Command::Status(args) => commands::status::run(cli.data_dir, args).await,
             Command::Log(args) => commands::log::run(cli.data_dir, args).await,
             Command::Settings(args) => commands::settings::run(cli.data_dir, args).await,
+            Command::Connect(args) => commands::connect::run(cli.data_dir, args).await,
+            Command::Sync(args) => commands::sync::run(cli.data_dir, args).await,
+            Command::Failed(args) => commands::failed::run(cli.data_dir, args).await,
+            Command::Demo(args) => commands::demo::run(cli.data_dir, args).await,
         }
     });
     match result {

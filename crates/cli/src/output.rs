@@ -1,7 +1,5 @@
 //! Exit codes and the few output conventions every command shares.
 
-/// Every record synced or skipped for a stated reason.
-pub const OK: u8 = 0;
 /// Setup error: not connected, a bad setting, a store that cannot be opened.
 pub const SETUP_ERROR: u8 = 1;
 /// Some records failed (they are listed, and kept for a retry).

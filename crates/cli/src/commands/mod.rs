@@ -1,9 +1,13 @@
 //! One module per subcommand.
 
+pub mod connect;
+pub mod demo;
+pub mod failed;
 pub mod log;
 pub mod sandbox;
 pub mod settings;
 pub mod status;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::sync::Arc;

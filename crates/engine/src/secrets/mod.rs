@@ -28,6 +28,9 @@ pub const KEYRING_SERVICE: &str = "nl.posbridge.app";
 pub const SECRETS_FILE: &str = "secrets.enc";
 /// Environment variable an integrator sets on a headless server to unlock the encrypted file.
 pub const PASSPHRASE_ENV: &str = "POSBRIDGE_SECRETS_PASSPHRASE";
+/// Set to `file` to use the encrypted file even where a keyring runs (e.g. several shops on one
+/// server, each with its own data dir and passphrase).
+pub const BACKEND_ENV: &str = "POSBRIDGE_SECRETS";
 
 /// A secret value. Its `Debug` and `Display` never show the value, so it cannot leak into a
 /// log line or an error message by accident.
@@ -225,9 +228,14 @@ pub fn open_secret_store(
     data_dir: &Path,
     passphrase: Option<&Secret>,
 ) -> Result<Box<dyn SecretStore>> {
-    match KeyringStore::probe(KEYRING_SERVICE) {
-        Ok(store) => return Ok(Box::new(store)),
-        Err(error) => tracing::info!(%error, "no OS keyring; trying the encrypted secrets file"),
+    let file_wanted = std::env::var(BACKEND_ENV).is_ok_and(|b| b == "file");
+    if !file_wanted {
+        match KeyringStore::probe(KEYRING_SERVICE) {
+            Ok(store) => return Ok(Box::new(store)),
+            Err(error) => {
+                tracing::info!(%error, "no OS keyring; trying the encrypted secrets file")
+            }
+        }
     }
     let from_env = std::env::var(PASSPHRASE_ENV).ok().map(Secret::new);
     let passphrase = passphrase

@@ -166,7 +166,7 @@ impl Booking {
     /// The customer id, creating or updating the customer as planned.
     async fn settle_customer(&self, client: &Client) -> Result<Uuid, RecordError> {
         match &self.customer {
-            CustomerPlan::Debtor(id) => Ok(*id),
+            CustomerPlan::Debtor(id, _) => Ok(*id),
             CustomerPlan::Existing {
                 id, update: None, ..
             } => Ok(*id),

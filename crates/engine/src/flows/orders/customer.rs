@@ -14,8 +14,8 @@ use crate::store::failed::RecordError;
 /// What planning decided about the customer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum CustomerPlan {
-    /// The default debtor (anonymous sale, or all sales on one customer).
-    Debtor(Uuid),
+    /// The default debtor (anonymous sale, or all sales on one customer), and its name.
+    Debtor(Uuid, String),
     /// Found by e-mail; `update` is the record to PUT when the till knows better.
     Existing {
         id: Uuid,
@@ -29,7 +29,7 @@ pub(crate) enum CustomerPlan {
 impl CustomerPlan {
     pub fn describe(&self) -> String {
         match self {
-            CustomerPlan::Debtor(_) => "the default debtor".into(),
+            CustomerPlan::Debtor(_, name) => format!("{name}, the default debtor"),
             CustomerPlan::Existing {
                 name, update: None, ..
             } => name.clone(),

@@ -71,8 +71,9 @@ pub struct OrdersFlow {
     cursor: OrdersCursor,
     /// Customers looked up by (lower-case) e-mail during this run.
     customers: HashMap<String, Option<Customer>>,
-    /// Whether the default debtor is a private person (decides incl./excl. VAT prices).
-    debtor_private: Option<bool>,
+    /// The default debtor's name and whether it is a private person (which decides incl. or
+    /// excl. VAT prices), read once per run.
+    debtor: Option<(String, bool)>,
 }
 
 fn mapping_failure(errors: Vec<crate::mapping::MappingError>) -> RunError {
@@ -230,7 +231,7 @@ impl OrdersFlow {
             pages: None,
             cursor: OrdersCursor::default(),
             customers: HashMap::new(),
-            debtor_private: None,
+            debtor: None,
         })
     }
 
@@ -303,15 +304,15 @@ impl OrdersFlow {
             .with_described("address", "the customer's billing address", address)
     }
 
-    async fn default_debtor(&mut self) -> Result<(Uuid, bool), RecordError> {
+    async fn default_debtor(&mut self) -> Result<(Uuid, String, bool), RecordError> {
         let id = self.settings.default_debtor.ok_or_else(|| RecordError {
             code: "default_debtor_missing".into(),
             reason: "Till sales without a customer are booked on the default debtor, and none is chosen. Choose the default debtor in the orders settings, then retry.".into(),
             field: Some("orders.default_debtor".into()),
             transient: false,
         })?;
-        if let Some(private) = self.debtor_private {
-            return Ok((id, private));
+        if let Some((name, private)) = &self.debtor {
+            return Ok((id, name.clone(), *private));
         }
         let debtor: Customer = self.books.get(&id).await.map_err(|e| {
             let mut error = books_error(&e);
@@ -321,8 +322,8 @@ impl OrdersFlow {
             }
             error
         })?;
-        self.debtor_private = Some(debtor.is_private_person);
-        Ok((id, debtor.is_private_person))
+        self.debtor = Some((debtor.name.clone(), debtor.is_private_person));
+        Ok((id, debtor.name, debtor.is_private_person))
     }
 
     async fn find_customer(&mut self, email: &str) -> Result<Option<Customer>, RecordError> {
@@ -355,8 +356,8 @@ impl OrdersFlow {
         let email = match (self.settings.customers, email) {
             (CustomerChoice::PerOrder, Some(email)) if !email.trim().is_empty() => email,
             _ => {
-                let (id, private) = self.default_debtor().await?;
-                return Ok((CustomerPlan::Debtor(id), private));
+                let (id, name, private) = self.default_debtor().await?;
+                return Ok((CustomerPlan::Debtor(id, name), private));
             }
         };
         let mapped = self

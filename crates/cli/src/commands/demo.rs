@@ -1,0 +1,155 @@
+//! `posbridge demo`: the whole product on the built-in simulators, no GUI needed. Starts both
+//! simulators in-process, connects them, switches on the default flows, rings up N till sales,
+//! runs every flow once, and prints what happened.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use engine::secrets::MemoryStore;
+use engine::{DemoSystems, Engine, Origin};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rust_decimal::Decimal;
+use sandbox::salespos::{Sale, SaleCustomer, SaleLine};
+use sandbox::{Sandbox, SandboxConfig};
+use serde::Serialize;
+
+use super::sync::{exit_code, print_summary};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How many till sales to ring up before syncing.
+    #[arg(long, default_value_t = 5)]
+    orders: u32,
+    /// Seed of the demo shop and of the sales.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print one JSON object with the simulators' addresses and every run's summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct DemoReport {
+    data_dir: String,
+    sandbox: sandbox::SandboxInfo,
+    orders_rung_up: Vec<i64>,
+    runs: Vec<engine::sync::RunSummary>,
+}
+
+/// A till sale as a shop counter sees them: one to four products, now and then a customer who
+/// gives an e-mail address (sometimes for their company).
+fn random_sale(rng: &mut SmallRng, seed: u64) -> Sale {
+    let products: Vec<_> = sandbox::demo::catalogue(seed)
+        .into_iter()
+        .filter(|p| p.in_pos)
+        .collect();
+    let people = sandbox::demo::people(seed);
+    let lines = (0..rng.gen_range(1..=4))
+        .map(|_| SaleLine {
+            sku: products[rng.gen_range(0..products.len())].sku.clone(),
+            quantity: Decimal::from(rng.gen_range(1..=3)),
+            discount: Decimal::ZERO,
+        })
+        .collect();
+    let customer = rng.gen_ratio(1, 3).then(|| {
+        let person = &people[rng.gen_range(0..people.len())];
+        SaleCustomer {
+            email: person.email.clone(),
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            company: person.company.clone(),
+            vat_number: person.vat_number.clone(),
+            street: person.street.clone(),
+            house_number: Some(i64::from(person.house_number)),
+            postal_code: person.postal_code.clone(),
+            city: person.city.clone(),
+            country_code: person.country_code.to_string(),
+            phone: person.phone.clone(),
+        }
+    });
+    Sale {
+        lines,
+        customer,
+        discount: None,
+        payment: if rng.gen_ratio(1, 4) { "cash" } else { "pin" }.into(),
+        shipping: None,
+        at: None,
+    }
+}
+
+pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
+    // Never over a real set-up: without --data-dir the demo gets a fresh folder of its own.
+    let kept = data_dir.is_some();
+    let (data_dir, _keep) = match data_dir {
+        Some(dir) => (dir, None),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("posbridge-demo-")
+                .tempdir()?;
+            (dir.path().to_path_buf(), Some(dir))
+        }
+    };
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: args.seed,
+        ..SandboxConfig::default()
+    })
+    .await
+    .context("could not start the simulators")?;
+    // The demo's keys are the simulators' own and die with them: memory is the right place.
+    let engine = Arc::new(Engine::open(&data_dir, Arc::new(MemoryStore::new()))?);
+    engine.announce_start("posbridge demo");
+    let info = sandbox.info();
+    engine
+        .set_up_demo(
+            &DemoSystems {
+                eaccounting_api: info.eaccounting_api.clone(),
+                eaccounting_identity: info.eaccounting_identity.clone(),
+                eaccounting_client_id: info.eaccounting_client_id.clone(),
+                eaccounting_client_secret: info.eaccounting_client_secret.clone(),
+                salespos_api: info.salespos_api.clone(),
+                salespos_public: info.salespos_public.clone(),
+                salespos_secret: info.salespos_secret.clone(),
+            },
+            Origin::Cli,
+        )
+        .await?;
+
+    let mut rng = SmallRng::seed_from_u64(args.seed);
+    let mut orders = Vec::new();
+    for _ in 0..args.orders {
+        let order = sandbox
+            .salespos
+            .ring_up(&random_sale(&mut rng, args.seed))
+            .map_err(|e| anyhow::anyhow!("the till refused a sale: {e}"))?;
+        orders.push(order.id);
+    }
+    if !args.json {
+        println!(
+            "Demo systems running: eAccounting at {} and SalesPOS at {}; {} sales rung up.",
+            info.eaccounting_api,
+            info.salespos_api,
+            orders.len()
+        );
+    }
+    let runs = engine.sync_now(None, Origin::Cli).await?;
+    if args.json {
+        crate::output::json_line(&DemoReport {
+            data_dir: data_dir.display().to_string(),
+            sandbox: info,
+            orders_rung_up: orders,
+            runs: runs.clone(),
+        })?;
+    } else {
+        runs.iter().for_each(print_summary);
+        if kept {
+            println!(
+                "Activity log: posbridge --data-dir {} log",
+                data_dir.display()
+            );
+        }
+    }
+    Ok(exit_code(&runs))
+}

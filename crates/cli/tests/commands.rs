@@ -1,0 +1,149 @@
+//! The integrator's door: what `posbridge` prints and how it exits.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use engine::secrets::{EncryptedFileStore, Secret, SECRETS_FILE};
+use engine::{DemoSystems, Engine, Origin};
+use sandbox::salespos::{Sale, SaleLine};
+use sandbox::{Sandbox, SandboxConfig};
+
+const PASSPHRASE: &str = "kassa";
+
+fn posbridge(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_posbridge"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("POSBRIDGE_SECRETS", "file")
+        .env("POSBRIDGE_SECRETS_PASSPHRASE", PASSPHRASE);
+    command
+}
+
+fn text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn the_demo_books_its_sales_and_reports_them_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = posbridge(dir.path())
+        .args(["demo", "--orders", "3", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["orders_rung_up"].as_array().unwrap().len(), 3);
+    let orders = report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["flow"] == "orders")
+        .unwrap();
+    assert_eq!(orders["counts"]["created"], 3);
+    assert_eq!(orders["counts"]["failed"], 0);
+    assert!(report["sandbox"]["eaccounting_api"]
+        .as_str()
+        .unwrap()
+        .ends_with("/v2/"));
+}
+
+#[test]
+fn a_sync_before_connecting_is_a_setup_error_that_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = posbridge(dir.path())
+        .args(["settings", "set", "app.language", "nl"])
+        .output()
+        .unwrap();
+    assert!(settings.status.success(), "{}", text(&settings));
+    let output = posbridge(dir.path())
+        .args(["sync", "--flow", "orders"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("is not connected yet"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: 5,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let info = sandbox.info();
+    {
+        let secrets =
+            EncryptedFileStore::open(&dir.path().join(SECRETS_FILE), &Secret::new(PASSPHRASE))
+                .unwrap();
+        let engine = Engine::open(dir.path(), Arc::new(secrets)).unwrap();
+        engine
+            .set_up_demo(
+                &DemoSystems {
+                    eaccounting_api: info.eaccounting_api.clone(),
+                    eaccounting_identity: info.eaccounting_identity.clone(),
+                    eaccounting_client_id: info.eaccounting_client_id.clone(),
+                    eaccounting_client_secret: info.eaccounting_client_secret.clone(),
+                    salespos_api: info.salespos_api.clone(),
+                    salespos_public: info.salespos_public.clone(),
+                    salespos_secret: info.salespos_secret.clone(),
+                },
+                Origin::Cli,
+            )
+            .await
+            .unwrap();
+    }
+    // Coffee to go: sold at the counter, unknown to the bookkeeping.
+    sandbox
+        .salespos
+        .ring_up(&Sale {
+            lines: vec![SaleLine {
+                sku: "POS-KOFFIE-TG".into(),
+                quantity: 2.into(),
+                discount: 0.into(),
+            }],
+            customer: None,
+            discount: None,
+            payment: "cash".into(),
+            shipping: None,
+            at: None,
+        })
+        .unwrap();
+
+    let dir_path = dir.path().to_path_buf();
+    let sync =
+        tokio::task::spawn_blocking(move || posbridge(&dir_path).args(["sync"]).output().unwrap())
+            .await
+            .unwrap();
+    assert_eq!(sync.status.code(), Some(2), "{}", text(&sync));
+    assert!(text(&sync).contains("FAILED POS order"), "{}", text(&sync));
+    assert!(
+        text(&sync).contains("Article POS-KOFFIE-TG does not exist"),
+        "{}",
+        text(&sync)
+    );
+
+    let dir_path = dir.path().to_path_buf();
+    let failed = tokio::task::spawn_blocking(move || {
+        posbridge(&dir_path).args(["failed"]).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(failed.status.success());
+    assert!(
+        text(&failed).contains("[field: rows[0].product_number]"),
+        "{}",
+        text(&failed)
+    );
+}
