@@ -579,3 +579,25 @@ async fn a_429_storm_and_5xx_bursts_still_book_every_order_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_order_booked_before_whose_link_was_lost_is_found_by_its_reference_not_booked_again() {
+    let shop = Shop::open().await;
+    let order = shop.ring_up(sale(vec![line(&shop.sku(VatClass::Low, 5), 1)]));
+    shop.sync_orders().await;
+    // PosBridge's own memory of it is gone (say, a backup from before it was booked).
+    shop.engine
+        .store()
+        .read(|c| c.execute_batch("DELETE FROM links; DELETE FROM intents; DELETE FROM cursors;"))
+        .unwrap();
+
+    let again = shop.sync_orders().await;
+    assert_eq!(again.counts.created, 0, "{again:#?}");
+    assert_eq!(again.counts.updated, 1, "only the link is written again");
+    assert_eq!(shop.invoices_for(&shop.reference_of(order)).len(), 1);
+    assert!(again.items[0]
+        .outcome
+        .as_deref()
+        .unwrap()
+        .contains("booked earlier"));
+}

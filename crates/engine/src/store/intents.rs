@@ -61,20 +61,21 @@ pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<Intent>> {
 }
 
 /// Records the intent to create (a no-op if it was recorded before: the old one is kept, with
-/// whatever step it reached).
+/// whatever step it reached). Says whether it is new: only an intent left by an earlier attempt
+/// can have a document in the target already.
 pub fn begin(
     conn: &Connection,
     key: &str,
     flow: FlowKind,
     reference: &str,
-) -> rusqlite::Result<Intent> {
+) -> rusqlite::Result<(Intent, bool)> {
     let now = timestamp(Utc::now());
-    conn.execute(
+    let inserted = conn.execute(
         "INSERT INTO intents (key, flow, reference, state, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'pending', ?4, ?4) ON CONFLICT (key) DO NOTHING",
         (key, flow.as_str(), reference, now),
     )?;
-    Ok(find(conn, key)?.expect("just written"))
+    Ok((find(conn, key)?.expect("just written"), inserted == 1))
 }
 
 /// Notes how far a multi-step write got, and the target id it produced.
@@ -124,13 +125,15 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let conn = store.conn();
         let key = "salespos:order:shop-1:5001";
-        let intent = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
+        let (intent, fresh) = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
         assert_eq!(intent.state, IntentState::Pending);
+        assert!(fresh);
         assert_eq!(pending(&conn, FlowKind::Orders).unwrap().len(), 1);
 
         advance(&conn, key, "draft_created", "draft-guid").unwrap();
         // Beginning again (after a crash) keeps the step already reached.
-        let again = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
+        let (again, fresh) = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
+        assert!(!fresh, "an earlier attempt's intent is kept");
         assert_eq!(again.step.as_deref(), Some("draft_created"));
         assert_eq!(again.target_id.as_deref(), Some("draft-guid"));
 

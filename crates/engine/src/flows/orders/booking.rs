@@ -51,6 +51,8 @@ pub struct Booking {
     pub country: String,
     /// What came from the till, for the activity log.
     pub source: Value,
+    /// Booked before, found by its reference while planning: only the link is missing.
+    pub(super) found: Option<Booked>,
 }
 
 /// The till order as the activity log shows it.
@@ -135,19 +137,19 @@ fn what_failed(stage: &str, error: &eaccounting::Error) -> RecordError {
 
 impl Booking {
     pub fn describe(&self) -> String {
+        if let Some(found) = &self.found {
+            return format!(
+                "link {}, booked earlier (found by its reference '{}')",
+                found.describe(),
+                self.reference
+            );
+        }
         format!(
             "{} for {}, {}",
             self.document.kind.describe(),
             self.customer.describe(),
             self.expected.describe(&self.currency)
         )
-    }
-
-    pub(super) fn new_customer_email(&self) -> Option<&str> {
-        match &self.customer {
-            CustomerPlan::New(customer) => customer.email_address.as_deref(),
-            _ => None,
-        }
     }
 
     fn link(&self, booked: &Booked) -> Link {
@@ -163,8 +165,14 @@ impl Booking {
         }
     }
 
-    /// The customer id, creating or updating the customer as planned.
-    async fn settle_customer(&self, client: &Client) -> Result<Uuid, RecordError> {
+    /// The customer id, creating or updating the customer as planned. `created` holds the
+    /// customers this run created (by lower-case e-mail): an earlier order, or an earlier
+    /// attempt of this one, may have created it already.
+    async fn settle_customer(
+        &self,
+        client: &Client,
+        created: &mut HashMap<String, Customer>,
+    ) -> Result<Uuid, RecordError> {
         match &self.customer {
             CustomerPlan::Debtor(id, _) => Ok(*id),
             CustomerPlan::Existing {
@@ -182,26 +190,28 @@ impl Booking {
                 Ok(*id)
             }
             CustomerPlan::New(customer) => {
-                // An earlier attempt (or an earlier order of this run) may have created it.
-                if let Some(email) = &customer.email_address {
-                    let found = client
-                        .list_all(Some(Customer::EMAIL_ADDRESS.eq(email.clone())))
-                        .await
-                        .map_err(|e| what_failed("Looking up the customer", &e))?;
-                    if let Some(id) = found.items.iter().find(|c| c.is_active).and_then(|c| c.id) {
-                        return Ok(id);
-                    }
+                let email = customer
+                    .email_address
+                    .clone()
+                    .unwrap_or_default()
+                    .to_lowercase();
+                if let Some(id) = created.get(&email).and_then(|c| c.id) {
+                    return Ok(id);
                 }
-                let created = client
+                // Planning looked the e-mail up at the start of this run; a customer created by
+                // a run that crashed would have been found then.
+                let new = client
                     .create(customer.as_ref())
                     .await
                     .map_err(|e| what_failed("Creating the customer", &e))?;
-                created.id.ok_or_else(|| RecordError {
+                let id = new.id.ok_or_else(|| RecordError {
                     code: "eaccounting.unexpected_answer".into(),
                     reason: "eAccounting created the customer but did not say its id.".into(),
                     field: None,
                     transient: true,
-                })
+                })?;
+                created.insert(email, new);
+                Ok(id)
             }
         }
     }
@@ -333,12 +343,36 @@ impl Booking {
         store: &Store,
         catalog: &mut Catalog,
         lookups: &Lookups,
+        created: &mut HashMap<String, Customer>,
     ) -> Result<Applied, RecordError> {
-        let intent = store
+        let (intent, fresh) = store
             .read(|conn| intents::begin(conn, &self.intent_key, FlowKind::Orders, &self.reference))
             .map_err(store_error)?;
 
-        let mut booked = match self.find_booked(client).await? {
+        if let Some(found) = &self.found {
+            store
+                .read(|conn| intents::complete(conn, &self.intent_key, &found.id.to_string()))
+                .map_err(store_error)?;
+            return Ok(Applied {
+                message: format!(
+                    "Linked {} to {}: it was booked earlier (found by its reference '{}'), nothing booked again",
+                    found.describe(),
+                    self.label,
+                    self.reference
+                ),
+                details: json!({"source": self.source, "answer": {"id": found.id, "number": found.number}}),
+                link: Some(self.link(found)),
+            });
+        }
+
+        // Only an attempt that got this far before (a crash, a lost answer, a retry) can have
+        // left a document behind; planning searched the rest.
+        let earlier = if fresh {
+            None
+        } else {
+            self.find_booked(client).await?
+        };
+        let mut booked = match earlier {
             Some(booked) => booked,
             None if intent.state == IntentState::Done => {
                 return Err(RecordError {
@@ -351,7 +385,7 @@ impl Booking {
                     transient: false,
                 });
             }
-            None => self.create(client, catalog).await?,
+            None => self.create(client, catalog, created).await?,
         };
 
         if booked.stage != Stage::Invoice {
@@ -436,8 +470,13 @@ impl Booking {
         })
     }
 
-    async fn create(&self, client: &Client, catalog: &mut Catalog) -> Result<Booked, RecordError> {
-        let customer_id = self.settle_customer(client).await?;
+    async fn create(
+        &self,
+        client: &Client,
+        catalog: &mut Catalog,
+        created: &mut HashMap<String, Customer>,
+    ) -> Result<Booked, RecordError> {
+        let customer_id = self.settle_customer(client, created).await?;
         let article_ids = self.settle_articles(client, catalog).await?;
         let mut document = self.document.clone();
         document.customer_id = customer_id;

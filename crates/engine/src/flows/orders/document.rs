@@ -338,6 +338,104 @@ pub(crate) async fn find(
     }
 }
 
+/// References are looked up this many at a time (`YourReference eq 'a' or ...`).
+const REFERENCES_PER_LOOKUP: usize = 20;
+
+/// What PosBridge booked under any of `references`, by reference: one query per twenty orders
+/// instead of one per order, so checking "booked already?" costs almost nothing.
+pub(crate) async fn find_many(
+    client: &Client,
+    kind: DocumentKind,
+    field: ReferenceField,
+    references: &[String],
+) -> eaccounting::Result<std::collections::HashMap<String, Booked>> {
+    let by_buyers_ref = field == ReferenceField::BuyersOrderReference;
+    let mut found = std::collections::HashMap::new();
+    for chunk in references.chunks(REFERENCES_PER_LOOKUP) {
+        macro_rules! search {
+            ($model:ty, $your:expr, $view:expr) => {{
+                let field = if by_buyers_ref {
+                    <$model>::BUYERS_ORDER_REFERENCE
+                } else {
+                    $your
+                };
+                let filter = chunk
+                    .iter()
+                    .map(|r| field.eq(r.clone()))
+                    .reduce(eaccounting::Filter::or)
+                    .expect("chunks are not empty");
+                for record in client.list_all::<$model>(Some(filter)).await?.items {
+                    let reference = if by_buyers_ref {
+                        record.buyers_order_reference.clone()
+                    } else {
+                        your_reference_of(&record)
+                    };
+                    if let Some(reference) = reference {
+                        found.entry(reference).or_insert_with(|| $view(&record));
+                    }
+                }
+            }};
+        }
+        match kind {
+            DocumentKind::Quote => search!(Quote, Quote::CUSTOMER_REFERENCE, view_quote),
+            DocumentKind::Order => search!(Order, Order::YOUR_REFERENCE, view_order),
+            DocumentKind::InvoiceDraft => search!(
+                CustomerInvoiceDraft,
+                CustomerInvoiceDraft::YOUR_REFERENCE,
+                view_draft
+            ),
+            DocumentKind::Invoice => {
+                // A converted invoice wins over a draft with the same reference.
+                search!(
+                    CustomerInvoice,
+                    CustomerInvoice::YOUR_REFERENCE,
+                    view_invoice
+                );
+                search!(
+                    CustomerInvoiceDraft,
+                    CustomerInvoiceDraft::YOUR_REFERENCE,
+                    view_draft
+                );
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The field PosBridge's reference goes into when `YourReference` is chosen (quotes call it
+/// `CustomerReference`).
+trait YourReference {
+    fn your_reference(&self) -> Option<String>;
+}
+
+impl YourReference for Quote {
+    fn your_reference(&self) -> Option<String> {
+        self.customer_reference.clone()
+    }
+}
+
+impl YourReference for Order {
+    fn your_reference(&self) -> Option<String> {
+        self.your_reference.clone()
+    }
+}
+
+impl YourReference for CustomerInvoiceDraft {
+    fn your_reference(&self) -> Option<String> {
+        self.your_reference.clone()
+    }
+}
+
+impl YourReference for CustomerInvoice {
+    fn your_reference(&self) -> Option<String> {
+        self.your_reference.clone()
+    }
+}
+
+fn your_reference_of(record: &impl YourReference) -> Option<String> {
+    record.your_reference()
+}
+
 /// Removes a document that must not stay (its totals differ from the till's).
 pub(crate) async fn delete(client: &Client, booked: &Booked) -> eaccounting::Result<()> {
     match booked.stage {

@@ -71,6 +71,8 @@ pub struct OrdersFlow {
     cursor: OrdersCursor,
     /// Customers looked up by (lower-case) e-mail during this run.
     customers: HashMap<String, Option<Customer>>,
+    /// Customers this run created, by (lower-case) e-mail.
+    created_customers: HashMap<String, Customer>,
     /// The default debtor's name and whether it is a private person (which decides incl. or
     /// excl. VAT prices), read once per run.
     debtor: Option<(String, bool)>,
@@ -231,6 +233,7 @@ impl OrdersFlow {
             pages: None,
             cursor: OrdersCursor::default(),
             customers: HashMap::new(),
+            created_customers: HashMap::new(),
             debtor: None,
         })
     }
@@ -328,6 +331,9 @@ impl OrdersFlow {
 
     async fn find_customer(&mut self, email: &str) -> Result<Option<Customer>, RecordError> {
         let key = email.to_lowercase();
+        if let Some(created) = self.created_customers.get(&key) {
+            return Ok(Some(created.clone()));
+        }
         if let Some(known) = self.customers.get(&key) {
             return Ok(known.clone());
         }
@@ -617,7 +623,50 @@ impl OrdersFlow {
             currency,
             country: customer_country,
             source: booking::source_summary(order, rows),
+            found: None,
         })
+    }
+
+    /// An order booked earlier whose link was lost: only the link is written.
+    fn plan_link(&self, order: &salespos::Order, booked: document::Booked) -> Planned<Booking> {
+        let currency = order.currency.clone().unwrap_or_else(|| "EUR".into());
+        let booking = Booking {
+            order_id: order.id.to_string(),
+            label: order_label(order),
+            intent_key: self.intent_key(order),
+            reference: self.reference(order),
+            customer: CustomerPlan::Debtor(Uuid::nil(), String::new()),
+            new_articles: Vec::new(),
+            rows: Vec::new(),
+            document: NewDocument {
+                kind: self.settings.document,
+                customer_id: Uuid::nil(),
+                currency: currency.clone(),
+                reference_field: self.settings.reference_field,
+                reference: self.reference(order),
+                date: order.create_date.unwrap_or_else(Utc::now).date_naive(),
+                header: Default::default(),
+                rows: Vec::new(),
+                priced_as_private: None,
+            },
+            expected: booked.totals,
+            currency,
+            country: String::new(),
+            source: booking::source_summary(order, &[]),
+            found: Some(booked),
+        };
+        Planned {
+            record: RecordRef {
+                source_id: order.id.to_string(),
+                label: order_label(order),
+            },
+            decision: Decision::Update {
+                what: booking.describe(),
+                changes: vec!["link".into()],
+            },
+            source: booking.source.clone(),
+            action: Some(booking),
+        }
     }
 
     /// Plans a page of orders: what to skip silently, what to report, and the bookings.
@@ -669,6 +718,29 @@ impl OrdersFlow {
             self.cursor.forget(&id);
             candidates.push(order);
         }
+        if candidates.is_empty() {
+            return Ok(planned);
+        }
+
+        // Booked already, and only the link lost (a crash, a restored backup)? One search for
+        // the page's references answers that for every order at once.
+        let references: Vec<String> = candidates.iter().map(|o| self.reference(o)).collect();
+        let mut found = document::find_many(
+            &self.books,
+            self.settings.document,
+            self.settings.reference_field,
+            &references,
+        )
+        .await
+        .map_err(|e| run_error_from_books(&e))?;
+        let mut unbooked = Vec::new();
+        for order in candidates {
+            match found.remove(&self.reference(&order)) {
+                Some(booked) => planned.push(self.plan_link(&order, booked)),
+                None => unbooked.push(order),
+            }
+        }
+        let candidates = unbooked;
         if candidates.is_empty() {
             return Ok(planned);
         }
@@ -807,14 +879,19 @@ impl Flow for OrdersFlow {
         let booking = item.action.as_ref().expect("creates carry their booking");
         let books = self.books.clone();
         let store = Arc::clone(&self.store);
-        let catalog = self.catalog.as_mut().expect("loaded while planning");
-        let applied = booking
-            .apply(&books, &store, catalog, &self.lookups)
-            .await?;
-        if let Some(email) = booking.new_customer_email() {
-            // Later orders of this run find the customer instead of creating it again.
-            self.customers.remove(&email.to_lowercase());
+        if self.catalog.is_none() {
+            // Only orders found booked already were planned, so nothing read the catalogue.
+            self.catalog = Some(Catalog::load(&books).await.map_err(|e| books_error(&e))?);
         }
-        Ok(applied)
+        let catalog = self.catalog.as_mut().expect("loaded above");
+        booking
+            .apply(
+                &books,
+                &store,
+                catalog,
+                &self.lookups,
+                &mut self.created_customers,
+            )
+            .await
     }
 }
