@@ -42,6 +42,8 @@ enum Command {
     Failed(commands::failed::Args),
     /// The whole product on the built-in simulators: connect, ring up sales, sync, report.
     Demo(commands::demo::Args),
+    /// Keep syncing on the schedule until stopped (a headless server, a service).
+    Run(commands::run::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
             Command::Sync(args) => commands::sync::run(cli.data_dir, args).await,
             Command::Failed(args) => commands::failed::run(cli.data_dir, args).await,
             Command::Demo(args) => commands::demo::run(cli.data_dir, args).await,
+            Command::Run(args) => commands::run::run(cli.data_dir, args).await,
         }
     });
     match result {

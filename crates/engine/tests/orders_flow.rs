@@ -601,3 +601,47 @@ async fn an_order_booked_before_whose_link_was_lost_is_found_by_its_reference_no
         .unwrap()
         .contains("booked earlier"));
 }
+
+#[tokio::test]
+async fn the_payment_method_picks_the_terms_of_payment_and_our_reference() {
+    let shop = Shop::open().await;
+    let mut cash = sale(vec![line(&shop.sku(VatClass::Low, 6), 1)]);
+    cash.payment = "cash".into();
+    let order = shop.ring_up(cash);
+    shop.sync_orders().await;
+
+    let books = shop.books();
+    let contant = books.terms_of_payments.iter().find(|t| t["Name"] == "Contant").unwrap();
+    let invoice = &shop.invoices_for(&shop.reference_of(order))[0];
+    assert_eq!(invoice["TermsOfPaymentId"], contant["Id"]);
+    assert_eq!(invoice["OurReference"], "Contant (kassa)");
+}
+
+#[tokio::test]
+async fn a_missing_article_is_created_from_the_till_when_the_merchant_allows_it() {
+    let shop = Shop::open().await;
+    let books = shop.books();
+    let low = books
+        .article_account_codings
+        .iter()
+        .find(|c| c["VatRatePercent"].as_f64() == Some(9.0))
+        .unwrap()["Id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let piece = books.articles[0]["UnitId"].as_str().unwrap().parse().unwrap();
+    shop.orders_settings(|s| {
+        s.create_missing_articles = true;
+        s.new_article_coding_id = Some(low);
+        s.new_article_unit_id = Some(piece);
+    });
+    let order = shop.ring_up(sale(vec![line("POS-TAART", 2)]));
+    let summary = shop.sync_orders().await;
+    assert_eq!(summary.counts.failed, 0, "{summary:#?}");
+
+    let taart = shop.books().article("POS-TAART").cloned().expect("the article was created");
+    assert_eq!(taart["Name"], "Appeltaart punt");
+    assert_eq!(taart["NetPrice"].as_f64(), Some(3.62), "3.95 incl. 9% VAT");
+    assert_eq!(shop.invoices_for(&shop.reference_of(order)).len(), 1);
+}

@@ -30,7 +30,7 @@ pub struct Args {
     json: bool,
 }
 
-fn print(event: &ActivityEvent, json: bool) -> anyhow::Result<()> {
+pub fn print(event: &ActivityEvent, json: bool) -> anyhow::Result<()> {
     if json {
         return crate::output::json_line(event);
     }

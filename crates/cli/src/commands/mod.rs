@@ -4,6 +4,7 @@ pub mod connect;
 pub mod demo;
 pub mod failed;
 pub mod log;
+pub mod run;
 pub mod sandbox;
 pub mod settings;
 pub mod status;

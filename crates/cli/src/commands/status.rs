@@ -18,6 +18,22 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     } else {
         println!("Data:      {}", status.data_dir);
         println!("Secrets:   {}", status.secret_backend);
+        for connection in &status.connections {
+            println!(
+                "{:<10} {} ({:?}){}",
+                format!("{}:", connection.system.display_name()),
+                connection.name,
+                connection.mode,
+                connection
+                    .problem
+                    .as_ref()
+                    .map(|p| format!(" - needs attention: {p}"))
+                    .unwrap_or_default()
+            );
+        }
+        if status.connections.is_empty() {
+            println!("Connected: nothing yet (`posbridge connect`, or `posbridge demo`)");
+        }
         println!("Syncing:   {}", if status.paused { "paused" } else { "on" });
         let flows: Vec<_> = status.enabled_flows.iter().map(|f| f.as_str()).collect();
         println!(
@@ -27,6 +43,20 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
             } else {
                 flows.join(", ")
             }
+        );
+        for (flow, next) in engine.next_runs(chrono::Utc::now())? {
+            if let Some(next) = next {
+                let local = next.with_timezone(&chrono::Local);
+                println!(
+                    "           {flow}: next run at {}",
+                    local.format("%H:%M:%S")
+                );
+            }
+        }
+        let failed = status.failed_records;
+        println!(
+            "Failed:    {failed} record{}",
+            if failed == 1 { "" } else { "s" }
         );
     }
     Ok(ExitCode::SUCCESS)

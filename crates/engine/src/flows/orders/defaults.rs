@@ -1,8 +1,9 @@
 //! The mapping the orders flow ships with, guaranteed to produce a valid document and customer
 //! from a CCV till order; the merchant may change any rule of it.
 //!
-//! Records evaluated: `order` (the POS order as the API gives it, plus `store_id`) and, for the
-//! customer mapping, `customer` (the order's `customer` block) and `address` (its billing address).
+//! Records evaluated: `order` (the POS order as the API gives it, plus `store_id`), `customer`
+//! (the order's `customer` block), `address` (its billing address) and `delivery` (its delivery
+//! address; every field present, empty when the till has none).
 
 use serde_json::json;
 
@@ -35,6 +36,18 @@ pub fn document_mapping() -> Mapping {
             Source::field("order.deliver_method"),
             serde_json::Value::Null,
         ),
+        // Where the goods go, when the till knows a delivery address (a pickup has none).
+        Rule::expression(
+            "DeliveryCustomerName",
+            "left(coalesce(delivery.company, delivery.full_name, trim(concat(delivery.first_name, \" \", delivery.last_name))), 50)",
+        ),
+        Rule::expression(
+            "DeliveryAddress1",
+            "left(coalesce(delivery.address_line_1, trim(concat(delivery.street, \" \", delivery.housenumber, delivery.housenumber_suffix))), 50)",
+        ),
+        Rule::field("DeliveryPostalCode", "delivery.zipcode"),
+        Rule::field("DeliveryCity", "delivery.city"),
+        Rule::field("DeliveryCountryCode", "delivery.country_code"),
     ])
 }
 

@@ -122,6 +122,14 @@ fn run_error_from_pos(error: &salespos::Error) -> RunError {
     }
 }
 
+/// The fields of a CCV address (reference §8.1), present in the mapping's `delivery` record
+/// even when the till left them out.
+const ADDRESS_FIELDS: [&str; 14] = [
+    "company", "full_name", "first_name", "last_name", "address_line_1", "address_line_2",
+    "street", "housenumber", "housenumber_suffix", "zipcode", "city", "country", "country_code",
+    "telephone",
+];
+
 /// A sold line as the till knows it, and the SKU it refers to.
 struct TillRow {
     index: usize,
@@ -301,10 +309,25 @@ impl OrdersFlow {
             .get("billingaddress")
             .cloned()
             .unwrap_or(Value::Null);
+        // Every address field is there (null when unknown), so mappings need no guards.
+        let mut delivery: serde_json::Map<String, Value> = ADDRESS_FIELDS
+            .iter()
+            .map(|field| (field.to_string(), Value::Null))
+            .collect();
+        if let Some(Value::Object(given)) = order
+            .customer
+            .as_ref()
+            .and_then(|c| c.deliveryaddress.as_ref())
+            .map(|a| serde_json::to_value(a).expect("addresses serialize"))
+        {
+            delivery.extend(given);
+        }
+        let delivery = Value::Object(delivery);
         Context::new()
             .with_described("order", "the POS order", order_json)
             .with_described("customer", "the order's customer", customer)
             .with_described("address", "the customer's billing address", address)
+            .with_described("delivery", "the order's delivery address", delivery)
     }
 
     async fn default_debtor(&mut self) -> Result<(Uuid, String, bool), RecordError> {
