@@ -9,7 +9,7 @@ use serde_json::json;
 
 struct RunningApp {
     client: Client,
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
 }
 
 fn artifacts_dir() -> PathBuf {
@@ -40,20 +40,29 @@ async fn launch() -> RunningApp {
         .connect(&driver)
         .await
         .expect("tauri-driver starts the app");
-    RunningApp {
-        client,
-        _data_dir: data_dir,
-    }
+    RunningApp { client, data_dir }
 }
 
 impl RunningApp {
     async fn wait_for(&self, xpath: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::XPath(xpath))
             .await
-            .unwrap_or_else(|e| panic!("{xpath} did not appear: {e}"))
+        {
+            Ok(element) => element,
+            Err(error) => {
+                // What the window showed instead, for the person reading the failure.
+                if let Ok(png_bytes) = self.client.screenshot().await {
+                    let _ = std::fs::write(artifacts_dir().join("e2e-failure.png"), png_bytes);
+                }
+                // End the session, or the next test cannot start the app.
+                let _ = self.client.clone().close().await;
+                panic!("{xpath} did not appear (see artifacts/e2e-failure.png): {error}")
+            }
+        }
     }
 
     async fn click(&self, xpath: &str) {
@@ -62,6 +71,14 @@ impl RunningApp {
 
     /// Saves a screenshot of the window and fails if it shows nothing.
     async fn screenshot(&self, name: &str) {
+        // Let the window paint what the DOM already holds.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await
+            .unwrap();
         let png_bytes = self.client.screenshot().await.unwrap();
         let path = artifacts_dir().join(format!("e2e-{name}.png"));
         std::fs::write(&path, &png_bytes).unwrap();
@@ -93,21 +110,155 @@ fn assert_not_blank(png_bytes: &[u8], path: &std::path::Path) {
     );
 }
 
+/// Where the app's demo systems run: the app writes their addresses (and the demo's own keys,
+/// which open nothing else) to its data dir when they start.
+fn demo_systems(app: &RunningApp) -> serde_json::Value {
+    let file = app.data_dir.path().join("demo-systems.json");
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{} is written when the demo starts: {e}", file.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A SKU the demo till sells and the demo bookkeeping has as an article.
+async fn a_known_sku(http: &reqwest::Client, till: &str, books: &str) -> String {
+    let get = |url: String| async move {
+        http.get(url)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let shop = get(format!("{till}__sim/shop")).await;
+    let state = get(format!("{books}__sim/state")).await;
+    let articles: Vec<&str> = state["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["Number"].as_str())
+        .collect();
+    shop["products"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|p| p["productnumber"].as_str())
+        .find(|sku| articles.contains(sku))
+        .expect("the demo till sells articles from the books")
+        .to_string()
+}
+
 #[tokio::test]
-async fn a_new_merchant_sees_the_welcome_step_and_can_choose_the_demo_systems() {
+async fn a_merchant_tries_the_demo_goes_live_and_sees_a_till_sale_become_an_invoice() {
     let app = launch().await;
     app.wait_for("//h1[normalize-space()='Welcome to PosBridge']")
         .await;
     app.wait_for("//footer[contains(., 'Secret Service keyring')]")
         .await;
-    app.screenshot("welcome").await;
+    app.screenshot("1-welcome").await;
 
     app.click("//button[normalize-space()='Try with demo systems']")
         .await;
     app.wait_for(
+        "//*[@data-testid='eaccounting-connected'][contains(., 'Koffiebranderij De Gouden Boon')]",
+    )
+    .await;
+    app.wait_for(
         "//ol[contains(@class,'steps')]/li[@aria-current='step'][contains(., 'Visma eAccounting')]",
     )
     .await;
+    app.screenshot("2-eaccounting").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+
+    app.wait_for("//*[@data-testid='salespos-connected']").await;
+    app.screenshot("3-salespos").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+
+    app.wait_for("//h1[normalize-space()='Which flows?']").await;
+    app.screenshot("4-flows").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+
+    app.wait_for("//legend[normalize-space()='Order statuses to book']")
+        .await;
+    app.wait_for("//*[@data-testid='default-debtor-chosen'][normalize-space()='Kassaverkoop']")
+        .await;
+    app.screenshot("5-questions").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+
+    app.wait_for("//*[@data-testid='preview-orders']").await;
+    app.screenshot("6-preview").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+
+    app.click("//button[@data-testid='go-live']").await;
+    app.wait_for("//*[@data-testid='golive-results'][contains(., 'Orders')]")
+        .await;
+    app.wait_for("//*[@role='progressbar'][@aria-valuenow='100']")
+        .await;
+    app.screenshot("7-live").await;
+    app.click("//button[@data-testid='open-dashboard']").await;
+    app.wait_for("//*[@data-testid='flow-card-orders']").await;
+
+    // A customer buys something at the demo till.
+    let systems = demo_systems(&app);
+    let till = systems["salespos_control"].as_str().unwrap().to_string();
+    let books = systems["eaccounting_control"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    let sku = a_known_sku(&http, &till, &books).await;
+    let order: serde_json::Value = http
+        .post(format!("{till}__sim/sale"))
+        .json(&json!({"lines": [{"sku": sku, "quantity": 2}], "payment": "pin"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let number = order["ordernumber"]
+        .as_i64()
+        .expect("a rung-up sale has a number");
+
+    app.click("//button[@aria-label='Sync Orders now']").await;
+    app.wait_for("//*[@data-testid='records-today-orders'][normalize-space()='1']")
+        .await;
+    app.screenshot("8-dashboard").await;
+
+    let state: serde_json::Value = http
+        .get(format!("{books}__sim/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reference = format!("POS 1/{number}");
+    let invoices: Vec<&serde_json::Value> = state["customer_invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["YourReference"].as_str() == Some(reference.as_str()))
+        .collect();
+    assert_eq!(
+        invoices.len(),
+        1,
+        "one invoice for the sale, referring to it"
+    );
+    assert_eq!(
+        invoices[0]["TotalAmount"].as_f64(),
+        order["total_price"].as_f64(),
+        "the invoice total is the till's"
+    );
+
+    app.click("//nav//button[normalize-space()='Activity']")
+        .await;
+    let booked = format!(
+        "//li[@data-testid='event']//span[contains(@class,'message')][starts-with(., 'Booked invoice')][contains(., 'POS order {number}')]"
+    );
+    app.click(&booked).await;
+    app.wait_for("//*[@data-testid='event-detail']//*[@data-part='sent'][contains(., 'POS 1/')]")
+        .await;
+    app.wait_for("//*[@data-testid='event-detail']//*[@data-part='answer']")
+        .await;
+    app.screenshot("9-activity").await;
     app.quit().await;
 }
 

@@ -3,37 +3,67 @@
 //! app alive in the tray when the window closes, and lets only one instance run.
 
 mod commands;
+mod demo;
 mod error;
 mod events;
 mod state;
 mod tray;
+mod visma_app;
+mod watch;
 
 use std::sync::Arc;
 
 use engine::secrets::{open_secret_store_or_explain, SecretStore};
-use engine::Engine;
+use engine::{Engine, Origin};
 use tauri::{Manager, Runtime, WindowEvent};
 use tauri_specta::{collect_commands, collect_events, Event as _};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
+pub use demo::{DemoSimulators, ADDRESSES_FILE as DEMO_ADDRESSES_FILE};
 pub use error::CommandError;
-pub use events::ActivityLogged;
+pub use events::{ActivityLogged, HealthChanged, RunProgress};
 pub use state::{AppState, Desktop, TauriDesktop};
+pub use visma_app::VismaApp;
 
 /// The commands and events the UI may use; the TypeScript bindings are generated from this list.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(collect_commands![
+            commands::get_app_info,
             commands::get_status,
+            commands::get_health,
+            commands::get_dashboard,
             commands::sync_now,
             commands::set_paused,
             commands::get_settings,
             commands::save_settings,
             commands::query_events,
+            commands::try_demo,
+            commands::connect_eaccounting,
+            commands::connect_salespos,
+            commands::check_connection,
+            commands::disconnect,
+            commands::get_books_choices,
+            commands::get_till_choices,
+            commands::find_debtors,
+            commands::get_debtor,
+            commands::find_articles,
+            commands::get_flow_schedules,
+            commands::save_flow_schedules,
+            commands::get_orders_answers,
+            commands::save_orders_answers,
+            commands::get_catalog_answers,
+            commands::save_catalog_answers,
+            commands::preview,
+            commands::go_live,
+            commands::get_failed_records,
+            commands::retry_failed,
+            commands::retry_all_failed,
+            commands::skip_failed,
         ])
-        .events(collect_events![ActivityLogged])
+        .events(collect_events![ActivityLogged, HealthChanged, RunProgress])
         // Event ids are SQLite row ids, far below 2^53, so JavaScript numbers hold them exactly.
         .dangerously_cast_bigints_to_number()
         // One shape per type: our types serialize and deserialize the same way.
@@ -57,6 +87,24 @@ fn forward_activity<R: Runtime>(app: &tauri::AppHandle<R>, engine: &Engine) {
             }
         }
     });
+}
+
+/// What runs in the background from the start: the demo systems again if PosBridge is connected
+/// to them (they live in memory, so they start fresh), then the scheduler.
+async fn start_background(engine: Arc<Engine>, demo: Arc<DemoSimulators>) {
+    match engine.uses_demo_systems() {
+        Ok(true) => match demo.start().await {
+            Ok(systems) => {
+                if let Err(error) = engine.restart_demo(&systems, Origin::Schedule).await {
+                    tracing::error!(%error, "the demo systems could not be connected again");
+                }
+            }
+            Err(error) => tracing::error!(%error, "the demo systems could not start"),
+        },
+        Ok(false) => {}
+        Err(error) => tracing::error!(%error, "could not read the connections"),
+    }
+    let _ = engine.start_scheduler().await;
 }
 
 /// Command-line options of the desktop app (the integrator's options are in the `posbridge` CLI).
@@ -118,16 +166,23 @@ pub fn run() {
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
-            let desktop = TauriDesktop {
+            let desktop: Arc<dyn Desktop> = Arc::new(TauriDesktop {
                 app: app.handle().clone(),
                 engine: Arc::clone(&engine),
-            };
+            });
+            let demo = Arc::new(DemoSimulators::new(Some(
+                engine.data_dir().join(demo::ADDRESSES_FILE),
+            )));
             app.manage(AppState {
                 engine: Arc::clone(&engine),
-                desktop: Arc::new(desktop),
+                desktop: Arc::clone(&desktop),
+                demo: Arc::clone(&demo),
+                visma: VismaApp::production(),
             });
             tray::create(app.handle(), &engine)?;
             forward_activity(app.handle(), &engine);
+            watch::start(Arc::clone(&engine), desktop);
+            tauri::async_runtime::spawn(start_background(Arc::clone(&engine), demo));
             Ok(())
         })
         .on_window_event(|window, event| {

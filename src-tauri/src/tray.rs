@@ -1,8 +1,10 @@
 //! The tray icon and its menu: Open, Sync now, Pause/Resume, Quit. Menu actions go to the same
-//! engine calls as the window's buttons, marked as coming from the tray.
+//! engine calls as the window's buttons, marked as coming from the tray. The icon shows how
+//! PosBridge stands: ok, syncing, or needs attention.
 
 use std::sync::Arc;
 
+use engine::alerts::HealthState;
 use engine::{Engine, Origin};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
@@ -35,10 +37,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, engine: &Engine) -> tauri::Result<
     app.manage(PauseItem(pause));
 
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(Image::from_bytes(include_bytes!(
-            "../../icons/tray-ok.png"
-        ))?)
-        .tooltip("PosBridge")
+        .icon(icon(HealthState::Ok)?)
+        .tooltip(tooltip(HealthState::Ok))
         .menu(&menu)
         .show_menu_on_left_click(true)
         .on_menu_event(on_menu_event)
@@ -82,5 +82,35 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
 pub fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
     if let (Some(item), Ok(settings)) = (app.try_state::<PauseItem<R>>(), engine.settings()) {
         let _ = item.0.set_text(pause_label(settings.paused));
+    }
+}
+
+fn icon(state: HealthState) -> tauri::Result<Image<'static>> {
+    Image::from_bytes(match state {
+        HealthState::Ok => include_bytes!("../../icons/tray-ok.png").as_slice(),
+        HealthState::Syncing => include_bytes!("../../icons/tray-syncing.png").as_slice(),
+        HealthState::NeedsAttention => include_bytes!("../../icons/tray-attention.png").as_slice(),
+    })
+}
+
+fn tooltip(state: HealthState) -> &'static str {
+    match state {
+        HealthState::Ok => "PosBridge: all in step",
+        HealthState::Syncing => "PosBridge: syncing",
+        HealthState::NeedsAttention => "PosBridge: something needs your attention",
+    }
+}
+
+/// Switches the tray icon (and its tooltip) to show `state`.
+pub fn show_health<R: Runtime>(app: &AppHandle<R>, state: HealthState) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    match icon(state) {
+        Ok(image) => {
+            let _ = tray.set_icon(Some(image));
+            let _ = tray.set_tooltip(Some(tooltip(state)));
+        }
+        Err(error) => tracing::error!(%error, "could not load the tray icon"),
     }
 }

@@ -1,7 +1,7 @@
 // The first thing a merchant sees: the wizard's welcome step.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, defaultSettings, defaultStatus } from "./support.mjs";
+import { serveHarness, launchBrowser, openUi, defaultSettings, defaultStatus, screenshot } from "./support.mjs";
 
 let server, browser;
 before(async () => {
@@ -21,21 +21,22 @@ test("a new merchant is welcomed with the choice between real and demo systems",
   const current = page.locator('.steps [aria-current="step"]');
   assert.match(await current.innerText(), /Welcome/);
   assert.deepEqual(problems, []);
-  await page.screenshot({ path: "../artifacts/ui-welcome.png" }).catch(() => {});
+  await screenshot(page, "welcome");
 });
 
-test("choosing the demo systems moves the wizard on to the next step", async () => {
+test("choosing the demo systems starts them and moves the wizard on to the next step", async () => {
   const { page } = await openUi(browser, server.url);
   await page.getByRole("button", { name: "Try with demo systems" }).click();
-  const current = page.locator('.steps [aria-current="step"]');
   await page.waitForFunction(() => document.querySelector('.steps [aria-current="step"]')?.textContent?.includes("Visma"));
-  assert.match(await current.innerText(), /Visma eAccounting/);
+  assert.equal((await page.evaluate(() => window.__harness.callsTo("try_demo"))).length, 1);
+  assert.match(await page.getByTestId("eaccounting-connected").innerText(), /Koffiebranderij De Gouden Boon B\.V\./);
 });
 
 test("a Dutch merchant gets the welcome in Dutch", async () => {
   const { page } = await openUi(browser, server.url, { settings: { ...defaultSettings, language: "nl" } });
   await page.getByRole("heading", { name: "Welkom bij PosBridge" }).waitFor();
   assert.ok(await page.getByRole("button", { name: "Probeer met demosystemen" }).isVisible());
+  assert.ok(await page.getByRole("button", { name: "Overzicht" }).isVisible(), "the menu is Dutch too");
 });
 
 test("the window says plainly where secrets are kept when there is no keyring", async () => {

@@ -16,5 +16,6 @@ pub mod settings_paths;
 pub mod store;
 pub mod sync;
 
+pub use engine::{alerts, choices, wizard};
 pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};
 pub use flow::FlowKind;

@@ -43,11 +43,74 @@ fn typed_save<T: serde::de::DeserializeOwned>(
     Ok(())
 }
 
-const DOCUMENTS: &[Document] = &[Document {
-    name: "app",
-    load: |store| Ok(serde_json::to_value(AppSettings::load(store)?).expect("serializes")),
-    save: |store, value| typed_save::<AppSettings>("app", store, value, AppSettings::save),
-}];
+const DOCUMENTS: &[Document] = &[
+    Document {
+        name: "app",
+        load: |store| Ok(serde_json::to_value(AppSettings::load(store)?).expect("serializes")),
+        save: |store, value| typed_save::<AppSettings>("app", store, value, AppSettings::save),
+    },
+    Document {
+        name: "products",
+        load: |store| {
+            crate::engine::catalog_flows::settings_document::<
+                crate::flows::products::ProductsSettings,
+            >(store, crate::FlowKind::Products)
+        },
+        save: |store, value| {
+            typed_save("products", store, value, |s, store| {
+                crate::engine::catalog_flows::save_settings_document::<
+                    crate::flows::products::ProductsSettings,
+                >(s, store, crate::FlowKind::Products)
+            })
+        },
+    },
+    Document {
+        name: "stock",
+        load: |store| {
+            crate::engine::catalog_flows::settings_document::<crate::flows::stock::StockSettings>(
+                store,
+                crate::FlowKind::Stock,
+            )
+        },
+        save: |store, value| {
+            typed_save("stock", store, value, |s, store| {
+                crate::engine::catalog_flows::save_settings_document::<
+                    crate::flows::stock::StockSettings,
+                >(s, store, crate::FlowKind::Stock)
+            })
+        },
+    },
+    Document {
+        name: "customers",
+        load: |store| {
+            crate::engine::catalog_flows::settings_document::<
+                crate::flows::customers::CustomersSettings,
+            >(store, crate::FlowKind::Customers)
+        },
+        save: |store, value| {
+            typed_save("customers", store, value, |s, store| {
+                crate::engine::catalog_flows::save_settings_document::<
+                    crate::flows::customers::CustomersSettings,
+                >(s, store, crate::FlowKind::Customers)
+            })
+        },
+    },
+    Document {
+        name: "categories",
+        load: |store| {
+            crate::engine::catalog_flows::settings_document::<
+                crate::flows::categories::CategoriesSettings,
+            >(store, crate::FlowKind::Categories)
+        },
+        save: |store, value| {
+            typed_save("categories", store, value, |s, store| {
+                crate::engine::catalog_flows::save_settings_document::<
+                    crate::flows::categories::CategoriesSettings,
+                >(s, store, crate::FlowKind::Categories)
+            })
+        },
+    },
+];
 
 fn known() -> String {
     DOCUMENTS

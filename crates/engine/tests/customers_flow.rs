@@ -399,3 +399,33 @@ async fn a_lost_answer_to_a_create_does_not_make_the_customer_twice() {
     }
     assert!(customers.contains_key("sanne.smit@example.com"));
 }
+
+#[tokio::test]
+async fn a_custom_field_of_the_mapping_reaches_the_bookkeeping() {
+    let shop = catalog::open().await;
+    catalog::customers_settings(&shop, |s| s.from_orders = false);
+    let (mut mapping, _, _) = shop.engine.customers_mappings().unwrap();
+    mapping.set(engine::mapping::Rule::expression(
+        "Note",
+        "concat(\"Klant van de kassa, \", customer.customertype)",
+    ));
+    mapping
+        .save(shop.engine.store(), FlowKind::Customers)
+        .unwrap();
+    pos(&shop)
+        .users()
+        .create(&account(
+            "bram.bos@example.com",
+            ("Bram", "Bos"),
+            None,
+            None,
+            "NL",
+        ))
+        .await
+        .unwrap();
+
+    sync_ok(&shop, FlowKind::Customers).await;
+    let books = shop.books();
+    let customer = books.customer_by_email("bram.bos@example.com").unwrap();
+    assert_eq!(customer["Note"], "Klant van de kassa, b2c");
+}

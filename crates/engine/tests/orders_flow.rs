@@ -611,7 +611,11 @@ async fn the_payment_method_picks_the_terms_of_payment_and_our_reference() {
     shop.sync_orders().await;
 
     let books = shop.books();
-    let contant = books.terms_of_payments.iter().find(|t| t["Name"] == "Contant").unwrap();
+    let contant = books
+        .terms_of_payments
+        .iter()
+        .find(|t| t["Name"] == "Contant")
+        .unwrap();
     let invoice = &shop.invoices_for(&shop.reference_of(order))[0];
     assert_eq!(invoice["TermsOfPaymentId"], contant["Id"]);
     assert_eq!(invoice["OurReference"], "Contant (kassa)");
@@ -630,7 +634,11 @@ async fn a_missing_article_is_created_from_the_till_when_the_merchant_allows_it(
         .unwrap()
         .parse()
         .unwrap();
-    let piece = books.articles[0]["UnitId"].as_str().unwrap().parse().unwrap();
+    let piece = books.articles[0]["UnitId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     shop.orders_settings(|s| {
         s.create_missing_articles = true;
         s.new_article_coding_id = Some(low);
@@ -640,7 +648,11 @@ async fn a_missing_article_is_created_from_the_till_when_the_merchant_allows_it(
     let summary = shop.sync_orders().await;
     assert_eq!(summary.counts.failed, 0, "{summary:#?}");
 
-    let taart = shop.books().article("POS-TAART").cloned().expect("the article was created");
+    let taart = shop
+        .books()
+        .article("POS-TAART")
+        .cloned()
+        .expect("the article was created");
     assert_eq!(taart["Name"], "Appeltaart punt");
     assert_eq!(taart["NetPrice"].as_f64(), Some(3.62), "3.95 incl. 9% VAT");
     assert_eq!(shop.invoices_for(&shop.reference_of(order)).len(), 1);

@@ -619,3 +619,25 @@ async fn a_dry_run_shows_what_would_be_created_and_writes_nothing() {
     assert_eq!(writes(&pos_log(&shop)), 0);
     assert!(shop.sandbox.salespos.snapshot().products.is_empty());
 }
+
+#[tokio::test]
+async fn a_custom_field_of_the_mapping_reaches_the_till() {
+    let shop = catalog::open().await;
+    catalog::empty_pos(&shop).await;
+    catalog::products_settings(&shop, |s| s.filters.sku_prefix = Some("ZT-01".into()));
+    let mut mappings = shop.engine.products_mappings().unwrap();
+    mappings.to_pos.set(engine::mapping::Rule::expression(
+        "mpnnumber",
+        "concat(\"GB-\", article.Number)",
+    ));
+    shop.engine
+        .save_products_mappings(&mappings, engine::Origin::Cli)
+        .unwrap();
+
+    sync_ok(&shop, FlowKind::Products).await;
+    let till = shop.sandbox.salespos.snapshot();
+    assert!(!till.products.is_empty());
+    for product in till.products.values() {
+        assert_eq!(product.mpnnumber, format!("GB-{}", product.productnumber));
+    }
+}

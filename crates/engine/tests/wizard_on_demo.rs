@@ -113,7 +113,14 @@ async fn the_dropdowns_are_filled_from_both_demo_systems() {
         .any(|c| c.code == "NL" && c.eu_member));
     assert!(!books.units.is_empty());
 
+    assert!(
+        books.article_labels.iter().any(|l| l == "Koffiebonen"),
+        "{:?}",
+        books.article_labels
+    );
+
     let till = engine.till_choices().await.unwrap();
+    assert!(!till.categories.is_empty(), "the till's categories");
     assert!(till
         .order_statuses
         .iter()

@@ -352,8 +352,18 @@ pub fn catalogue(seed: u64) -> Vec<DemoProduct> {
 pub fn bulk_catalogue(seed: u64, count: usize) -> Vec<DemoProduct> {
     let mut rng = SmallRng::seed_from_u64(seed ^ 0xB01C);
     const CATEGORIES: [&str; 12] = [
-        "Koffiebonen", "Thee", "Servies", "Zetten", "Accessoires", "Lekkernijen", "Boeken",
-        "Siropen", "Capsules", "Machines", "Cadeauverpakking", "Winkel",
+        "Koffiebonen",
+        "Thee",
+        "Servies",
+        "Zetten",
+        "Accessoires",
+        "Lekkernijen",
+        "Boeken",
+        "Siropen",
+        "Capsules",
+        "Machines",
+        "Cadeauverpakking",
+        "Winkel",
     ];
     (1..=count)
         .map(|n| {

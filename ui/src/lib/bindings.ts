@@ -7,21 +7,73 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
 	getStatus: () => typedError<EngineStatus, CommandError>(__TAURI_INVOKE("get_status")),
+	getHealth: () => typedError<Health, CommandError>(__TAURI_INVOKE("get_health")),
+	/**  Per flow: last run, next run, records today, failures; and records per day for the chart. */
+	getDashboard: () => typedError<Dashboard, CommandError>(__TAURI_INVOKE("get_dashboard")),
 	syncNow: (flow: FlowKind | null) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("sync_now", { flow })),
 	setPaused: (paused: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_paused", { paused })),
 	getSettings: () => typedError<AppSettings, CommandError>(__TAURI_INVOKE("get_settings")),
 	/**  Saves the settings; switching "start at login" also registers or removes the login item. */
 	saveSettings: (settings: AppSettings) => typedError<null, CommandError>(__TAURI_INVOKE("save_settings", { settings })),
 	queryEvents: (query: EventQuery) => typedError<EventPage, CommandError>(__TAURI_INVOKE("query_events", { query })),
+	/**
+	 *  "Try with the demo systems": starts both simulators in-process and connects them; every flow
+	 *  stays off until the merchant goes live.
+	 */
+	tryDemo: () => typedError<ConnectionSummary[], CommandError>(__TAURI_INVOKE("try_demo")),
+	/**
+	 *  Signs in to Visma eAccounting in the system browser and reads the company with the new
+	 *  sign-in; `own_app` when this build has no Visma app of its own.
+	 */
+	connectEaccounting: (ownApp: VismaAppKeys | null) => typedError<ConnectionSummary, CommandError>(__TAURI_INVOKE("connect_eaccounting", { ownApp })),
+	/**
+	 *  Checks the SalesPOS keys with a signed read, keeps the secret in the keyring and the rest in
+	 *  the settings; answers with the shop's name.
+	 */
+	connectSalespos: (keys: SalesposKeys) => typedError<ConnectionSummary, CommandError>(__TAURI_INVOKE("connect_salespos", { keys })),
+	/**  A real authorised read of a connected system; answers with its company or shop name. */
+	checkConnection: (system: System) => typedError<string, CommandError>(__TAURI_INVOKE("check_connection", { system })),
+	disconnect: (system: System) => typedError<null, CommandError>(__TAURI_INVOKE("disconnect", { system })),
+	getBooksChoices: () => typedError<BooksChoices, CommandError>(__TAURI_INVOKE("get_books_choices")),
+	getTillChoices: () => typedError<TillChoices, CommandError>(__TAURI_INVOKE("get_till_choices")),
+	findDebtors: (words: string) => typedError<DebtorOption[], CommandError>(__TAURI_INVOKE("find_debtors", { words })),
+	getDebtor: (id: string) => typedError<DebtorOption | null, CommandError>(__TAURI_INVOKE("get_debtor", { id })),
+	findArticles: (words: string) => typedError<ArticleOption[], CommandError>(__TAURI_INVOKE("find_articles", { words })),
+	getFlowSchedules: () => typedError<FlowSchedule[], CommandError>(__TAURI_INVOKE("get_flow_schedules")),
+	saveFlowSchedules: (schedules: FlowSchedule[]) => typedError<null, CommandError>(__TAURI_INVOKE("save_flow_schedules", { schedules })),
+	getOrdersAnswers: () => typedError<OrdersAnswers, CommandError>(__TAURI_INVOKE("get_orders_answers")),
+	saveOrdersAnswers: (answers: OrdersAnswers) => typedError<null, CommandError>(__TAURI_INVOKE("save_orders_answers", { answers })),
+	/**  The own answers of a flow besides orders (none for orders: see `get_orders_answers`). */
+	getCatalogAnswers: (flow: FlowKind) => typedError<CatalogAnswers | null, CommandError>(__TAURI_INVOKE("get_catalog_answers", { flow })),
+	saveCatalogAnswers: (answers: CatalogAnswers) => typedError<null, CommandError>(__TAURI_INVOKE("save_catalog_answers", { answers })),
+	/**  A dry run of each flow: what would be created, updated, skipped and fail; writes nothing. */
+	preview: (flows: FlowKind[]) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("preview", { flows })),
+	/**  Switches the chosen flows on and runs each once now; `run-progress` events tell how far. */
+	goLive: (schedules: FlowSchedule[]) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("go_live", { schedules })),
+	getFailedRecords: (flow: FlowKind | null) => typedError<FailedRecord[], CommandError>(__TAURI_INVOKE("get_failed_records", { flow })),
+	/**  Retries one failed record now; it leaves the list when it succeeds. */
+	retryFailed: (id: number) => typedError<RunSummary | null, CommandError>(__TAURI_INVOKE("retry_failed", { id })),
+	retryAllFailed: (flow: FlowKind | null) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("retry_all_failed", { flow })),
+	/**  The merchant chose not to sync this record: it leaves the list for good. */
+	skipFailed: (id: number) => typedError<boolean, CommandError>(__TAURI_INVOKE("skip_failed", { id })),
 };
 
 /** Events */
 export const events = {
 	activityLogged: makeEvent<ActivityLogged, ActivityLogged>("activity-logged"),
+	healthChanged: makeEvent<HealthChanged, HealthChanged>("health-changed"),
+	runProgress: makeEvent<RunProgress, RunProgress>("run-progress"),
 };
 
 /* Types */
+/**  A revenue account, with the codings that book on it (so the merchant recognises it). */
+export type AccountOption = {
+	number: number,
+	used_by: string[],
+};
+
 /**  A recorded event. */
 export type ActivityEvent = {
 	id: number,
@@ -36,6 +88,13 @@ export type ActivityEvent = {
 /**  A new activity-log event, as it is recorded. */
 export type ActivityLogged = ActivityEvent;
 
+/**  What the window needs to know about this build. */
+export type AppInfo = {
+	version: string,
+	/**  This build has PosBridge's own Visma app, so the merchant need not register one. */
+	visma_app_built_in: boolean,
+};
+
 export type AppSettings = {
 	/**  No flow runs on its schedule while paused ("Sync now" still works). */
 	paused?: boolean,
@@ -46,6 +105,69 @@ export type AppSettings = {
 	/**  Desktop notifications when something needs the merchant. */
 	notifications?: boolean,
 	language?: Language,
+};
+
+/**  An article (the shipping article, the extra-costs article). */
+export type ArticleOption = {
+	id: string | null,
+	/**  The article number (SKU). */
+	number: string,
+	name: string,
+	service: boolean,
+	/**  Price excluding VAT, as eAccounting has it. */
+	net_price: string | null,
+};
+
+/**  Everything the wizard offers from the bookkeeping, in one read. */
+export type BooksChoices = {
+	company_name: string,
+	country_code: string,
+	currency_code: string | null,
+	terms_of_payment: TermsOption[],
+	vat_codes: VatCodeOption[],
+	codings: CodingOption[],
+	/**  Every revenue account the codings use, lowest number first. */
+	revenue_accounts: AccountOption[],
+	units: UnitOption[],
+	delivery_methods: DeliveryMethodOption[],
+	countries: CountryOption[],
+	/**  Article label names (the products flow's filter; the categories flow's source). */
+	article_labels: string[],
+};
+
+/**
+ *  The own answers of a flow besides orders, with the flow they belong to. Each flow's
+ *  questions are its settings type; the wizard shows a panel per flow and saves through here.
+ */
+export type CatalogAnswers = { flow: "products"; settings: ProductsSettings } | { flow: "stock"; settings: StockSettings } | { flow: "customers"; settings: CustomersSettings } | { flow: "categories"; settings: CategoriesSettings };
+
+export type CategoriesSettings = {
+	/**
+	 *  A label renamed in eAccounting renames its POS category (otherwise a category is only
+	 *  created, and then left to the merchant).
+	 */
+	update_existing?: boolean,
+	/**  The POS category (its id) new categories are created under; `None`: at the top. */
+	parent_category_id?: number | null,
+};
+
+/**  A POS category (where the categories flow puts new ones). */
+export type CategoryOption = {
+	id: number,
+	name: string,
+};
+
+/**
+ *  An article account coding (eAccounting `/articleaccountcodings`): VAT rate and revenue
+ *  accounts for the articles that use it.
+ */
+export type CodingOption = {
+	id: string,
+	name: string,
+	/**  `Goods` or `Service`. */
+	kind: string,
+	vat_percent: string,
+	accounts: RevenueAccounts,
 };
 
 export type CommandError = {
@@ -65,12 +187,88 @@ export type ConnectionSummary = {
 	problem: string | null,
 };
 
+export type CountryOption = {
+	/**  ISO 3166-1 alpha-2. */
+	code: string,
+	name: string,
+	eu_member: boolean,
+};
+
 /**  How many records a run created, updated, skipped and failed. */
 export type Counts = {
 	created: number,
 	updated: number,
 	skipped: number,
 	failed: number,
+};
+
+/**  Who a till sale is booked on. */
+export type CustomerChoice = 
+/**  One customer for all till sales (the usual choice for a shop counter). */
+"default_debtor" | 
+/**
+ *  The customer on the order, found by e-mail or created; anonymous sales go to the
+ *  default debtor.
+ */
+"per_order";
+
+/**
+ *  Values for required customer fields the till does not know. Never invented: when the till
+ *  lacks one and no default is set here, the order fails naming the field.
+ */
+export type CustomerDefaults = {
+	postal_code?: string | null,
+	city?: string | null,
+	/**  ISO country code for customers whose address has none. */
+	country_code?: string | null,
+	/**  eAccounting terms of payment for new customers (its id). */
+	terms_of_payment_id?: string | null,
+};
+
+/**
+ *  Which way customers go. Both ways: the POS is read first; a customer is never sent back to
+ *  where its last change came from.
+ */
+export type CustomerDirection = 
+/**  POS customers (accounts and order customers) become eAccounting customers. */
+"pos_to_books" | 
+/**  eAccounting customers become POS customer accounts. */
+"books_to_pos" | "both";
+
+export type CustomersSettings = {
+	direction?: CustomerDirection,
+	/**  Registered POS customer accounts (`users`) are synced. */
+	from_accounts?: boolean,
+	/**  The customers on POS orders are synced (guests included, when they left an e-mail). */
+	from_orders?: boolean,
+	/**  Order customers of orders before this day are left out. */
+	orders_since?: string | null,
+	/**
+	 *  A customer found by e-mail in eAccounting gets the POS's name and address (otherwise a
+	 *  known customer is left as the bookkeeper keeps it).
+	 */
+	update_existing?: boolean,
+	/**  Values for required eAccounting fields the POS does not know. */
+	defaults?: CustomerDefaults,
+	to_pos?: ToPosSettings,
+};
+
+export type Dashboard = {
+	paused: boolean,
+	flows: FlowOverview[],
+	/**  The chart's days, oldest first, ending today (the merchant's day). */
+	days: string[],
+	/**  One series per flow that synced anything in those days, in the flows' fixed order. */
+	series: FlowSeries[],
+};
+
+/**  A customer to book till sales on (the default debtor). */
+export type DebtorOption = {
+	id: string,
+	number: string | null,
+	name: string,
+	email: string | null,
+	private_person: boolean,
 };
 
 /**  What will happen to one record. */
@@ -83,6 +281,19 @@ export type Decision =
 { kind: "skip"; reason: string } | 
 /**  It cannot be synced as it is; the error says why and how to fix it. */
 { kind: "fail"; error: RecordError };
+
+/**  A delivery method; documents carry its code. */
+export type DeliveryMethodOption = {
+	code: string,
+	name: string,
+};
+
+/**  The document a till sale becomes. */
+export type DocumentKind = "quote" | "order" | 
+/**  A draft the bookkeeper checks and sends. */
+"invoice_draft" | 
+/**  A booked invoice (created as a draft, checked against the till, then converted). */
+"invoice";
 
 /**  What the dashboard and `posbridge status` show. */
 export type EngineStatus = {
@@ -122,6 +333,28 @@ export type EventQuery = {
 	limit?: number | null,
 };
 
+export type FailedRecord = {
+	id: number,
+	flow: FlowKind,
+	source_id: string,
+	/**  As the merchant knows the record, e.g. "POS order 1042". */
+	label: string,
+	payload: Value,
+	error: RecordError,
+	attempts: number,
+	first_failed_at: string,
+	last_failed_at: string,
+	/**  When it is tried again automatically; `None` once automatic retries are used up. */
+	next_retry_at: string | null,
+	state: FailedState,
+};
+
+export type FailedState = "open" | 
+/**  The merchant chose not to sync it. */
+"skipped" | 
+/**  A later attempt succeeded. */
+"resolved";
+
 export type FlowKind = 
 /**  Till sales (POS) become documents in the bookkeeping. */
 "orders" | 
@@ -133,6 +366,71 @@ export type FlowKind =
 "customers" | 
 /**  Article labels (bookkeeping) become POS categories. */
 "categories";
+
+/**  One flow on the dashboard. */
+export type FlowOverview = {
+	flow: FlowKind,
+	enabled: boolean,
+	running: boolean,
+	interval_seconds: number,
+	/**  The latest finished real run. */
+	last_run: RunRecord | null,
+	/**  When the schedule runs it next; none while paused or switched off. */
+	next_run: string | null,
+	/**  Records created or updated today (the merchant's day). */
+	records_today: number,
+	/**  Records on the failed list. */
+	open_failures: number,
+};
+
+/**  A flow's switch and schedule: what every flow has, whatever its own questions. */
+export type FlowSchedule = {
+	flow: FlowKind,
+	enabled: boolean,
+	interval_seconds: number,
+};
+
+/**  Records synced (created or updated) per day, for one flow; one number per chart day. */
+export type FlowSeries = {
+	flow: FlowKind,
+	records: number[],
+};
+
+/**  How far going live got: a flow started (`counts` none) or finished. */
+export type GoLiveProgress = {
+	flow: FlowKind,
+	/**  1-based, of `steps`. */
+	step: number,
+	steps: number,
+	counts: Counts | null,
+	error: string | null,
+};
+
+/**  How PosBridge stands, and why. */
+export type Health = {
+	state: HealthState,
+	running: FlowKind[],
+	/**
+	 *  Failed records a retry alone will not fix (a permanent error), or whose automatic
+	 *  retries are used up.
+	 */
+	failures_needing_merchant: number,
+	/**  Connections whose last check found a problem. */
+	connection_problems: ConnectionSummary[],
+	stopped_runs: StoppedRun[],
+};
+
+/**  PosBridge's state changed: ok, syncing, or needs attention (and why). */
+export type HealthChanged = Health;
+
+/**  What the tray icon shows. */
+export type HealthState = 
+/**  Nothing running, nothing waiting for the merchant. */
+"ok" | 
+/**  A flow is running now. */
+"syncing" | 
+/**  Something only the merchant can fix: see [`Health`] for what. */
+"needs_attention";
 
 /**  One record of a run's report (the preview and `posbridge sync --json` show these). */
 export type ItemReport = {
@@ -146,11 +444,117 @@ export type Language = "en" | "nl";
 
 export type Level = "debug" | "info" | "warn" | "error";
 
+/**  One table: text keys to any JSON value, and what to use for a key it does not list. */
+export type LookupTable = {
+	entries?: { [key in string]: Value },
+	/**
+	 *  Used for a key with no entry. `Some(null)` is a real default (an empty value); `None`
+	 *  makes a missing entry an error.
+	 */
+	default?: Value | null,
+};
+
+/**  A flow's lookup tables by name. */
+export type Lookups = { [key in string]: LookupTable };
+
 export type Mode = 
 /**  The merchant's real system. */
 "live" | 
 /**  The built-in simulator. */
 "demo";
+
+/**
+ *  The orders flow's questions, and the lookup tables the wizard fills with them (order
+ *  statuses to book, payment method -> terms of payment and -> reference text, country -> VAT
+ *  and revenue account, delivery method).
+ */
+export type OrdersAnswers = {
+	settings: OrdersSettings,
+	lookups: Lookups,
+};
+
+export type OrdersSettings = {
+	/**  Only paid orders are booked. */
+	only_paid?: boolean,
+	/**  Orders from before this day are never booked (history stays out of the books). */
+	start_date?: string | null,
+	/**
+	 *  Orders of the last days are read again on every run, for those whose payment or status
+	 *  changed after they were first seen.
+	 */
+	recheck_days?: number,
+	/**  The shop id in the reference (default: the POS webshop id). */
+	store_id?: string | null,
+	document?: DocumentKind,
+	reference_field?: ReferenceField,
+	customers?: CustomerChoice,
+	/**  The eAccounting customer (id) for sales without a customer, or all sales. */
+	default_debtor?: string | null,
+	/**  A customer found by e-mail gets the till's name and address. */
+	update_existing_customers?: boolean,
+	customer_defaults?: CustomerDefaults,
+	/**
+	 *  An article the till sold that eAccounting does not have is created from the POS product
+	 *  (otherwise the order fails naming the SKU).
+	 */
+	create_missing_articles?: boolean,
+	/**  Coding (VAT and revenue accounts) and unit for articles created that way. */
+	new_article_coding_id?: string | null,
+	new_article_unit_id?: string | null,
+	/**  The article shipping costs are booked on. */
+	shipping_article?: string | null,
+	/**  The article extra costs and order-level discounts are booked on. */
+	extra_costs_article?: string | null,
+};
+
+/**  A payment method activated at the till; orders name it by `key` (its `combined_name`). */
+export type PaymentMethodOption = {
+	key: string,
+	label: string,
+};
+
+/**
+ *  Which way products go. Both ways: eAccounting is read first; a product is never sent back
+ *  to where its last change came from (see the flow's docs).
+ */
+export type ProductDirection = 
+/**  Articles become POS products (the main direction). */
+"books_to_pos" | 
+/**  POS products become articles. */
+"pos_to_books" | "both";
+
+/**  Which records take part. Each filter that is set must pass. */
+export type ProductFilters = {
+	/**
+	 *  Inactive records are not created in the other system. One already there is still
+	 *  updated, so switching an article off switches its product off.
+	 */
+	only_active?: boolean,
+	/**  Only articles carrying one of these labels (names; empty: any). Applies to articles. */
+	labels?: string[],
+	/**  Only stock articles (POS products that track stock, the other way). */
+	only_stock_articles?: boolean,
+	/**  Only SKUs starting with this text. */
+	sku_prefix?: string | null,
+	/**
+	 *  An expression on any field that must give true, e.g. `article.PurchasePrice > 0` (the
+	 *  record is `article` going to the POS, `product` coming from it).
+	 */
+	expression?: string | null,
+};
+
+export type ProductsSettings = {
+	direction?: ProductDirection,
+	/**
+	 *  POS field -> also sent when the article changes later (else only when the product is
+	 *  created). `categories` stands for the product's category links.
+	 */
+	update?: { [key in string]: boolean },
+	filters?: ProductFilters,
+	/**  Article labels become POS categories and products are put in them. */
+	categories?: boolean,
+	to_books?: ToBooksSettings,
+};
 
 /**  Why a record failed, as the merchant is told. */
 export type RecordError = {
@@ -172,6 +576,40 @@ export type RecordRef = {
 	label: string,
 };
 
+/**
+ *  The document field that carries PosBridge's reference to the till order, so a booking can be
+ *  found again after a crash (reference §4.1).
+ */
+export type ReferenceField = 
+/**  `YourReference` (`CustomerReference` on quotes), up to 100 characters. */
+"your_reference" | 
+/**  `BuyersOrderReference`, up to 35 characters; shows in e-invoices. */
+"buyers_order_reference";
+
+/**  The revenue accounts an article account coding books a sale on, per kind of sale. */
+export type RevenueAccounts = {
+	domestic: number | null,
+	domestic_vat_exempt: number | null,
+	within_eu: number | null,
+	within_eu_vat_exempt: number | null,
+	outside_eu: number | null,
+};
+
+/**  Going live: a flow's first run started or finished. */
+export type RunProgress = GoLiveProgress;
+
+export type RunRecord = {
+	id: number,
+	flow: FlowKind,
+	origin: string,
+	dry_run: boolean,
+	started_at: string,
+	finished_at: string | null,
+	counts: Counts,
+	/**  Set when the run as a whole failed (a connection, a setting), not a single record. */
+	error: string | null,
+};
+
 /**  What a run did (or, for a dry run, would do). */
 export type RunSummary = {
 	flow: FlowKind,
@@ -185,10 +623,56 @@ export type RunSummary = {
 	error: string | null,
 };
 
+/**  The merchant's CCV SalesPOS API keys, as entered in the wizard. */
+export type SalesposKeys = {
+	/**  The shop's API root, e.g. `https://mijnwinkel.ccvshop.nl`. */
+	api_root: string,
+	public_key: string,
+	/**  Goes to the keyring; never sent back. */
+	secret: string,
+};
+
 /**  Which backend holds the secrets: shown to the merchant, written to the log. */
 export type SecretBackend = { kind: "os_keyring"; name: string } | { kind: "encrypted_file"; path: string } | { kind: "memory" } | 
 /**  No keyring and no passphrase yet: nothing can be stored until one is given. */
 { kind: "unavailable"; reason: string };
+
+/**  An order status as the merchant named it in SalesPOS. */
+export type StatusOption = {
+	id: number,
+	name: string,
+};
+
+/**  Which of eAccounting's figures the POS shows. */
+export type StockCalculation = 
+/**
+ *  On hand minus what open orders reserve: what the shop may still sell (APIcenter's
+ *  default, and what stops overselling).
+ */
+"available" | 
+/**  On hand, reservations ignored. */
+"physical";
+
+export type StockSettings = {
+	calculation?: StockCalculation,
+	/**  Kept back from what the POS may sell (in units), e.g. for breakage; 0 for none. */
+	safety_margin?: string,
+	/**
+	 *  The POS keeps count of stock (`stockenabled`) and gets the quantities. Off: the POS is
+	 *  told not to count stock, and no quantity is written.
+	 */
+	manage_stock?: boolean,
+	/**  A calculation below zero is written as zero (an oversold article shows as sold out). */
+	never_negative?: boolean,
+	/**  Only SKUs starting with this text. */
+	sku_prefix?: string | null,
+};
+
+/**  An enabled flow whose last run stopped as a whole (not connected, a broken setting). */
+export type StoppedRun = {
+	flow: FlowKind,
+	error: string,
+};
 
 /**  One of the two systems PosBridge connects. */
 export type System = 
@@ -197,7 +681,73 @@ export type System =
 /**  CCV SalesPOS, the point of sale. */
 "salespos";
 
+/**  A term of payment the merchant can pick (eAccounting `/termsofpayments`). */
+export type TermsOption = {
+	id: string,
+	name: string,
+	days: number,
+	/**  Cash, card and the like are paid at once; the wizard suggests them for till payments. */
+	paid_at_once: boolean,
+};
+
+/**  Everything the wizard offers from the till, in one read. */
+export type TillChoices = {
+	shop_name: string,
+	currency_code: string | null,
+	prices_include_vat: boolean | null,
+	order_statuses: StatusOption[],
+	payment_methods: PaymentMethodOption[],
+	categories: CategoryOption[],
+};
+
+/**  POS products going to eAccounting: what eAccounting requires that the POS does not know. */
+export type ToBooksSettings = {
+	/**
+	 *  The article account coding (its id) for new articles, per POS tax tariff ("normal",
+	 *  "low a", "zero"): it decides the VAT and the revenue accounts.
+	 */
+	coding_by_tariff?: { [key in string]: string },
+	/**  The unit (its id) of new articles. */
+	unit_id?: string | null,
+	/**  eAccounting field -> also sent when the POS product changes later (else on create only). */
+	update?: { [key in string]: boolean },
+};
+
+/**  eAccounting customers going to the POS. */
+export type ToPosSettings = {
+	/**
+	 *  A customer without a POS account gets one (user name: the e-mail address; a random
+	 *  password, which the customer resets).
+	 */
+	create?: boolean,
+	/**  An account found by e-mail gets eAccounting's name and address. */
+	update_existing?: boolean,
+	/**  The POS customer group new accounts join. */
+	group_id?: number | null,
+};
+
+export type UnitOption = {
+	id: string,
+	name: string,
+};
+
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A VAT code (eAccounting `/vatcodes`). */
+export type VatCodeOption = {
+	id: string | null,
+	code: string,
+	description: string,
+	/**  In percent (21 for 21 %). */
+	percent: string,
+};
+
+/**  A Visma app the merchant registered themselves (when this build has none built in). */
+export type VismaAppKeys = {
+	client_id: string,
+	/**  Goes to the keyring; never sent back. */
+	client_secret: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

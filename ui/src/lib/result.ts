@@ -15,3 +15,10 @@ export async function unwrap<T>(
   if (r.status === "error") throw new CommandFailed(r.error);
   return r.data;
 }
+
+/** The code and message of whatever went wrong (a command's error, or anything else). */
+export function problemOf(e: unknown): CommandError {
+  if (e instanceof CommandFailed) return e.error;
+  if (e && typeof e === "object" && "code" in e && "message" in e) return e as CommandError;
+  return { code: "unexpected", message: e instanceof Error ? e.message : String(e) };
+}

@@ -169,36 +169,17 @@ impl ActivityLog {
 
     /// Writes the event and streams it to the live subscribers.
     pub fn record(&self, event: NewEvent) -> Result<ActivityEvent, StoreError> {
-        let at = Utc::now();
-        let details = event.details.as_ref().map(serde_json::Value::to_string);
-        let id = {
-            let conn = self.store.conn();
-            conn.execute(
-                "INSERT INTO events (at, level, flow, record, message, details)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                (
-                    at.to_rfc3339_opts(SecondsFormat::Millis, true),
-                    event.level.as_str(),
-                    event.flow.map(FlowKind::as_str),
-                    event.record.as_deref(),
-                    event.message.as_str(),
-                    details,
-                ),
-            )?;
-            conn.last_insert_rowid()
-        };
-        let stored = ActivityEvent {
-            id,
-            at,
-            level: event.level,
-            flow: event.flow,
-            record: event.record,
-            message: event.message,
-            details: event.details,
-        };
-        // Nobody listening is fine: the event is in the store.
-        let _ = self.live.send(stored.clone());
+        let stored = insert(&self.store.conn(), event)?;
+        self.stream(std::slice::from_ref(&stored));
         Ok(stored)
+    }
+
+    /// Streams events written with [`insert`] (inside another transaction) once it committed.
+    pub fn stream(&self, events: &[ActivityEvent]) {
+        for event in events {
+            // Nobody listening is fine: the event is in the store.
+            let _ = self.live.send(event.clone());
+        }
     }
 
     /// Records the event; a failure to write the log is reported on stderr rather than
@@ -305,6 +286,33 @@ impl ActivityLog {
             [cutoff.to_rfc3339_opts(SecondsFormat::Millis, true)],
         )?)
     }
+}
+
+/// Writes an event with `conn`, so a flow's page writes its events in the same transaction as
+/// its outcomes (one disk sync per page, not per record). Stream them after the commit.
+pub fn insert(conn: &rusqlite::Connection, event: NewEvent) -> rusqlite::Result<ActivityEvent> {
+    let at = Utc::now();
+    conn.execute(
+        "INSERT INTO events (at, level, flow, record, message, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (
+            at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            event.level.as_str(),
+            event.flow.map(FlowKind::as_str),
+            event.record.as_deref(),
+            event.message.as_str(),
+            event.details.as_ref().map(serde_json::Value::to_string),
+        ),
+    )?;
+    Ok(ActivityEvent {
+        id: conn.last_insert_rowid(),
+        at,
+        level: event.level,
+        flow: event.flow,
+        record: event.record,
+        message: event.message,
+        details: event.details,
+    })
 }
 
 fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActivityEvent> {

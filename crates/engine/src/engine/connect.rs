@@ -200,7 +200,7 @@ impl Engine {
                     Ok(client) => client.health_check().await.map(|h| h.name).map_err(|e| {
                         ConnectError::Refused {
                             system,
-                            code: format!("salespos.{}", e.code()),
+                            code: e.code().to_string(),
                             message: e.user_message(),
                             transient: e.is_transient(),
                         }

@@ -9,11 +9,15 @@ use std::sync::{Arc, RwLock};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+pub mod alerts;
+pub(crate) mod catalog_flows;
+pub mod choices;
 mod connect;
 mod demo;
 mod failures;
 mod runs;
 mod schedule;
+pub mod wizard;
 
 pub use self::connect::ClientTuning;
 pub use self::demo::DemoSystems;

@@ -89,16 +89,30 @@ impl Engine {
         _guard: OwnedMutexGuard<()>,
     ) -> Result<RunSummary> {
         let options = RunOptions { origin, dry_run };
-        let built = match flow {
-            FlowKind::Orders => self.orders_flow(),
-            other => Err(RunError::Setup(format!(
-                "The {other} flow is not available in this version of PosBridge yet."
-            ))),
-        };
-        match built {
-            Ok(mut orders) => {
-                Ok(sync::run(&self.store, &self.activity, &mut orders, options).await)
+        match flow {
+            FlowKind::Orders => self.run_with(flow, self.orders_flow(), options).await,
+            FlowKind::Products => {
+                self.run_with(flow, self.products_flow(dry_run), options)
+                    .await
             }
+            FlowKind::Stock => self.run_with(flow, self.stock_flow(dry_run), options).await,
+            FlowKind::Customers => {
+                self.run_with(flow, self.customers_flow(dry_run), options)
+                    .await
+            }
+            FlowKind::Categories => self.run_with(flow, self.categories_flow(), options).await,
+        }
+    }
+
+    /// Runs a flow that was built, or records why it could not be.
+    async fn run_with<F: sync::Flow>(
+        &self,
+        flow: FlowKind,
+        built: std::result::Result<F, RunError>,
+        options: RunOptions,
+    ) -> Result<RunSummary> {
+        match built {
+            Ok(mut built) => Ok(sync::run(&self.store, &self.activity, &mut built, options).await),
             Err(error) => self.could_not_start(flow, options, error),
         }
     }

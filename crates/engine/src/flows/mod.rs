@@ -1,7 +1,12 @@
 //! The flows: one direction of one kind of record each. A flow plans and applies through the
 //! runner in [`crate::sync`]; here live each flow's settings, default mapping and logic.
 
+pub mod categories;
+mod common;
+pub mod customers;
 pub mod orders;
+pub mod products;
+pub mod stock;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

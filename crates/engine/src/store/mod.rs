@@ -158,6 +158,19 @@ impl Store {
         Ok(read(&self.conn())?)
     }
 
+    /// Forgets what PosBridge knows of records in the connected systems (links, intents,
+    /// cursors, the failed list), keeping settings, mappings and the activity log. Only for
+    /// systems that started over from scratch, like the demo's simulators after a restart:
+    /// against real systems this would book everything again.
+    pub fn forget_sync_state(&self) -> Result<()> {
+        self.transaction(|tx| {
+            tx.execute_batch(
+                "DELETE FROM links; DELETE FROM intents; DELETE FROM cursors; DELETE FROM failed_records;",
+            )
+            .map_err(StoreError::from)
+        })
+    }
+
     /// A stored setting, or `None` if it was never set.
     pub fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         let raw: Option<String> = self

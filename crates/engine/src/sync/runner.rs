@@ -3,6 +3,7 @@
 //! transaction, so a crash repeats at most the page it was in (and intents make that harmless).
 //! A record that fails is kept on the failed list and never stops the records behind it.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
 
@@ -154,7 +155,8 @@ pub async fn run<F: Flow>(
         }
     }
 
-    let result = run_pages(store, activity, flow, options, &mut summary).await;
+    let mut handled = HashSet::new();
+    let result = run_pages(store, activity, flow, options, &mut summary, &mut handled).await;
     if let Err(error) = &result {
         summary.error = Some(error.to_string());
     }
@@ -189,15 +191,16 @@ async fn run_pages<F: Flow>(
     flow: &mut F,
     options: RunOptions,
     summary: &mut RunSummary,
+    handled: &mut HashSet<String>,
 ) -> Result<(), RunError> {
     let kind = flow.kind();
     let due = store.read(|conn| failed::due(conn, kind, Utc::now()))?;
     if !due.is_empty() {
         let page = flow.plan_retries(&due).await?;
-        handle_page(store, activity, flow, options, summary, page).await?;
+        handle_page(store, activity, flow, options, summary, handled, page).await?;
     }
     while let Some(page) = flow.plan_next_page().await? {
-        handle_page(store, activity, flow, options, summary, page).await?;
+        handle_page(store, activity, flow, options, summary, handled, page).await?;
     }
     Ok(())
 }
@@ -208,6 +211,7 @@ async fn handle_page<F: Flow>(
     flow: &mut F,
     options: RunOptions,
     summary: &mut RunSummary,
+    handled: &mut HashSet<String>,
     page: PlanPage<F::Action>,
 ) -> Result<(), RunError> {
     let kind = flow.kind();
@@ -218,6 +222,13 @@ async fn handle_page<F: Flow>(
         events: Vec::new(),
     };
     for item in &page.items {
+        // A record is handled once per run (a retried one may be read again further on), and
+        // never when the merchant chose to skip it.
+        if !handled.insert(item.record.source_id.clone())
+            || store.read(|conn| failed::is_skipped(conn, kind, &item.record.source_id))?
+        {
+            continue;
+        }
         let mut report = ItemReport {
             record: item.record.clone(),
             decision: item.decision.clone(),
@@ -270,10 +281,8 @@ async fn handle_page<F: Flow>(
     if options.dry_run {
         return Ok(());
     }
-    commit_page(store, kind, &page.cursor, &mut outcome)?;
-    for event in outcome.events {
-        activity.note(event);
-    }
+    let stored = commit_page(store, kind, &page.cursor, &mut outcome)?;
+    activity.stream(&stored);
     Ok(())
 }
 
@@ -311,13 +320,14 @@ fn strip<A>(item: &Planned<A>) -> Planned<()> {
     }
 }
 
-/// The page's links, failed-list changes and the cursor, all or nothing.
+/// The page's links, failed-list changes, activity events and the cursor, all or nothing;
+/// returns the events as stored, to stream.
 fn commit_page(
     store: &Store,
     kind: FlowKind,
     cursor: &Option<serde_json::Value>,
     outcome: &mut PageOutcome,
-) -> Result<(), RunError> {
+) -> Result<Vec<crate::activity::ActivityEvent>, RunError> {
     let now = Utc::now();
     store.transaction(|tx| {
         for link in &outcome.links {
@@ -354,7 +364,11 @@ fn commit_page(
         if let Some(cursor) = cursor {
             cursors::set(tx, kind, cursor)?;
         }
-        Ok::<_, RunError>(())
+        let mut stored = Vec::with_capacity(outcome.events.len());
+        for event in outcome.events.drain(..) {
+            stored.push(crate::activity::insert(tx, event)?);
+        }
+        Ok::<_, RunError>(stored)
     })
 }
 
@@ -538,6 +552,32 @@ mod tests {
         let summary = run(&store, &activity, &mut flow, options(false)).await;
         assert_eq!(summary.counts.created, 1);
         assert_eq!(flow.applied, vec![4]);
+        assert!(store.read(|c| failed::open(c, None)).unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_record_the_merchant_skipped_is_never_synced_again_and_none_is_handled_twice() {
+        let (store, activity) = setup();
+        let mut flow = Numbers {
+            pages: VecDeque::from([vec![4]]),
+            failing: vec![4],
+            transient_failures_left: 0,
+            applied: Vec::new(),
+        };
+        run(&store, &activity, &mut flow, options(false)).await;
+        let id = store.read(|c| failed::open(c, None)).unwrap()[0].id;
+        store.read(|c| failed::skip(c, id)).unwrap();
+
+        // Read again later (and fixed meanwhile): still not synced, and not failed again.
+        flow.failing.clear();
+        flow.pages = VecDeque::from([vec![4, 6], vec![6]]);
+        let summary = run(&store, &activity, &mut flow, options(false)).await;
+        assert_eq!(
+            flow.applied,
+            vec![6],
+            "4 stays skipped; 6 is written once though read twice"
+        );
+        assert_eq!(summary.counts.created, 1);
         assert!(store.read(|c| failed::open(c, None)).unwrap().is_empty());
     }
 

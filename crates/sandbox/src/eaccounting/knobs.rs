@@ -45,7 +45,10 @@ pub fn router(state: Arc<SimState>) -> Router {
             axum::routing::patch(patch_settings),
         )
         .route("/__sim/state", get(state_snapshot))
-        .route("/__sim/vat_rounding", get(get_vat_rounding).put(put_vat_rounding))
+        .route(
+            "/__sim/vat_rounding",
+            get(get_vat_rounding).put(put_vat_rounding),
+        )
         .with_state(state)
 }
 

@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::error::{code, ApiError, ApiResult};
 use super::schema::{parse_date_time, schemas};
 use super::store::{
-    VatRounding,
     date_value, dec, find, flag, id_of, money, position, text, timestamp, Company, Record,
+    VatRounding,
 };
 use axum::http::StatusCode;
 

@@ -256,7 +256,11 @@ pub fn company(seed: u64, company_name: &str) -> Company {
     }
 
     for (index, product) in catalogue.iter().enumerate() {
-        add_article(&mut company, product, epoch() + Duration::seconds(index as i64));
+        add_article(
+            &mut company,
+            product,
+            epoch() + Duration::seconds(index as i64),
+        );
     }
     let shipping = company.new_id();
     company.articles.push(record(
@@ -386,7 +390,11 @@ pub(crate) fn add_article(company: &mut Company, product: &DemoProduct, changed_
         .cloned()
         .expect("the seeded codings cover every VAT class");
     let piece = company.units[0]["Id"].clone();
-    if !company.article_labels.iter().any(|l| l["Name"] == product.category) {
+    if !company
+        .article_labels
+        .iter()
+        .any(|l| l["Name"] == product.category)
+    {
         let id = company.new_id();
         company.article_labels.push(record(
             "ArticleLabelApi",

@@ -97,7 +97,7 @@ pub(crate) fn books_error(error: &eaccounting::Error) -> RecordError {
 
 fn pos_error(error: &salespos::Error) -> RecordError {
     RecordError {
-        code: format!("salespos.{}", error.code()),
+        code: error.code().to_string(),
         reason: error.user_message(),
         field: None,
         transient: error.is_transient(),
@@ -116,7 +116,7 @@ fn run_error_from_books(error: &eaccounting::Error) -> RunError {
 fn run_error_from_pos(error: &salespos::Error) -> RunError {
     RunError::Source {
         system: System::Salespos,
-        code: format!("salespos.{}", error.code()),
+        code: error.code().to_string(),
         message: error.user_message(),
         transient: error.is_transient(),
     }
@@ -124,11 +124,61 @@ fn run_error_from_pos(error: &salespos::Error) -> RunError {
 
 /// The fields of a CCV address (reference §8.1), present in the mapping's `delivery` record
 /// even when the till left them out.
-const ADDRESS_FIELDS: [&str; 14] = [
-    "company", "full_name", "first_name", "last_name", "address_line_1", "address_line_2",
-    "street", "housenumber", "housenumber_suffix", "zipcode", "city", "country", "country_code",
+const ADDRESS_FIELDS: [&str; 15] = [
+    "company",
+    "full_name",
+    "first_name",
+    "last_name",
+    "address_line_1",
+    "address_line_2",
+    "street",
+    "housenumber",
+    "housenumber_suffix",
+    "zipcode",
+    "city",
+    "country",
+    "country_code",
     "telephone",
+    "mobile",
 ];
+
+/// The fields of an order's customer block (reference §8.1).
+const CUSTOMER_FIELDS: [&str; 6] = [
+    "email",
+    "customertype",
+    "btw",
+    "kvk",
+    "billingaddress",
+    "deliveryaddress",
+];
+
+/// The records the orders mappings read: the order (plus the store id), its customer, billing
+/// and delivery address.
+fn mapping_context(order: &salespos::Order, store_id: &str) -> Context {
+    let mut order_json = serde_json::to_value(order).expect("orders serialize");
+    order_json["store_id"] = json!(store_id);
+    let customer = with_fields(order_json.get("customer"), &CUSTOMER_FIELDS);
+    let address = with_fields(customer.get("billingaddress"), &ADDRESS_FIELDS);
+    let delivery = with_fields(customer.get("deliveryaddress"), &ADDRESS_FIELDS);
+    Context::new()
+        .with_described("order", "the POS order", order_json)
+        .with_described("customer", "the order's customer", customer)
+        .with_described("address", "the customer's billing address", address)
+        .with_described("delivery", "the order's delivery address", delivery)
+}
+
+/// `given` with every one of `fields` present (null when the till left it out: the client omits
+/// empty keys), so a mapping can read any of them without guards.
+fn with_fields(given: Option<&Value>, fields: &[&str]) -> Value {
+    let mut all: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.to_string(), Value::Null))
+        .collect();
+    if let Some(Value::Object(given)) = given {
+        all.extend(given.clone());
+    }
+    Value::Object(all)
+}
 
 /// A sold line as the till knows it, and the SKU it refers to.
 struct TillRow {
@@ -302,32 +352,7 @@ impl OrdersFlow {
     /// The record context the mappings read: the order (plus the store id), its customer and
     /// billing address.
     fn context(&self, order: &salespos::Order) -> Context {
-        let mut order_json = serde_json::to_value(order).expect("orders serialize");
-        order_json["store_id"] = json!(self.store_id);
-        let customer = order_json.get("customer").cloned().unwrap_or(Value::Null);
-        let address = customer
-            .get("billingaddress")
-            .cloned()
-            .unwrap_or(Value::Null);
-        // Every address field is there (null when unknown), so mappings need no guards.
-        let mut delivery: serde_json::Map<String, Value> = ADDRESS_FIELDS
-            .iter()
-            .map(|field| (field.to_string(), Value::Null))
-            .collect();
-        if let Some(Value::Object(given)) = order
-            .customer
-            .as_ref()
-            .and_then(|c| c.deliveryaddress.as_ref())
-            .map(|a| serde_json::to_value(a).expect("addresses serialize"))
-        {
-            delivery.extend(given);
-        }
-        let delivery = Value::Object(delivery);
-        Context::new()
-            .with_described("order", "the POS order", order_json)
-            .with_described("customer", "the order's customer", customer)
-            .with_described("address", "the customer's billing address", address)
-            .with_described("delivery", "the order's delivery address", delivery)
+        mapping_context(order, &self.store_id)
     }
 
     async fn default_debtor(&mut self) -> Result<(Uuid, String, bool), RecordError> {
@@ -916,5 +941,60 @@ impl Flow for OrdersFlow {
                 &mut self.created_customers,
             )
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An order from a till that fills only `address_line_1` and leaves most keys out.
+    fn sparse_order() -> salespos::Order {
+        serde_json::from_value(json!({
+            "id": 7, "ordernumber": 7, "status": 7, "paid": true, "is_completed": true,
+            "paymethod": "pin", "deliver_method": "pickup",
+            "customer": {
+                "email": "jan@example.com",
+                "billingaddress": {"full_name": "Jan Jansen", "address_line_1": "Lepelstraat 3",
+                                    "zipcode": "1018XK", "city": "Amsterdam", "country_code": "NL"}
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_default_mappings_read_an_order_with_fields_left_out() {
+        let context = mapping_context(&sparse_order(), "1");
+        let lookups = defaults::lookups();
+        let customer =
+            crate::mapping::evaluate(&defaults::customer_mapping(), &context, &lookups).unwrap();
+        assert_eq!(customer["Name"], "Jan Jansen");
+        assert_eq!(customer["InvoiceAddress1"], "Lepelstraat 3");
+        assert_eq!(customer["IsCompany"], false);
+        assert_eq!(customer["VatNumber"], Value::Null);
+        let document =
+            crate::mapping::evaluate(&defaults::document_mapping(), &context, &lookups).unwrap();
+        assert_eq!(document["OurReference"], "Pin (kassa)");
+        assert!(
+            document["DeliveryAddress1"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty(),
+            "a pickup has no delivery address"
+        );
+    }
+
+    #[test]
+    fn an_anonymous_order_still_gives_the_mappings_every_field() {
+        let mut order = sparse_order();
+        order.customer = None;
+        let context = mapping_context(&order, "1");
+        let document = crate::mapping::evaluate(
+            &defaults::document_mapping(),
+            &context,
+            &defaults::lookups(),
+        )
+        .unwrap();
+        assert_eq!(document["DeliveryCity"], Value::Null);
     }
 }

@@ -1,0 +1,68 @@
+//! The built-in demo systems: both simulators, started in-process when the merchant chooses "Try
+//! with the demo systems" (or when PosBridge starts again connected to them), running as long as
+//! the app runs. The engine does not know the simulators; it gets their addresses.
+//!
+//! Their addresses and demo keys are written to `demo-systems.json` in the data dir, so a tester
+//! (or the app test) can ring up a sale at the demo till. Those keys are the simulators' own and
+//! open nothing else; real keys never go there.
+
+use std::path::PathBuf;
+
+use engine::DemoSystems;
+use sandbox::{Sandbox, SandboxConfig, SandboxInfo};
+
+/// Where the running simulators are, in the data dir.
+pub const ADDRESSES_FILE: &str = "demo-systems.json";
+
+pub struct DemoSimulators {
+    running: tokio::sync::Mutex<Option<Sandbox>>,
+    addresses_file: Option<PathBuf>,
+}
+
+fn systems(info: SandboxInfo) -> DemoSystems {
+    DemoSystems {
+        eaccounting_api: info.eaccounting_api,
+        eaccounting_identity: info.eaccounting_identity,
+        eaccounting_client_id: info.eaccounting_client_id,
+        eaccounting_client_secret: info.eaccounting_client_secret,
+        salespos_api: info.salespos_api,
+        salespos_public: info.salespos_public,
+        salespos_secret: info.salespos_secret,
+    }
+}
+
+impl DemoSimulators {
+    /// `addresses_file`: where to write the running simulators' addresses (none in tests).
+    pub fn new(addresses_file: Option<PathBuf>) -> Self {
+        Self {
+            running: tokio::sync::Mutex::new(None),
+            addresses_file,
+        }
+    }
+
+    /// Starts the simulators unless they run already, and says where they are.
+    pub async fn start(&self) -> Result<DemoSystems, String> {
+        let mut running = self.running.lock().await;
+        if running.is_none() {
+            let sandbox = Sandbox::start(SandboxConfig::default())
+                .await
+                .map_err(|e| format!("The demo systems could not start: {e}"))?;
+            if let Some(file) = &self.addresses_file {
+                let json = serde_json::to_string_pretty(&sandbox.info()).expect("serializes");
+                std::fs::write(file, json).map_err(|e| {
+                    format!(
+                        "Could not write the demo addresses to {}: {e}",
+                        file.display()
+                    )
+                })?;
+            }
+            *running = Some(sandbox);
+        }
+        Ok(systems(running.as_ref().expect("started").info()))
+    }
+
+    /// Where the running simulators are (none until started).
+    pub async fn info(&self) -> Option<SandboxInfo> {
+        self.running.lock().await.as_ref().map(Sandbox::info)
+    }
+}
