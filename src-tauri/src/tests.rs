@@ -527,9 +527,9 @@ fn eventually(what: &str, done: impl Fn() -> bool) {
 }
 
 fn gave_up(record: &str, code: &str) -> NewEvent {
-    NewEvent::error(format!(
-        "Article X does not exist in eAccounting (no more automatic retries)"
-    ))
+    NewEvent::error(
+        "Article X does not exist in eAccounting (no more automatic retries)".to_string(),
+    )
     .flow(engine::FlowKind::Orders)
     .record(record)
     .details(json!({"code": code, "attempts": 6, "next_retry_at": null}))

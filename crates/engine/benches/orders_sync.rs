@@ -285,10 +285,18 @@ fn main() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let engine = Arc::new(Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap());
-    let mut tuning = ClientTuning::default();
-    tuning.eaccounting_requests_per_minute = 600 * scale as u32;
-    tuning.salespos.rate_limits.window = window;
-    engine.set_client_tuning(tuning);
+    let defaults = ClientTuning::default();
+    engine.set_client_tuning(ClientTuning {
+        eaccounting_requests_per_minute: 600 * scale as u32,
+        salespos: salespos::ClientOptions {
+            rate_limits: salespos::RateLimits {
+                window,
+                ..defaults.salespos.rate_limits
+            },
+            ..defaults.salespos
+        },
+        ..defaults
+    });
     let info = sandbox.info();
     engine_runtime
         .block_on(engine.set_up_demo(

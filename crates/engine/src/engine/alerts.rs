@@ -579,7 +579,7 @@ mod tests {
         );
 
         let rate_limited = failed(true, Some(at(5)));
-        let health = Health::assess(vec![], &[rate_limited.clone()], &[], vec![]);
+        let health = Health::assess(vec![], std::slice::from_ref(&rate_limited), &[], vec![]);
         assert_eq!(
             health.state,
             HealthState::Ok,
@@ -593,7 +593,7 @@ mod tests {
 
         let out_of_retries = failed(true, None);
         assert_eq!(
-            Health::assess(vec![], &[out_of_retries.clone()], &[], vec![]).state,
+            Health::assess(vec![], std::slice::from_ref(&out_of_retries), &[], vec![]).state,
             HealthState::NeedsAttention
         );
         assert_eq!(

@@ -386,7 +386,7 @@ impl Engine {
             .filter(|t| t.available_for_sales)
             .filter_map(terms_option)
             .collect();
-        terms.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        terms.sort_by_key(|a| a.name.to_lowercase());
         let mut vat_codes: Vec<VatCodeOption> =
             vat_codes.items.into_iter().filter_map(vat_option).collect();
         vat_codes.sort_by(|a, b| a.code.cmp(&b.code));
@@ -521,7 +521,7 @@ impl Engine {
                 name: c.name,
             })
             .collect();
-        categories.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        categories.sort_by_key(|a| a.name.to_lowercase());
         let mut order_statuses: Vec<StatusOption> = settings
             .order_status
             .into_iter()

@@ -30,18 +30,23 @@ pub struct Shop {
 /// Waits short enough that fault tests finish in seconds (the simulators' limits are shortened
 /// along with them where a test needs it).
 pub fn quick_tuning() -> ClientTuning {
-    let mut tuning = ClientTuning::default();
-    tuning.eaccounting_retry = eaccounting::RetryPolicy {
-        max_retries: 8,
-        min_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(1500),
-    };
-    tuning.salespos.retry = salespos::RetryPolicy {
-        max_retries: 8,
-        min_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(1500),
-    };
-    tuning
+    let defaults = ClientTuning::default();
+    ClientTuning {
+        eaccounting_retry: eaccounting::RetryPolicy {
+            max_retries: 8,
+            min_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(1500),
+        },
+        salespos: salespos::ClientOptions {
+            retry: salespos::RetryPolicy {
+                max_retries: 8,
+                min_delay: Duration::from_millis(20),
+                max_delay: Duration::from_millis(1500),
+            },
+            ..defaults.salespos
+        },
+        ..defaults
+    }
 }
 
 impl Shop {

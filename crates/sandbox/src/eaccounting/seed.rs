@@ -303,6 +303,67 @@ pub fn company(seed: u64, company_name: &str) -> Company {
     company
 }
 
+/// Adds a catalogue product as an article: its category becomes (or finds) an article label, its
+/// VAT class picks the coding. Used by the seed and by [`crate::EaccountingSim::add_articles`].
+pub(crate) fn add_article(company: &mut Company, product: &DemoProduct, changed_at: DateTime<Utc>) {
+    let coding_name = match product.vat {
+        VatClass::High => "Omzet hoog tarief 21%",
+        VatClass::Low => "Omzet laag tarief 9%",
+        VatClass::Zero => "Omzet 0%",
+    };
+    let coding = company
+        .codings
+        .iter()
+        .find(|c| c["Name"] == coding_name)
+        .cloned()
+        .expect("the seeded codings cover every VAT class");
+    let piece = company.units[0]["Id"].clone();
+    if !company
+        .article_labels
+        .iter()
+        .any(|l| l["Name"] == product.category)
+    {
+        let id = company.new_id();
+        company.article_labels.push(record(
+            "ArticleLabelApi",
+            json!({"Id": id, "Name": product.category, "Description": Value::Null}),
+        ));
+    }
+    let label = company
+        .article_labels
+        .iter()
+        .find(|l| l["Name"] == product.category)
+        .cloned()
+        .expect("just ensured");
+    let id = company.new_id();
+    let changed = timestamp(changed_at);
+    let purchase = (product.net_price() * dec!(0.55)).round_dp(2);
+    let stock = if product.is_stock_item {
+        product.stock
+    } else {
+        Decimal::ZERO
+    };
+    company.articles.push(record(
+        "ArticleApi",
+        json!({
+            "Id": id, "IsActive": true, "Number": product.sku, "Name": truncate(&product.name, 50),
+            "NetPrice": money(product.net_price()), "GrossPrice": money(product.gross_price),
+            "CodingId": coding["Id"], "CodingName": coding["Name"],
+            "UnitId": piece, "UnitName": "Stuk", "UnitAbbreviation": "st",
+            "StockBalance": money(stock), "StockBalanceReserved": 0,
+            "StockBalanceAvailable": money(stock),
+            "StockValue": money((stock * purchase).round_dp(2)),
+            "CreatedUtc": changed, "ChangedUtc": changed,
+            "PurchasePrice": money(purchase), "SendToWebshop": true,
+            "ArticleLabels": [label], "Note": product.description,
+            "IsStock": product.is_stock_item, "ShowStockInformation": product.is_stock_item,
+            "IsServiceArticle": false,
+            "Barcodes": [{"Barcode": product.ean, "BarcodeType": 0}],
+            "CurrencyCode": "EUR", "DiscountPercentage": 0,
+        }),
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,65 +434,4 @@ mod tests {
         assert_eq!(a.articles, b.articles);
         assert_eq!(a.customers, b.customers);
     }
-}
-
-/// Adds a catalogue product as an article: its category becomes (or finds) an article label, its
-/// VAT class picks the coding. Used by the seed and by [`crate::EaccountingSim::add_articles`].
-pub(crate) fn add_article(company: &mut Company, product: &DemoProduct, changed_at: DateTime<Utc>) {
-    let coding_name = match product.vat {
-        VatClass::High => "Omzet hoog tarief 21%",
-        VatClass::Low => "Omzet laag tarief 9%",
-        VatClass::Zero => "Omzet 0%",
-    };
-    let coding = company
-        .codings
-        .iter()
-        .find(|c| c["Name"] == coding_name)
-        .cloned()
-        .expect("the seeded codings cover every VAT class");
-    let piece = company.units[0]["Id"].clone();
-    if !company
-        .article_labels
-        .iter()
-        .any(|l| l["Name"] == product.category)
-    {
-        let id = company.new_id();
-        company.article_labels.push(record(
-            "ArticleLabelApi",
-            json!({"Id": id, "Name": product.category, "Description": Value::Null}),
-        ));
-    }
-    let label = company
-        .article_labels
-        .iter()
-        .find(|l| l["Name"] == product.category)
-        .cloned()
-        .expect("just ensured");
-    let id = company.new_id();
-    let changed = timestamp(changed_at);
-    let purchase = (product.net_price() * dec!(0.55)).round_dp(2);
-    let stock = if product.is_stock_item {
-        product.stock
-    } else {
-        Decimal::ZERO
-    };
-    company.articles.push(record(
-        "ArticleApi",
-        json!({
-            "Id": id, "IsActive": true, "Number": product.sku, "Name": truncate(&product.name, 50),
-            "NetPrice": money(product.net_price()), "GrossPrice": money(product.gross_price),
-            "CodingId": coding["Id"], "CodingName": coding["Name"],
-            "UnitId": piece, "UnitName": "Stuk", "UnitAbbreviation": "st",
-            "StockBalance": money(stock), "StockBalanceReserved": 0,
-            "StockBalanceAvailable": money(stock),
-            "StockValue": money((stock * purchase).round_dp(2)),
-            "CreatedUtc": changed, "ChangedUtc": changed,
-            "PurchasePrice": money(purchase), "SendToWebshop": true,
-            "ArticleLabels": [label], "Note": product.description,
-            "IsStock": product.is_stock_item, "ShowStockInformation": product.is_stock_item,
-            "IsServiceArticle": false,
-            "Barcodes": [{"Barcode": product.ean, "BarcodeType": 0}],
-            "CurrencyCode": "EUR", "DiscountPercentage": 0,
-        }),
-    ));
 }

@@ -87,7 +87,7 @@ fn with_header<T: Serialize + DeserializeOwned>(
         .as_object_mut()
         .expect("documents serialize to objects");
     for (key, value) in header {
-        if !value.is_null() && !(value.is_string() && value.as_str() == Some("")) {
+        if !value.is_null() && value.as_str() != Some("") {
             object.insert(key.clone(), value.clone());
         }
     }
