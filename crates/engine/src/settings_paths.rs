@@ -50,63 +50,66 @@ const DOCUMENTS: &[Document] = &[
         save: |store, value| typed_save::<AppSettings>("app", store, value, AppSettings::save),
     },
     Document {
+        name: "orders",
+        load: |store| {
+            crate::flows::FlowConfig::<crate::flows::orders::OrdersSettings>::settings_document(
+                store,
+                crate::FlowKind::Orders,
+            )
+        },
+        save: |store, value| {
+            typed_save("orders", store, value, |s, store| {
+                crate::flows::FlowConfig::<crate::flows::orders::OrdersSettings>::save_settings_document(s, store, crate::FlowKind::Orders)
+            })
+        },
+    },
+    Document {
         name: "products",
         load: |store| {
-            crate::engine::catalog_flows::settings_document::<
-                crate::flows::products::ProductsSettings,
-            >(store, crate::FlowKind::Products)
+            crate::flows::FlowConfig::<crate::flows::products::ProductsSettings>::settings_document(
+                store,
+                crate::FlowKind::Products,
+            )
         },
         save: |store, value| {
             typed_save("products", store, value, |s, store| {
-                crate::engine::catalog_flows::save_settings_document::<
-                    crate::flows::products::ProductsSettings,
-                >(s, store, crate::FlowKind::Products)
+                crate::flows::FlowConfig::<crate::flows::products::ProductsSettings>::save_settings_document(s, store, crate::FlowKind::Products)
             })
         },
     },
     Document {
         name: "stock",
         load: |store| {
-            crate::engine::catalog_flows::settings_document::<crate::flows::stock::StockSettings>(
+            crate::flows::FlowConfig::<crate::flows::stock::StockSettings>::settings_document(
                 store,
                 crate::FlowKind::Stock,
             )
         },
         save: |store, value| {
             typed_save("stock", store, value, |s, store| {
-                crate::engine::catalog_flows::save_settings_document::<
-                    crate::flows::stock::StockSettings,
-                >(s, store, crate::FlowKind::Stock)
+                crate::flows::FlowConfig::<crate::flows::stock::StockSettings>::save_settings_document(s, store, crate::FlowKind::Stock)
             })
         },
     },
     Document {
         name: "customers",
         load: |store| {
-            crate::engine::catalog_flows::settings_document::<
-                crate::flows::customers::CustomersSettings,
-            >(store, crate::FlowKind::Customers)
+            crate::flows::FlowConfig::<crate::flows::customers::CustomersSettings>::settings_document(store, crate::FlowKind::Customers)
         },
         save: |store, value| {
             typed_save("customers", store, value, |s, store| {
-                crate::engine::catalog_flows::save_settings_document::<
-                    crate::flows::customers::CustomersSettings,
-                >(s, store, crate::FlowKind::Customers)
+                crate::flows::FlowConfig::<crate::flows::customers::CustomersSettings>::save_settings_document(s, store, crate::FlowKind::Customers)
             })
         },
     },
     Document {
         name: "categories",
         load: |store| {
-            crate::engine::catalog_flows::settings_document::<
-                crate::flows::categories::CategoriesSettings,
-            >(store, crate::FlowKind::Categories)
+            crate::flows::FlowConfig::<crate::flows::categories::CategoriesSettings>::settings_document(store, crate::FlowKind::Categories)
         },
         save: |store, value| {
             typed_save("categories", store, value, |s, store| {
-                crate::engine::catalog_flows::save_settings_document::<
-                    crate::flows::categories::CategoriesSettings,
-                >(s, store, crate::FlowKind::Categories)
+                crate::flows::FlowConfig::<crate::flows::categories::CategoriesSettings>::save_settings_document(s, store, crate::FlowKind::Categories)
             })
         },
     },
@@ -267,6 +270,21 @@ mod tests {
             "{error}"
         );
         assert_eq!(AppSettings::load(&store).unwrap(), AppSettings::default());
+    }
+
+    #[test]
+    fn the_orders_questions_are_settings_too() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(get(&store, "orders.document").unwrap(), json!("invoice"));
+        set(&store, "orders.document", json!("quote")).unwrap();
+        assert_eq!(get(&store, "orders.document").unwrap(), json!("quote"));
+        let error = set(&store, "orders.document", json!("receipt")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("orders.document: unknown variant `receipt`"),
+            "{error}"
+        );
     }
 
     #[test]

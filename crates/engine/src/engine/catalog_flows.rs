@@ -244,27 +244,6 @@ impl Engine {
     }
 }
 
-/// A catalogue flow's own settings as a settings document (`posbridge settings get products`):
-/// the `settings` part of its stored configuration; the switch and schedule stay as they are.
-pub(crate) fn settings_document<T: Serialize + DeserializeOwned + Default>(
-    store: &crate::store::Store,
-    flow: FlowKind,
-) -> std::result::Result<serde_json::Value, crate::store::StoreError> {
-    let config = FlowConfig::<T>::load(store, flow)?;
-    Ok(serde_json::to_value(config.settings).expect("settings serialize"))
-}
-
-/// Stores a checked settings document of a catalogue flow (see [`settings_document`]).
-pub(crate) fn save_settings_document<T: Serialize + DeserializeOwned + Default + Clone>(
-    settings: &T,
-    store: &crate::store::Store,
-    flow: FlowKind,
-) -> std::result::Result<(), crate::store::StoreError> {
-    let mut config = FlowConfig::<T>::load(store, flow)?;
-    config.settings = settings.clone();
-    config.save(store, flow)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 pub mod alerts;
-pub(crate) mod catalog_flows;
+mod catalog_flows;
 pub mod choices;
 mod connect;
 mod demo;

@@ -49,6 +49,29 @@ impl<T: Serialize + DeserializeOwned + Default> FlowConfig<T> {
         })
     }
 
+    /// A flow's own settings as a settings document (`posbridge settings get orders`): the
+    /// `settings` part of its stored configuration; the switch and schedule stay as they are.
+    pub fn settings_document(
+        store: &Store,
+        flow: FlowKind,
+    ) -> Result<serde_json::Value, StoreError> {
+        Ok(serde_json::to_value(Self::load(store, flow)?.settings).expect("settings serialize"))
+    }
+
+    /// Stores checked settings of a flow, keeping its switch and schedule.
+    pub fn save_settings_document(
+        settings: &T,
+        store: &Store,
+        flow: FlowKind,
+    ) -> Result<(), StoreError>
+    where
+        T: Clone,
+    {
+        let mut config = Self::load(store, flow)?;
+        config.settings = settings.clone();
+        config.save(store, flow)
+    }
+
     pub fn save(&self, store: &Store, flow: FlowKind) -> Result<(), StoreError> {
         let stored = StoredFlowSettings {
             flow,
