@@ -92,10 +92,15 @@ impl RunningApp {
 
 /// A rendered window has text and colour; a blank one is a single colour.
 fn assert_not_blank(png_bytes: &[u8], path: &std::path::Path) {
-    let mut decoder = png::Decoder::new(png_bytes);
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size()];
+    let mut pixels = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a screenshot fits in memory")
+    ];
     let info = reader.next_frame(&mut pixels).unwrap();
     let channels = info.color_type.samples();
     let distinct: std::collections::HashSet<&[u8]> =
