@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod state;
 mod tray;
+mod tray_text;
 mod visma_app;
 mod watch;
 

@@ -1,8 +1,8 @@
 //! The tray icon and its menu: Open, Sync now, Pause/Resume, Quit. Menu actions go to the same
 //! engine calls as the window's buttons, marked as coming from the tray. The icon shows how
-//! PosBridge stands: ok, syncing, or needs attention.
+//! PosBridge stands: ok, syncing, or needs attention. Its words follow the merchant's language.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use engine::alerts::HealthState;
 use engine::{Engine, Origin};
@@ -12,33 +12,41 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
+use crate::tray_text::tray_text;
 
 const TRAY_ID: &str = "main-tray";
 
-/// The menu item whose text flips between "Pause syncing" and "Resume syncing".
-struct PauseItem<R: Runtime>(MenuItem<R>);
-
-fn pause_label(paused: bool) -> &'static str {
-    if paused {
-        "Resume syncing"
-    } else {
-        "Pause syncing"
-    }
+/// The menu's items and the health the icon shows, kept so that a pause or a change of
+/// language can rewrite their texts in place.
+struct TrayMenu<R: Runtime> {
+    open: MenuItem<R>,
+    sync: MenuItem<R>,
+    pause: MenuItem<R>,
+    quit: MenuItem<R>,
+    health: Mutex<HealthState>,
 }
 
 pub fn create<R: Runtime>(app: &AppHandle<R>, engine: &Engine) -> tauri::Result<()> {
-    let paused = engine.settings().map(|s| s.paused).unwrap_or(false);
-    let open = MenuItem::with_id(app, "open", "Open PosBridge", true, None::<&str>)?;
-    let sync = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
-    let pause = MenuItem::with_id(app, "pause", pause_label(paused), true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let settings = engine.settings().unwrap_or_default();
+    let text = tray_text(settings.language);
+    let open = MenuItem::with_id(app, "open", &text.tray_menu.open, true, None::<&str>)?;
+    let sync = MenuItem::with_id(app, "sync", &text.sync_now, true, None::<&str>)?;
+    let pause_label = text.pause_label(settings.paused);
+    let pause = MenuItem::with_id(app, "pause", pause_label, true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", &text.tray_menu.quit, true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&open, &sync, &pause, &separator, &quit])?;
-    app.manage(PauseItem(pause));
+    app.manage(TrayMenu {
+        open,
+        sync,
+        pause,
+        quit,
+        health: Mutex::new(HealthState::Ok),
+    });
 
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(HealthState::Ok)?)
-        .tooltip(tooltip(HealthState::Ok))
+        .tooltip(text.tooltip(HealthState::Ok))
         .menu(&menu)
         .show_menu_on_left_click(true)
         .on_menu_event(on_menu_event)
@@ -78,10 +86,20 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Brings the menu in line with the engine's state (after a pause from the window, say).
+/// Brings the menu in line with the engine's state: after a pause from the window, say, or
+/// when the merchant switches language.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
-    if let (Some(item), Ok(settings)) = (app.try_state::<PauseItem<R>>(), engine.settings()) {
-        let _ = item.0.set_text(pause_label(settings.paused));
+    let (Some(menu), Ok(settings)) = (app.try_state::<TrayMenu<R>>(), engine.settings()) else {
+        return;
+    };
+    let text = tray_text(settings.language);
+    let _ = menu.open.set_text(&text.tray_menu.open);
+    let _ = menu.sync.set_text(&text.sync_now);
+    let _ = menu.pause.set_text(text.pause_label(settings.paused));
+    let _ = menu.quit.set_text(&text.tray_menu.quit);
+    let health = *menu.health.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        let _ = tray.set_tooltip(Some(text.tooltip(health)));
     }
 }
 
@@ -93,23 +111,24 @@ fn icon(state: HealthState) -> tauri::Result<Image<'static>> {
     })
 }
 
-fn tooltip(state: HealthState) -> &'static str {
-    match state {
-        HealthState::Ok => "PosBridge: all in step",
-        HealthState::Syncing => "PosBridge: syncing",
-        HealthState::NeedsAttention => "PosBridge: something needs your attention",
-    }
-}
-
 /// Switches the tray icon (and its tooltip) to show `state`.
 pub fn show_health<R: Runtime>(app: &AppHandle<R>, state: HealthState) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
+    let language = app
+        .state::<AppState>()
+        .engine
+        .settings()
+        .map(|s| s.language)
+        .unwrap_or_default();
+    if let Some(menu) = app.try_state::<TrayMenu<R>>() {
+        *menu.health.lock().unwrap_or_else(|e| e.into_inner()) = state;
+    }
     match icon(state) {
         Ok(image) => {
             let _ = tray.set_icon(Some(image));
-            let _ = tray.set_tooltip(Some(tooltip(state)));
+            let _ = tray.set_tooltip(Some(tray_text(language).tooltip(state)));
         }
         Err(error) => tracing::error!(%error, "could not load the tray icon"),
     }
