@@ -355,10 +355,14 @@ impl Error {
 
     /// Whether the sign-in must be done again before anything else works.
     pub fn needs_reconnect(&self) -> bool {
-        matches!(
-            self.code(),
-            "reconnect_required" | "not_connected" | "unauthorized" | "missing_scopes"
-        )
+        match self {
+            Error::ReconnectRequired { .. } | Error::NotConnected => true,
+            Error::Api(api) => matches!(
+                api.kind,
+                ApiErrorKind::Unauthorized | ApiErrorKind::MissingScopes
+            ),
+            _ => false,
+        }
     }
 
     /// What happened and what to do, in words a merchant understands.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{connected, invoice_terms};
+use common::{all, article, connected, invoice_terms};
 use eaccounting::{
     Article, ArticleAccountCoding, ArticleBarcode, ArticleLabel, Country, Currency, Customer,
     CustomerInvoice, CustomerInvoiceDraft, CustomerInvoiceRow, DeliveryMethod, DeliveryTerm,
@@ -16,16 +16,6 @@ use rust_decimal_macros::dec;
 use sandbox::demo::{self, SHIPPING_SKU};
 use sandbox::eaccounting::{CompanySwitches, CODING_WITHOUT_ACCOUNTS};
 use uuid::Uuid;
-
-async fn article(client: &eaccounting::Client, number: &str) -> Article {
-    client
-        .list_all(Some(Article::NUMBER.eq(number)))
-        .await
-        .unwrap()
-        .items
-        .pop()
-        .unwrap_or_else(|| panic!("article {number} exists"))
-}
 
 async fn customer_where(client: &eaccounting::Client, private: bool, country: &str) -> Customer {
     client
@@ -46,12 +36,7 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
     assert_eq!(health.country_code, "NL");
     assert_eq!(health.currency_code.as_deref(), Some("EUR"));
 
-    let codings = c
-        .client
-        .list_all::<ArticleAccountCoding>(None)
-        .await
-        .unwrap()
-        .items;
+    let codings = all::<ArticleAccountCoding>(&c.client).await;
     let mut rates: Vec<Decimal> = codings
         .iter()
         .filter(|c| !c.is_service())
@@ -74,7 +59,7 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
         coding
     );
 
-    let units = c.client.list_all::<Unit>(None).await.unwrap().items;
+    let units = all::<Unit>(&c.client).await;
     assert!(units
         .iter()
         .any(|u| u.abbreviation.as_deref() == Some("st")));
@@ -83,7 +68,7 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
         units[0]
     );
 
-    let vat_codes = c.client.list_all::<VatCode>(None).await.unwrap().items;
+    let vat_codes = all::<VatCode>(&c.client).await;
     assert!(vat_codes.iter().any(|v| v.vat_rate == Some(dec!(0.09))));
     assert_eq!(
         c.client
@@ -93,12 +78,7 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
         vat_codes[0]
     );
 
-    let terms = c
-        .client
-        .list_all::<TermsOfPayment>(None)
-        .await
-        .unwrap()
-        .items;
+    let terms = all::<TermsOfPayment>(&c.client).await;
     assert!(terms
         .iter()
         .any(|t| t.terms_of_payment_type_id == TermsOfPayment::TYPE_CARD_PAYMENT));
@@ -113,15 +93,10 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
     let belgium = c.client.get::<Country>("BE").await.unwrap();
     assert!(belgium.is_eu_member);
     assert!(!c.client.get::<Country>("NO").await.unwrap().is_eu_member);
-    let currencies = c.client.list_all::<Currency>(None).await.unwrap().items;
+    let currencies = all::<Currency>(&c.client).await;
     assert!(currencies.iter().any(|c| c.code.as_deref() == Some("EUR")));
 
-    let methods = c
-        .client
-        .list_all::<DeliveryMethod>(None)
-        .await
-        .unwrap()
-        .items;
+    let methods = all::<DeliveryMethod>(&c.client).await;
     assert!(methods.iter().any(|m| m.code.as_deref() == Some("POSTNL")));
     let courier = c
         .client
@@ -158,15 +133,7 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
             .as_deref(),
         Some("CPT")
     );
-    assert_eq!(
-        c.client
-            .list_all::<DeliveryTerm>(None)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        3
-    );
+    assert_eq!(all::<DeliveryTerm>(&c.client).await.len(), 3);
 }
 
 #[tokio::test]
@@ -360,19 +327,12 @@ async fn customer_errors_name_the_field_and_the_fix() {
 #[tokio::test]
 async fn articles_and_labels_are_created_priced_from_their_coding_and_kept_unique() {
     let c = connected().await;
-    let codings = c
-        .client
-        .list_all::<ArticleAccountCoding>(None)
-        .await
-        .unwrap()
-        .items;
+    let codings = all::<ArticleAccountCoding>(&c.client).await;
     let low = codings
         .iter()
         .find(|c| c.vat_fraction() == dec!(0.09) && !c.is_service())
         .unwrap();
-    let unit = c.client.list_all::<Unit>(None).await.unwrap().items[0]
-        .id
-        .unwrap();
+    let unit = all::<Unit>(&c.client).await[0].id.unwrap();
 
     let label = c
         .client
@@ -800,20 +760,13 @@ async fn quotes_become_orders_or_invoices() {
 #[tokio::test]
 async fn an_article_whose_coding_has_no_revenue_account_cannot_be_sold() {
     let c = connected().await;
-    let codings = c
-        .client
-        .list_all::<ArticleAccountCoding>(None)
-        .await
-        .unwrap()
-        .items;
+    let codings = all::<ArticleAccountCoding>(&c.client).await;
     let bare = codings
         .iter()
         .find(|c| c.name.as_deref() == Some(CODING_WITHOUT_ACCOUNTS))
         .unwrap();
     assert!(!bare.has_domestic_sales_account());
-    let unit = c.client.list_all::<Unit>(None).await.unwrap().items[0]
-        .id
-        .unwrap();
+    let unit = all::<Unit>(&c.client).await[0].id.unwrap();
     let mut article = Article::new("OV-1", "Overig", bare.id.unwrap(), unit);
     article.net_price = Some(dec!(10));
     let article = c.client.create(&article).await.unwrap();

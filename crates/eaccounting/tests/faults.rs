@@ -4,15 +4,24 @@
 
 mod common;
 
-use common::{connected, faults, invoice_terms};
+use common::{all, article, connected, faults, invoice_terms};
 use eaccounting::{Article, Customer, CustomerInvoiceDraft, DraftRow, Error, ListQuery};
 use rust_decimal_macros::dec;
 use sandbox::control::Outcome;
 
+/// How many customers the simulated company holds under this name.
+fn customers_named(sim: &sandbox::EaccountingSim, name: &str) -> usize {
+    sim.snapshot()
+        .customers
+        .iter()
+        .filter(|c| c["Name"] == name)
+        .count()
+}
+
 #[tokio::test]
 async fn a_storm_of_429s_slows_the_client_down_but_every_record_arrives() {
     let c = connected().await;
-    let expected = c.client.list_all::<Article>(None).await.unwrap().items;
+    let expected = all::<Article>(&c.client).await;
     // Five requests per 200 ms per endpoint, and a burst of six refusals on top.
     c.sim.control().set_faults(faults(|f| {
         f.rate_limit_override = Some(5);
@@ -83,16 +92,13 @@ async fn the_429_body_is_visma_s_and_says_how_long_to_wait() {
 async fn bursts_of_server_errors_and_dropped_connections_on_reads_and_updates_end_with_the_right_data(
 ) {
     let c = connected().await;
-    let expected: Vec<Customer> = c.client.list_all(None).await.unwrap().items;
+    let expected: Vec<Customer> = all(&c.client).await;
     c.sim.control().set_faults(faults(|f| {
         f.fail_next = 4;
         f.drop_next = 2;
         f.match_method = Some("GET".into());
     }));
-    assert_eq!(
-        c.client.list_all::<Customer>(None).await.unwrap().items,
-        expected
-    );
+    assert_eq!(all::<Customer>(&c.client).await, expected);
 
     // Random failures (seeded) on every kind of idempotent request.
     c.sim.control().set_faults(faults(|f| {
@@ -105,15 +111,7 @@ async fn bursts_of_server_errors_and_dropped_connections_on_reads_and_updates_en
     let updated = c.client.update(&id, &customer).await.unwrap();
     assert_eq!(updated.telephone.as_deref(), Some("0209876543"));
     for _ in 0..5 {
-        assert_eq!(
-            c.client
-                .list_all::<Customer>(None)
-                .await
-                .unwrap()
-                .items
-                .len(),
-            expected.len()
-        );
+        assert_eq!(all::<Customer>(&c.client).await.len(), expected.len());
     }
     let log = c.sim.control().requests(0, 100_000);
     assert!(log.by_outcome.get(&Outcome::Failed).copied().unwrap_or(0) >= 4);
@@ -146,28 +144,15 @@ async fn a_create_refused_with_429_is_sent_again_and_made_once() {
         ))
         .await
         .unwrap();
-    let held = c.sim.snapshot();
-    assert_eq!(
-        held.customers
-            .iter()
-            .filter(|c| c["Name"] == "Studio Noord")
-            .count(),
-        1
-    );
+    assert_eq!(customers_named(&c.sim, "Studio Noord"), 1);
     assert_eq!(created.name, "Studio Noord");
 }
 
 #[tokio::test]
 async fn a_lost_answer_to_a_create_is_visible_to_the_caller_who_finds_the_record_by_reference() {
     let c = connected().await;
-    let customer = c.client.list_all::<Customer>(None).await.unwrap().items[0].clone();
-    let beans = c
-        .client
-        .list_all(Some(Article::NUMBER.eq("KB-01-250")))
-        .await
-        .unwrap()
-        .items[0]
-        .clone();
+    let customer = all::<Customer>(&c.client).await[0].clone();
+    let beans = article(&c.client, "KB-01-250").await;
     let mut draft = CustomerInvoiceDraft::new(customer.id.unwrap());
     draft.your_reference = Some("salespos:order:1:4004".into());
     draft.rows = vec![DraftRow::article(
@@ -220,17 +205,8 @@ async fn a_create_that_meets_a_server_error_is_not_repeated_blindly() {
         f.fail_next = 1;
         f.match_method = Some("POST".into());
     }));
-    let error = c
-        .client
-        .create(&Customer::new(
-            "Bakkerij Zoet",
-            false,
-            "6211 AB",
-            "Maastricht",
-            terms,
-        ))
-        .await
-        .unwrap_err();
+    let zoet = Customer::new("Bakkerij Zoet", false, "6211 AB", "Maastricht", terms);
+    let error = c.client.create(&zoet).await.unwrap_err();
     assert_eq!(error.code(), "outcome_unknown");
     let found = c
         .client
@@ -241,23 +217,6 @@ async fn a_create_that_meets_a_server_error_is_not_repeated_blindly() {
         found.items.is_empty(),
         "this time the server had not saved it, so it is safe to create"
     );
-    c.client
-        .create(&Customer::new(
-            "Bakkerij Zoet",
-            false,
-            "6211 AB",
-            "Maastricht",
-            terms,
-        ))
-        .await
-        .unwrap();
-    assert_eq!(
-        c.sim
-            .snapshot()
-            .customers
-            .iter()
-            .filter(|c| c["Name"] == "Bakkerij Zoet")
-            .count(),
-        1
-    );
+    c.client.create(&zoet).await.unwrap();
+    assert_eq!(customers_named(&c.sim, "Bakkerij Zoet"), 1);
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{config, connect_with, connected, follow_redirects, simulator};
+use common::{all, config, connect_with, connected, follow_redirects, simulator};
 use eaccounting::{AuthorizationFailure, Client, Customer, Error, MemoryTokenStore, TokenStore};
 use url::Url;
 
@@ -181,21 +181,9 @@ async fn tokens_are_refreshed_a_minute_before_they_expire() {
 #[tokio::test]
 async fn tokens_expiring_in_the_middle_of_a_run_are_renewed_without_the_caller_noticing() {
     let c = connected().await;
-    let before = c
-        .client
-        .list_all::<Customer>(None)
-        .await
-        .unwrap()
-        .items
-        .len();
+    let before = all::<Customer>(&c.client).await.len();
     c.sim.expire_access_tokens();
-    let after = c
-        .client
-        .list_all::<Customer>(None)
-        .await
-        .unwrap()
-        .items
-        .len();
+    let after = all::<Customer>(&c.client).await.len();
     assert_eq!(before, after);
     assert_eq!(
         c.sim.token_stats().refreshes,

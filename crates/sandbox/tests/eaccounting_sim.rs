@@ -62,6 +62,18 @@ async fn token_request(sim: &EaccountingSim, form: &[(&str, &str)]) -> (u16, Val
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// Exchanges a refresh token for a new token set.
+async fn refresh_with(sim: &EaccountingSim, refresh_token: &str) -> (u16, Value) {
+    token_request(
+        sim,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
 /// Signs in the way a program does and returns the token answer.
 async fn sign_in(sim: &EaccountingSim) -> Value {
     let answer = no_redirects()
@@ -81,6 +93,14 @@ async fn sign_in(sim: &EaccountingSim) -> Value {
     .await;
     assert_eq!(status, 200, "{tokens}");
     tokens
+}
+
+/// Signs in and returns the access token alone.
+async fn access_token(sim: &EaccountingSim) -> String {
+    sign_in(sim).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn api(sim: &EaccountingSim, token: &str, path: &str) -> (u16, Value) {
@@ -163,18 +183,10 @@ async fn tokens_last_an_hour_and_refresh_tokens_rotate_once() {
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["expires_in"], 3600);
     let refresh = tokens["refresh_token"].as_str().unwrap();
-    let (status, rotated) = token_request(
-        &sim,
-        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
-    )
-    .await;
+    let (status, rotated) = refresh_with(&sim, refresh).await;
     assert_eq!(status, 200);
     assert_ne!(rotated["refresh_token"], tokens["refresh_token"]);
-    let (status, reused) = token_request(
-        &sim,
-        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
-    )
-    .await;
+    let (status, reused) = refresh_with(&sim, refresh).await;
     assert_eq!(
         (status, reused["error"].as_str()),
         (400, Some("invalid_grant"))
@@ -268,11 +280,7 @@ async fn the_knobs_expire_tokens_revoke_grants_and_break_the_company_setup() {
         .unwrap();
     assert_eq!(api(&sim, &access, "customers").await.0, 401);
     let refresh = short["refresh_token"].as_str().unwrap();
-    let (status, body) = token_request(
-        &sim,
-        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
-    )
-    .await;
+    let (status, body) = refresh_with(&sim, refresh).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
@@ -295,10 +303,7 @@ async fn the_knobs_expire_tokens_revoke_grants_and_break_the_company_setup() {
 #[tokio::test]
 async fn past_the_per_endpoint_limit_visma_s_429_says_when_to_try_again() {
     let sim = start().await;
-    let access = sign_in(&sim).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let access = access_token(&sim).await;
     sim.control().set_faults(Faults {
         rate_limit_override: Some(2),
         ..Faults::default()
@@ -324,10 +329,7 @@ async fn past_the_per_endpoint_limit_visma_s_429_says_when_to_try_again() {
 #[tokio::test]
 async fn unknown_ids_and_endpoints_are_404_with_visma_s_body_and_reset_restores_the_seed() {
     let sim = start().await;
-    let access = sign_in(&sim).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let access = access_token(&sim).await;
     let (status, body) = api(
         &sim,
         &access,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{ClientId, ClientSecret, RefreshToken, RequestTokenError, TokenResponse, TokenUrl};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::{TokenSet, TokenStore};
 use crate::config::ClientConfig;
@@ -60,13 +60,19 @@ impl TokenKeeper {
         &self.http
     }
 
-    /// A valid access token, refreshing (once, for everyone waiting) when it is about to expire.
-    pub async fn access_token(&self) -> Result<String> {
+    /// The held tokens, read from the store on first use.
+    async fn held(&self) -> Result<MutexGuard<'_, Held>> {
         let mut held = self.held.lock().await;
         if !held.loaded {
             held.tokens = self.store.load()?;
             held.loaded = true;
         }
+        Ok(held)
+    }
+
+    /// A valid access token, refreshing (once, for everyone waiting) when it is about to expire.
+    pub async fn access_token(&self) -> Result<String> {
+        let mut held = self.held().await?;
         if let Some(reason) = &held.dead {
             return Err(Error::ReconnectRequired {
                 reason: reason.clone(),
@@ -142,11 +148,7 @@ impl TokenKeeper {
     }
 
     pub async fn is_connected(&self) -> Result<bool> {
-        let mut held = self.held.lock().await;
-        if !held.loaded {
-            held.tokens = self.store.load()?;
-            held.loaded = true;
-        }
+        let held = self.held().await?;
         Ok(held.tokens.is_some() && held.dead.is_none())
     }
 

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use eaccounting::{Client, ClientConfig, MemoryTokenStore, RetryPolicy, TermsOfPayment};
+use eaccounting::{
+    Article, Client, ClientConfig, MemoryTokenStore, Resource, RetryPolicy, TermsOfPayment,
+};
 use sandbox::{EaccountingConfig, EaccountingSim, Faults};
 use url::Url;
 
@@ -74,17 +76,33 @@ pub async fn connected() -> Connected {
     Connected { sim, client, store }
 }
 
-/// Limits off, so that tests counting requests are not disturbed by the per-endpoint limit.
+/// The default faults (rate limits on) with `adjust` applied.
 pub fn faults(adjust: impl FnOnce(&mut Faults)) -> Faults {
     let mut faults = Faults::default();
     adjust(&mut faults);
     faults
 }
 
+/// Every record of `R`, unfiltered.
+pub async fn all<R: Resource>(client: &Client) -> Vec<R> {
+    client.list_all::<R>(None).await.unwrap().items
+}
+
+/// The article with this number.
+pub async fn article(client: &Client, number: &str) -> Article {
+    client
+        .list_all(Some(Article::NUMBER.eq(number)))
+        .await
+        .unwrap()
+        .items
+        .pop()
+        .unwrap_or_else(|| panic!("article {number} exists"))
+}
+
 /// The id of the seeded "14 dagen" terms of payment.
 pub async fn invoice_terms(client: &Client) -> uuid::Uuid {
-    let terms = client.list_all::<TermsOfPayment>(None).await.unwrap().items;
-    terms
+    all::<TermsOfPayment>(client)
+        .await
         .into_iter()
         .find(|t| {
             t.terms_of_payment_type_id == TermsOfPayment::TYPE_NORMAL && t.number_of_days == 14

@@ -15,7 +15,9 @@ pub mod code {
     pub const NOT_FOUND: i32 = 3000;
     pub const CONFLICT: i32 = 4000;
     pub const CANNOT_DELETE: i32 = 4001;
+    /// 4002 means two things at Visma: a missing module, and a record that cannot be saved.
     pub const NO_ACCESS_TO_MODULE: i32 = 4002;
+    pub const CANNOT_SAVE: i32 = 4002;
     pub const NOT_AUTHORIZED: i32 = 4005;
     pub const NO_ACCESS_TO_SCOPES: i32 = 4006;
     pub const TOO_MANY_REQUESTS: i32 = 4010;

@@ -133,6 +133,16 @@ impl Collection {
         }
     }
 
+    /// Whether a stored record may no longer change: an invoiced order, a converted quote.
+    fn is_closed(self, record: &Record) -> bool {
+        let status = record.get("Status").and_then(Value::as_i64);
+        match self {
+            Orders => status == Some(ORDER_INVOICED),
+            Quotes => matches!(status, Some(QUOTE_INVOICED | QUOTE_ORDER_CREATED)),
+            _ => false,
+        }
+    }
+
     fn document(self) -> Option<DocumentKind> {
         match self {
             Orders => Some(DocumentKind::Order),
@@ -143,6 +153,11 @@ impl Collection {
         }
     }
 }
+
+/// `Order.Status` Invoiced; `Quote.Status` Invoiced and OrderCreated.
+const ORDER_INVOICED: i64 = 4;
+const QUOTE_INVOICED: i64 = 3;
+const QUOTE_ORDER_CREATED: i64 = 4;
 
 type Sim = State<Arc<SimState>>;
 type Params = Query<HashMap<String, String>>;
@@ -292,23 +307,24 @@ fn list(
     let query = ListQuery::from_params(params)?;
     let mut company = sim.company();
     let now = company.now();
-    let mut records = kind.records(&company).clone();
-    if kind == Invoices {
-        if let Some(since) = params.get("modifiedSinceUtc") {
-            let since = parse_date_time(since).ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    code::INVALID_INPUT,
-                    "modifiedSinceUtc is not a valid date and time.",
-                )
-            })?;
-            records.retain(|r| {
-                text(r, "ModifiedUtc")
-                    .and_then(parse_date_time)
-                    .is_some_and(|m| m > since)
-            });
-        }
-    }
+    // Only customer invoices take `modifiedSinceUtc`.
+    let since = match params.get("modifiedSinceUtc").filter(|_| kind == Invoices) {
+        Some(since) => Some(parse_date_time(since).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                code::INVALID_INPUT,
+                "modifiedSinceUtc is not a valid date and time.",
+            )
+        })?),
+        None => None,
+    };
+    let records = kind.records(&company).iter().filter(|r| {
+        since.is_none_or(|since| {
+            text(r, "ModifiedUtc")
+                .and_then(parse_date_time)
+                .is_some_and(|m| m > since)
+        })
+    });
     Ok((StatusCode::OK, query.respond(records, now)?))
 }
 
@@ -437,18 +453,10 @@ fn update(
     let mut company = sim.company();
     let index = index_of(&company, kind, id)?;
     let existing = kind.records(&company)[index].clone();
-    let locked = match kind {
-        Orders => existing.get("Status").and_then(Value::as_i64) == Some(4),
-        Quotes => matches!(
-            existing.get("Status").and_then(Value::as_i64),
-            Some(3) | Some(4)
-        ),
-        _ => false,
-    };
-    if locked {
+    if kind.is_closed(&existing) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            code::NO_ACCESS_TO_MODULE,
+            code::CANNOT_SAVE,
             format!(
                 "{} has been invoiced or converted and can no longer be changed.",
                 kind.noun()
@@ -472,7 +480,8 @@ fn delete(sim: &SimState, kind: Collection, id: &str) -> ApiResult<(StatusCode, 
             id_of(&company.customers[index], "Id").expect("stored customers have ids");
         rules::check_customer_deletable(&company, customer_id)?;
     }
-    if kind == Orders && company.orders[index].get("Status").and_then(Value::as_i64) == Some(4) {
+    // A converted quote may still be deleted; an invoiced order may not.
+    if kind == Orders && Orders.is_closed(&company.orders[index]) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             code::CANNOT_DELETE,
@@ -529,10 +538,10 @@ async fn convert_order(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> 
         let mut company = sim.company();
         let index = index_of(&company, Orders, &id)?;
         let order = company.orders[index].clone();
-        if order.get("Status").and_then(Value::as_i64) == Some(4) {
+        if Orders.is_closed(&order) {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                code::NO_ACCESS_TO_MODULE,
+                code::CANNOT_SAVE,
                 "The order is already invoiced.",
             ));
         }
@@ -547,7 +556,7 @@ async fn convert_order(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> 
         )?;
         let stamp = timestamp(company.now());
         let order = &mut company.orders[index];
-        order.insert("Status".into(), Value::from(4));
+        order.insert("Status".into(), Value::from(ORDER_INVOICED));
         order.insert("IsNotDelivered".into(), Value::Bool(false));
         order.insert("ModifiedUtc".into(), Value::from(stamp));
         for row in order
@@ -579,13 +588,10 @@ const QUOTE_TO_DOCUMENT: &[(&str, &str)] = &[
 fn open_quote(company: &Company, id: &str) -> ApiResult<(usize, Record)> {
     let index = index_of(company, Quotes, id)?;
     let quote = company.quotes[index].clone();
-    if matches!(
-        quote.get("Status").and_then(Value::as_i64),
-        Some(3) | Some(4)
-    ) {
+    if Quotes.is_closed(&quote) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            code::NO_ACCESS_TO_MODULE,
+            code::CANNOT_SAVE,
             "The quote was already converted.",
         ));
     }
@@ -636,7 +642,7 @@ async fn convert_quote_to_order(State(sim): Sim, Path(id): Path<String>, body: B
         order.insert("CreatedFromQuoteId".into(), json!(quote_id));
         company.orders.push(order.clone());
         rules::recompute_reservations(&mut company);
-        close_quote(&mut company, index, 4);
+        close_quote(&mut company, index, QUOTE_ORDER_CREATED);
         Ok((StatusCode::OK, Value::Object(order)))
     })())
     .await
@@ -660,7 +666,7 @@ async fn convert_quote_to_invoice(
             ("CreatedFromQuoteId", quote_id),
             DocumentOptions::default(),
         )?;
-        close_quote(&mut company, index, 3);
+        close_quote(&mut company, index, QUOTE_INVOICED);
         Ok((StatusCode::OK, Value::Object(invoice)))
     })())
     .await
@@ -710,7 +716,7 @@ async fn convert_draft(
         } else {
             keep_asked || flag(&company.settings, "KeepOriginalDraftDate")
         };
-        let today = rules::today_of(&mut company);
+        let today = rules::today(&mut company);
         if keep || !rules::is_before(&draft, "InvoiceDate", today) {
             if let Some(date) = draft.get("InvoiceDate").filter(|d| !d.is_null()) {
                 header.insert("InvoiceDate".into(), date.clone());

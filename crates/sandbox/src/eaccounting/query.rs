@@ -394,16 +394,17 @@ impl ListQuery {
         })
     }
 
-    /// Filters, sorts and cuts `records` into the `PaginatedResponseOf…` envelope.
-    pub fn respond(
+    /// Filters, sorts and cuts `records` into the `PaginatedResponseOf…` envelope. Only the
+    /// records of the page asked for are copied.
+    pub fn respond<'a>(
         &self,
-        records: Vec<Map<String, Value>>,
+        records: impl IntoIterator<Item = &'a Map<String, Value>>,
         now: DateTime<Utc>,
     ) -> ApiResult<Value> {
-        let mut selected = Vec::with_capacity(records.len());
+        let mut selected = Vec::new();
         for record in records {
             let keep = match &self.filter {
-                Some(filter) => filter.matches(&record)?,
+                Some(filter) => filter.matches(record)?,
                 None => true,
             };
             if keep {
@@ -436,7 +437,7 @@ impl ListQuery {
             .into_iter()
             .skip((self.page - 1) * self.page_size)
             .take(self.page_size)
-            .map(Value::Object)
+            .map(|record| Value::Object(record.clone()))
             .collect();
         Ok(json!({
             "Meta": {
@@ -555,7 +556,7 @@ mod tests {
         ]);
         let page = ListQuery::from_params(&params)
             .unwrap()
-            .respond(records.clone(), Utc::now())
+            .respond(&records, Utc::now())
             .unwrap();
         assert_eq!(page["Meta"]["CurrentPage"], 2);
         assert_eq!(page["Meta"]["TotalNumberOfPages"], 3);
@@ -585,7 +586,7 @@ mod tests {
         let params = HashMap::from([("$orderby".to_string(), "Name desc".to_string())]);
         let page = ListQuery::from_params(&params)
             .unwrap()
-            .respond(records, Utc::now())
+            .respond(&records, Utc::now())
             .unwrap();
         let names: Vec<_> = page["Data"]
             .as_array()

@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::error::{code, ApiError, ApiResult};
 use super::schema::{parse_date_time, schemas};
 use super::store::{
-    date_value, dec, find, flag, id_of, money, position, text, timestamp, Company, Record,
-    VatRounding,
+    date_value, dec, find, flag, id_of, money, position, text, timestamp, value_of, Company,
+    Record, VatRounding,
 };
 use axum::http::StatusCode;
 
@@ -286,18 +286,9 @@ pub fn prepare_article(
         "ShowStockInformation".into(),
         Value::Bool(flag(&input, "IsStock")),
     );
-    input.insert(
-        "CodingName".into(),
-        coding.get("Name").cloned().unwrap_or(Value::Null),
-    );
-    input.insert(
-        "UnitName".into(),
-        unit.get("Name").cloned().unwrap_or(Value::Null),
-    );
-    input.insert(
-        "UnitAbbreviation".into(),
-        unit.get("Abbreviation").cloned().unwrap_or(Value::Null),
-    );
+    input.insert("CodingName".into(), value_of(&coding, "Name"));
+    input.insert("UnitName".into(), value_of(&unit, "Name"));
+    input.insert("UnitAbbreviation".into(), value_of(&unit, "Abbreviation"));
     let id = own_id.unwrap_or_else(|| company.new_id());
     let now = timestamp(company.now());
     input.insert("Id".into(), json!(id));
@@ -501,29 +492,14 @@ fn price_rows(
             amount
         };
         if text(row, "Text").is_none() {
-            row.insert(
-                "Text".into(),
-                article.get("Name").cloned().unwrap_or(Value::Null),
-            );
+            row.insert("Text".into(), value_of(article, "Name"));
         }
-        row.insert(
-            "ArticleNumber".into(),
-            article.get("Number").cloned().unwrap_or(Value::Null),
-        );
-        row.insert(
-            "UnitId".into(),
-            article.get("UnitId").cloned().unwrap_or(Value::Null),
-        );
-        row.insert(
-            "UnitName".into(),
-            article.get("UnitName").cloned().unwrap_or(Value::Null),
-        );
+        row.insert("ArticleNumber".into(), value_of(article, "Number"));
+        row.insert("UnitId".into(), value_of(article, "UnitId"));
+        row.insert("UnitName".into(), value_of(article, "UnitName"));
         row.insert(
             "UnitAbbreviation".into(),
-            article
-                .get("UnitAbbreviation")
-                .cloned()
-                .unwrap_or(Value::Null),
+            value_of(article, "UnitAbbreviation"),
         );
         row.insert(
             "IsServiceArticle".into(),
@@ -576,7 +552,8 @@ fn price_rows(
     Ok(totals)
 }
 
-fn today(company: &mut Company) -> NaiveDate {
+/// Today, by the company's clock.
+pub fn today(company: &mut Company) -> NaiveDate {
     company.now().date_naive()
 }
 
@@ -672,24 +649,15 @@ pub fn prepare_document(
     }
     doc.insert(
         "CustomerNumber".into(),
-        customer
-            .get("CustomerNumber")
-            .cloned()
-            .unwrap_or(Value::Null),
+        value_of(&customer, "CustomerNumber"),
     );
-    doc.insert(
-        "CustomerName".into(),
-        customer.get("Name").cloned().unwrap_or(Value::Null),
-    );
+    doc.insert("CustomerName".into(), value_of(&customer, "Name"));
     doc.insert("CustomerIsPrivatePerson".into(), Value::Bool(is_private));
     doc.insert("IncludesVat".into(), Value::Bool(includes_vat));
     if !given(&doc, "TermsOfPaymentId") {
         doc.insert(
             "TermsOfPaymentId".into(),
-            customer
-                .get("TermsOfPaymentId")
-                .cloned()
-                .unwrap_or(Value::Null),
+            value_of(&customer, "TermsOfPaymentId"),
         );
     }
     // Addresses the caller left empty (or may not set) come from the customer.
@@ -709,10 +677,7 @@ pub fn prepare_document(
     ];
     for (field, source) in from_customer {
         if !given(&doc, field) {
-            doc.insert(
-                field.into(),
-                customer.get(source).cloned().unwrap_or(Value::Null),
-            );
+            doc.insert(field.into(), value_of(&customer, source));
         }
     }
     let keep = |doc: &mut Record, field: &str| {
@@ -809,10 +774,7 @@ pub fn prepare_document(
                 "PaymentStatus".into(),
                 Value::from(if gross.is_zero() { 0 } else { 1 }),
             );
-            doc.insert(
-                "CustomerEmail".into(),
-                customer.get("EmailAddress").cloned().unwrap_or(Value::Null),
-            );
+            doc.insert("CustomerEmail".into(), value_of(&customer, "EmailAddress"));
             doc.insert(
                 "VatSpecification".into(),
                 Value::Array(
@@ -853,9 +815,9 @@ pub fn carry_rows(source: &Record, delivered_only_open: bool) -> Vec<Value> {
                 quantity -= dec(row, "DeliveredQuantity");
             }
             json!({
-                "ArticleId": row.get("ArticleId").cloned().unwrap_or(Value::Null),
+                "ArticleId": value_of(row, "ArticleId"),
                 "IsTextRow": flag(row, "IsTextRow"),
-                "Text": row.get("Text").cloned().unwrap_or(Value::Null),
+                "Text": value_of(row, "Text"),
                 "UnitPrice": row.get("UnitPrice").cloned().unwrap_or(Value::from(0)),
                 "Quantity": money(quantity),
                 "DiscountPercentage": row.get("DiscountPercentage").cloned().unwrap_or(Value::from(0)),
@@ -968,10 +930,7 @@ pub fn apply_invoice_to_customer(company: &mut Company, invoice: &Record) {
     let customer = &mut company.customers[index];
     let unpaid = dec(customer, "UnpaidInvoicesAmount") + dec(invoice, "RemainingAmount");
     customer.insert("UnpaidInvoicesAmount".into(), money(unpaid));
-    customer.insert(
-        "LastInvoiceDate".into(),
-        invoice.get("InvoiceDate").cloned().unwrap_or(Value::Null),
-    );
+    customer.insert("LastInvoiceDate".into(), value_of(invoice, "InvoiceDate"));
 }
 
 /// Checks the totals a caller asserts when converting a draft (`CustomerInvoiceDraftValidationApi`).
@@ -1054,10 +1013,6 @@ pub fn check_draft_assertions(draft: &Record, assertions: &Record) -> ApiResult<
 /// Whether a stored date-valued field lies before `day`.
 pub fn is_before(record: &Record, field: &str, day: NaiveDate) -> bool {
     date_of(record, field).is_none_or(|date| date < day)
-}
-
-pub fn today_of(company: &mut Company) -> NaiveDate {
-    today(company)
 }
 
 #[cfg(test)]

@@ -391,11 +391,6 @@ impl Schemas {
         };
         Some(value)
     }
-
-    /// Names of the top-level properties of a schema (what `$filter` and `$orderby` may use).
-    pub fn property(&self, schema: &str, name: &str) -> Option<&Value> {
-        self.get(schema).get("properties")?.get(name)
-    }
 }
 
 fn allowed_types(schema: &Value) -> Vec<&str> {

@@ -202,6 +202,11 @@ pub fn text<'a>(record: &'a Record, field: &str) -> Option<&'a str> {
         .filter(|t| !t.is_empty())
 }
 
+/// A field's value as stored, `null` when the record lacks it.
+pub fn value_of(record: &Record, field: &str) -> Value {
+    record.get(field).cloned().unwrap_or(Value::Null)
+}
+
 pub fn flag(record: &Record, field: &str) -> bool {
     record.get(field).and_then(Value::as_bool).unwrap_or(false)
 }
