@@ -53,6 +53,14 @@ impl Client {
         Ok((path, answer.body))
     }
 
+    fn encode<B: Serialize>(method: &Method, link: &str, body: &B) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec(body).map_err(|source| Error::Decode {
+            method: method.to_string(),
+            path: link.to_string(),
+            source,
+        })
+    }
+
     fn decode<T: DeserializeOwned>(method: &Method, path: &str, body: &[u8]) -> Result<T, Error> {
         serde_json::from_slice(body).map_err(|source| Error::Decode {
             method: method.to_string(),
@@ -100,6 +108,13 @@ impl Client {
         Pages::new(self.clone(), first, keep)
     }
 
+    /// Every item of an unfiltered collection, page by page.
+    pub(crate) async fn get_all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Error> {
+        self.pages(path, &Query::new(), keep_all)
+            .collect_all()
+            .await
+    }
+
     /// A write whose answer may be the record or, as the API sometimes does, 204 with no body.
     pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
@@ -107,11 +122,7 @@ impl Client {
         link: &str,
         body: &B,
     ) -> Result<Option<T>, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|source| Error::Decode {
-            method: method.to_string(),
-            path: link.to_string(),
-            source,
-        })?;
+        let bytes = Self::encode(&method, link, body)?;
         let (path, answer) = self.call(method.clone(), link, Some(bytes)).await?;
         if answer.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
@@ -119,21 +130,18 @@ impl Client {
         Self::decode(&method, &path, &answer).map(Some)
     }
 
-    /// A write or delete whose answer body, if any, is of no interest.
-    pub(crate) async fn send_ignoring_answer<B: Serialize>(
-        &self,
-        method: Method,
-        link: &str,
-        body: Option<&B>,
-    ) -> Result<(), Error> {
-        let bytes = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|source| Error::Decode {
-                method: method.to_string(),
-                path: link.to_string(),
-                source,
-            })?;
-        self.call(method, link, bytes).await.map(|_| ())
+    /// A PATCH whose answer body, if any, is of no interest (the API answers 204).
+    pub(crate) async fn patch<B: Serialize>(&self, link: &str, body: &B) -> Result<(), Error> {
+        let bytes = Self::encode(&Method::PATCH, link, body)?;
+        self.call(Method::PATCH, link, Some(bytes)).await.map(drop)
     }
+
+    pub(crate) async fn delete(&self, link: &str) -> Result<(), Error> {
+        self.call(Method::DELETE, link, None).await.map(drop)
+    }
+}
+
+/// The `keep` of a collection whose every item is wanted.
+pub(crate) fn keep_all<T>(_: &T) -> bool {
+    true
 }

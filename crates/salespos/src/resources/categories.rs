@@ -22,10 +22,7 @@ impl Categories<'_> {
     }
 
     pub async fn list_all(&self) -> Result<Vec<Category>, Error> {
-        self.client
-            .pages("categories/", &Query::new(), super::keep_all)
-            .collect_all()
-            .await
+        self.client.get_all("categories/").await
     }
 
     pub async fn get(&self, id: CategoryId) -> Result<Category, Error> {
@@ -35,12 +32,7 @@ impl Categories<'_> {
     /// The direct children of a category.
     pub async fn children(&self, id: CategoryId) -> Result<Vec<Category>, Error> {
         self.client
-            .pages(
-                &format!("categories/{id}/categories/"),
-                &Query::new(),
-                super::keep_all,
-            )
-            .collect_all()
+            .get_all(&format!("categories/{id}/categories/"))
             .await
     }
 
@@ -53,42 +45,28 @@ impl Categories<'_> {
         {
             return Ok(created);
         }
-        let mut candidates: Vec<Category> = self
-            .list_all()
+        self.list_all()
             .await?
             .into_iter()
             .filter(|c| c.name == category.name && c.parent_id() == category.parentcategory_id)
-            .collect();
-        candidates.sort_by_key(|c| std::cmp::Reverse(c.id));
-        candidates
-            .into_iter()
-            .next()
+            .max_by_key(|c| c.id)
             .ok_or_else(|| Error::CreatedButNotFound {
                 what: format!("category {:?}", category.name),
             })
     }
 
     pub async fn patch(&self, id: CategoryId, patch: &CategoryPatch) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer(Method::PATCH, &format!("categories/{id}/"), Some(patch))
-            .await
+        self.client.patch(&format!("categories/{id}/"), patch).await
     }
 
     pub async fn delete(&self, id: CategoryId) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer::<()>(Method::DELETE, &format!("categories/{id}/"), None)
-            .await
+        self.client.delete(&format!("categories/{id}/")).await
     }
 
     /// The product links of a category.
     pub async fn product_links(&self, id: CategoryId) -> Result<Vec<ProductToCategory>, Error> {
         self.client
-            .pages(
-                &format!("categories/{id}/producttocategories/"),
-                &Query::new(),
-                super::keep_all,
-            )
-            .collect_all()
+            .get_all(&format!("categories/{id}/producttocategories/"))
             .await
     }
 }
@@ -128,7 +106,7 @@ impl ProductToCategories<'_> {
 
     pub async fn delete(&self, id: ProductToCategoryId) -> Result<(), Error> {
         self.client
-            .send_ignoring_answer::<()>(Method::DELETE, &format!("producttocategories/{id}/"), None)
+            .delete(&format!("producttocategories/{id}/"))
             .await
     }
 

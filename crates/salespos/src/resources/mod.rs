@@ -21,6 +21,7 @@ pub use users::Users;
 pub use webhooks::Webhooks;
 pub use webshops::Webshops;
 
+use crate::client::keep_all;
 use crate::Client;
 
 impl Client {
@@ -51,8 +52,4 @@ impl Client {
     pub fn webhooks(&self) -> Webhooks<'_> {
         Webhooks { client: self }
     }
-}
-
-fn keep_all<T>(_: &T) -> bool {
-    true
 }

@@ -1,12 +1,10 @@
 //! `orders` and `orderrows`. Unfinished baskets are dropped from lists unless the filter asks
 //! for them (`include_baskets`).
 
-use reqwest::Method;
-
 use crate::error::Error;
 use crate::ids::OrderId;
 use crate::models::order::{Order, OrderFilter, OrderPatch, OrderRow};
-use crate::paging::{Page, PageRequest, Pages, Query};
+use crate::paging::{Page, PageRequest, Pages};
 use crate::Client;
 
 pub struct Orders<'a> {
@@ -55,19 +53,12 @@ impl Orders<'_> {
     /// Every row of an order.
     pub async fn rows(&self, id: OrderId) -> Result<Vec<OrderRow>, Error> {
         self.client
-            .pages(
-                &format!("orders/{id}/orderrows/"),
-                &Query::new(),
-                super::keep_all,
-            )
-            .collect_all()
+            .get_all(&format!("orders/{id}/orderrows/"))
             .await
     }
 
     /// Changes status, paid flag, track and trace (the API answers 204).
     pub async fn patch(&self, id: OrderId, patch: &OrderPatch) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer(Method::PATCH, &format!("orders/{id}/"), Some(patch))
-            .await
+        self.client.patch(&format!("orders/{id}/"), patch).await
     }
 }

@@ -11,9 +11,6 @@ pub struct Paymethods<'a> {
 impl Paymethods<'_> {
     /// Every payment method activated in the shop.
     pub async fn list_all(&self) -> Result<Vec<Paymethod>, Error> {
-        self.client
-            .pages("paymethods/", &Default::default(), super::keep_all)
-            .collect_all()
-            .await
+        self.client.get_all("paymethods/").await
     }
 }

@@ -47,14 +47,23 @@ impl Products<'_> {
     pub async fn find_by_productnumber(&self, sku: &str) -> Result<Option<Product>, Error> {
         let filter = ProductFilter {
             productnumber: Some(sku.to_string()),
-            sort: Some((ProductSort::Id, Direction::Descending)),
             ..ProductFilter::default()
         };
-        Ok(self
-            .list_all(&filter)
-            .await?
-            .into_iter()
-            .find(|p| p.productnumber.as_deref() == Some(sku)))
+        self.newest(filter, |p| p.productnumber.as_deref() == Some(sku))
+            .await
+    }
+
+    /// The newest product the filter lists that is an exact match.
+    async fn newest(
+        &self,
+        filter: ProductFilter,
+        exact: impl Fn(&Product) -> bool,
+    ) -> Result<Option<Product>, Error> {
+        let filter = ProductFilter {
+            sort: Some((ProductSort::Id, Direction::Descending)),
+            ..filter
+        };
+        Ok(self.list_all(&filter).await?.into_iter().find(exact))
     }
 
     /// Creates a product. When the API answers 204 without a body, the product is looked up by
@@ -68,13 +77,9 @@ impl Products<'_> {
             None => {
                 let filter = ProductFilter {
                     productname: Some(product.name.clone()),
-                    sort: Some((ProductSort::Id, Direction::Descending)),
                     ..ProductFilter::default()
                 };
-                self.list_all(&filter)
-                    .await?
-                    .into_iter()
-                    .find(|p| p.name == product.name)
+                self.newest(filter, |p| p.name == product.name).await?
             }
         };
         found.ok_or_else(|| Error::CreatedButNotFound {
@@ -87,9 +92,7 @@ impl Products<'_> {
 
     /// Changes the fields set in `patch` (the API answers 204).
     pub async fn patch(&self, id: ProductId, patch: &ProductPatch) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer(Method::PATCH, &format!("products/{id}/"), Some(patch))
-            .await
+        self.client.patch(&format!("products/{id}/"), patch).await
     }
 
     /// Sets the absolute stock of a product whose stock is kept on the product.
@@ -105,9 +108,7 @@ impl Products<'_> {
     }
 
     pub async fn delete(&self, id: ProductId) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer::<()>(Method::DELETE, &format!("products/{id}/"), None)
-            .await
+        self.client.delete(&format!("products/{id}/")).await
     }
 
     /// Products and variants matching a SKU, EAN, product number or MPN (`productqueries`).
@@ -126,12 +127,7 @@ impl Products<'_> {
     /// The categories a product is linked to.
     pub async fn category_links(&self, id: ProductId) -> Result<Vec<ProductToCategory>, Error> {
         self.client
-            .pages(
-                &format!("products/{id}/producttocategories/"),
-                &Default::default(),
-                super::keep_all,
-            )
-            .collect_all()
+            .get_all(&format!("products/{id}/producttocategories/"))
             .await
     }
 }
@@ -147,12 +143,7 @@ impl AttributeCombinations<'_> {
         product: ProductId,
     ) -> Result<Vec<AttributeCombination>, Error> {
         self.client
-            .pages(
-                &format!("products/{product}/attributecombinations/"),
-                &Default::default(),
-                super::keep_all,
-            )
-            .collect_all()
+            .get_all(&format!("products/{product}/attributecombinations/"))
             .await
     }
 
@@ -168,11 +159,7 @@ impl AttributeCombinations<'_> {
         patch: &AttributeCombinationPatch,
     ) -> Result<(), Error> {
         self.client
-            .send_ignoring_answer(
-                Method::PATCH,
-                &format!("attributecombinations/{id}/"),
-                Some(patch),
-            )
+            .patch(&format!("attributecombinations/{id}/"), patch)
             .await
     }
 

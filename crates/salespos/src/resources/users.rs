@@ -57,8 +57,6 @@ impl Users<'_> {
     }
 
     pub async fn patch(&self, id: UserId, patch: &UserPatch) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer(Method::PATCH, &format!("users/{id}/"), Some(patch))
-            .await
+        self.client.patch(&format!("users/{id}/"), patch).await
     }
 }

@@ -5,7 +5,6 @@ use reqwest::Method;
 use crate::error::Error;
 use crate::ids::WebhookId;
 use crate::models::webhook::{NewWebhook, Webhook, WebhookPatch};
-use crate::paging::Query;
 use crate::Client;
 
 pub struct Webhooks<'a> {
@@ -14,10 +13,7 @@ pub struct Webhooks<'a> {
 
 impl Webhooks<'_> {
     pub async fn list_all(&self) -> Result<Vec<Webhook>, Error> {
-        self.client
-            .pages("webhooks/", &Query::new(), super::keep_all)
-            .collect_all()
-            .await
+        self.client.get_all("webhooks/").await
     }
 
     pub async fn get(&self, id: WebhookId) -> Result<Webhook, Error> {
@@ -41,14 +37,10 @@ impl Webhooks<'_> {
     }
 
     pub async fn patch(&self, id: WebhookId, patch: &WebhookPatch) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer(Method::PATCH, &format!("webhooks/{id}/"), Some(patch))
-            .await
+        self.client.patch(&format!("webhooks/{id}/"), patch).await
     }
 
     pub async fn delete(&self, id: WebhookId) -> Result<(), Error> {
-        self.client
-            .send_ignoring_answer::<()>(Method::DELETE, &format!("webhooks/{id}/"), None)
-            .await
+        self.client.delete(&format!("webhooks/{id}/")).await
     }
 }

@@ -12,10 +12,7 @@ pub struct Webshops<'a> {
 impl Webshops<'_> {
     /// The webshops these keys reach (one, unless it is a multishop system).
     pub async fn list(&self) -> Result<Vec<Webshop>, Error> {
-        self.client
-            .pages("webshops/", &Default::default(), super::keep_all)
-            .collect_all()
-            .await
+        self.client.get_all("webshops/").await
     }
 
     pub async fn get(&self, id: WebshopId) -> Result<Webshop, Error> {

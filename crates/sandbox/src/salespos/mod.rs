@@ -169,6 +169,10 @@ impl Simulated {
         self.shop.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn delivery_log(&self) -> MutexGuard<'_, Vec<Delivery>> {
+        self.deliveries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn base(&self) -> &str {
         self.base
             .get()
@@ -196,10 +200,7 @@ impl Simulated {
 
     fn reset(&self) {
         *self.shop() = Self::seeded(&self.config);
-        self.deliveries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.delivery_log().clear();
     }
 
     fn ring_up(&self, sale: &Sale) -> Result<OrderRecord, SaleError> {
@@ -332,11 +333,7 @@ impl SalesposSim {
 
     /// Webhook deliveries made so far (each is logged once its POST finished).
     pub fn deliveries(&self) -> Vec<Delivery> {
-        self.simulated
-            .deliveries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.simulated.delivery_log().clone()
     }
 
     /// Back to the seeded shop, no faults, an empty request log.
@@ -457,7 +454,7 @@ async fn sign(sim: &Simulated, method: &Method, uri: &str, response: Response) -
 }
 
 fn now_x_date() -> String {
-    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    render::timestamp(Utc::now())
 }
 
 async fn sale(State(sim): State<Arc<Simulated>>, Json(sale): Json<Sale>) -> Response {
@@ -498,19 +495,11 @@ async fn patch_drift(State(sim): State<Arc<Simulated>>, Json(patch): Json<Value>
 }
 
 async fn get_deliveries(State(sim): State<Arc<Simulated>>) -> Json<Vec<Delivery>> {
-    Json(
-        sim.deliveries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone(),
-    )
+    Json(sim.delivery_log().clone())
 }
 
 async fn delete_deliveries(State(sim): State<Arc<Simulated>>) -> StatusCode {
-    sim.deliveries
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
+    sim.delivery_log().clear();
     StatusCode::NO_CONTENT
 }
 

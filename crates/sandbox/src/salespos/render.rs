@@ -23,8 +23,13 @@ pub(crate) fn money(amount: Decimal) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// A moment as the API writes it: `2024-05-01T10:00:00Z` (also the form of `x-date`).
+pub(crate) fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 fn date(at: chrono::DateTime<chrono::Utc>) -> Value {
-    Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    Value::String(timestamp(at))
 }
 
 fn link(base: &str, path: &str) -> Value {

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::store::*;
-use super::till::{ring_up, Sale, SaleCustomer, SaleDiscount, SaleLine, SaleShipping};
+use super::till::{person_of, ring_up, Sale, SaleCustomer, SaleDiscount, SaleLine, SaleShipping};
 use crate::demo::{self, DemoPerson, DemoProduct, VatClass};
 
 /// What the seed needs from the configuration.
@@ -230,50 +230,32 @@ fn add_variant_product(shop: &mut Shop, include_vat: bool, at: DateTime<Utc>) {
     }
 }
 
-fn customer_of(person: &DemoPerson) -> SaleCustomer {
-    SaleCustomer {
-        email: person.email.clone(),
-        first_name: person.first_name.clone(),
-        last_name: person.last_name.clone(),
-        company: person.company.clone(),
-        vat_number: person.vat_number.clone(),
-        street: person.street.clone(),
-        house_number: Some(i64::from(person.house_number)),
-        postal_code: person.postal_code.clone(),
-        city: person.city.clone(),
-        country_code: person.country_code.to_string(),
-        phone: person.phone.clone(),
+/// A demo person as a cashier enters them at the till.
+impl From<&DemoPerson> for SaleCustomer {
+    fn from(person: &DemoPerson) -> Self {
+        SaleCustomer {
+            email: person.email.clone(),
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            company: person.company.clone(),
+            vat_number: person.vat_number.clone(),
+            street: person.street.clone(),
+            house_number: Some(i64::from(person.house_number)),
+            postal_code: person.postal_code.clone(),
+            city: person.city.clone(),
+            country_code: person.country_code.to_string(),
+            phone: person.phone.clone(),
+        }
     }
 }
 
+/// A registered account: the person as the till records a customer, with a billing address
+/// only.
 fn add_user(shop: &mut Shop, person: &DemoPerson) {
     let id = NextIds::take(&mut shop.next.user);
-    let customer = customer_of(person);
-    let mut info = PersonInfo {
-        email: person.email.clone(),
-        customertype: if person.company.is_some() {
-            "b2b"
-        } else {
-            "b2c"
-        }
-        .into(),
-        btw: person.vat_number.clone().unwrap_or_default(),
-        ..PersonInfo::default()
-    };
-    info.billingaddress = AddressInfo {
-        first_name: customer.first_name,
-        last_name: customer.last_name,
-        full_name: person.full_name(),
-        company: person.company.clone().unwrap_or_default(),
-        address_line_1: format!("{} {}", person.street, person.house_number),
-        street: person.street.clone(),
-        housenumber: Some(i64::from(person.house_number)),
-        zipcode: person.postal_code.clone(),
-        city: person.city.clone(),
-        country: super::till::country_name(person.country_code).into(),
-        country_code: Some(person.country_code.into()),
-        telephone: person.phone.clone(),
-        ..AddressInfo::default()
+    let userinfo = PersonInfo {
+        deliveryaddress: DeliveryAddressInfo::default(),
+        ..person_of(&person.into())
     };
     shop.users.insert(
         id,
@@ -284,7 +266,7 @@ fn add_user(shop: &mut Shop, person: &DemoPerson) {
             group_id: None,
             status: true,
             approval_status: "approved".into(),
-            userinfo: info,
+            userinfo,
         },
     );
 }
@@ -331,7 +313,7 @@ fn seed_sales(shop: &mut Shop, settings: &SeedSettings, people: &[DemoPerson]) {
                 .collect();
             let customer = rng
                 .gen_ratio(1, 6)
-                .then(|| customer_of(&people[rng.gen_range(0..people.len())]));
+                .then(|| SaleCustomer::from(&people[rng.gen_range(0..people.len())]));
             let shipped = customer.is_some() && rng.gen_ratio(1, 5);
             let payment = if shipped {
                 "ideal"

@@ -373,7 +373,8 @@ pub(crate) fn ring_up(
     })
 }
 
-fn person_of(c: &SaleCustomer) -> PersonInfo {
+/// The customer block of an order for a customer entered at the till.
+pub(crate) fn person_of(c: &SaleCustomer) -> PersonInfo {
     let country_code = if c.country_code.trim().is_empty() {
         "NL".to_string()
     } else {
@@ -411,7 +412,7 @@ fn person_of(c: &SaleCustomer) -> PersonInfo {
 }
 
 /// Country names as a Dutch shop writes them.
-pub(crate) fn country_name(code: &str) -> &'static str {
+fn country_name(code: &str) -> &'static str {
     match code {
         "NL" => "Nederland",
         "BE" => "België",

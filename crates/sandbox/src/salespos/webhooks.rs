@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::Sha512;
 
-use super::render::money;
+use super::render::{self, money};
 use super::store::Shop;
 
 pub const SIGNATURE_HEADER: &str = "x-hash";
@@ -75,54 +75,43 @@ pub fn signature(key: &str, address: &str, body: &[u8]) -> String {
 /// The payloads of reference §10 (real captures for orders; products carry `id` and `href`
 /// plus the product number, a simulator choice).
 fn payload(shop: &Shop, base: &str, event: &Event, now: DateTime<Utc>) -> Option<Value> {
-    let triggered_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let order_summary = |id: i64| {
-        let o = shop.orders.get(&id)?;
-        Some(json!({
-            "triggered_at": triggered_at,
-            "href": format!("{base}orders/{id}"),
-            "id": id,
-            "order_number": o.ordernumber,
-            "ordernumber_prefix": Value::Null,
-            "ordernumber_full": o.ordernumber.map(|n| n.to_string()),
-            "total_price": money(o.total_price),
-            "customer_email": o.customer.email,
-            "customer_mobile": o.customer.billingaddress.mobile,
-        }))
-    };
-    let product_summary = |id: i64| {
-        json!({
-            "triggered_at": triggered_at,
-            "href": format!("{base}products/{id}"),
-            "id": id,
-            "productnumber": shop.products.get(&id).map(|p| p.productnumber.clone()),
-        })
-    };
-    let mut body = match event {
-        Event::OrderCreated(id) | Event::OrderPaidChanged(id) | Event::OrderTrackAndTrace(id) => {
-            order_summary(*id)?
-        }
-        Event::OrderStatusChanged { order, .. } => order_summary(*order)?,
+    let triggered_at = render::timestamp(now);
+    let order_id = match event {
+        Event::OrderCreated(id)
+        | Event::OrderStatusChanged { order: id, .. }
+        | Event::OrderPaidChanged(id)
+        | Event::OrderTrackAndTrace(id) => *id,
         Event::ProductCreated(id) | Event::ProductUpdated(id) | Event::ProductDeleted(id) => {
-            product_summary(*id)
+            return Some(json!({
+                "triggered_at": triggered_at,
+                "href": format!("{base}products/{id}"),
+                "id": id,
+                "productnumber": shop.products.get(id).map(|p| p.productnumber.clone()),
+            }));
         }
     };
-    let o = match event {
-        Event::OrderStatusChanged { order, .. }
-        | Event::OrderPaidChanged(order)
-        | Event::OrderTrackAndTrace(order) => shop.orders.get(order),
-        _ => None,
-    };
-    let map = body.as_object_mut()?;
-    match (event, o) {
-        (Event::OrderStatusChanged { previous, .. }, Some(o)) => {
+    let o = shop.orders.get(&order_id)?;
+    let mut body = json!({
+        "triggered_at": triggered_at,
+        "href": format!("{base}orders/{order_id}"),
+        "id": order_id,
+        "order_number": o.ordernumber,
+        "ordernumber_prefix": Value::Null,
+        "ordernumber_full": o.ordernumber.map(|n| n.to_string()),
+        "total_price": money(o.total_price),
+        "customer_email": o.customer.email,
+        "customer_mobile": o.customer.billingaddress.mobile,
+    });
+    let map = body.as_object_mut().expect("a JSON object");
+    match event {
+        Event::OrderStatusChanged { previous, .. } => {
             map.insert("previous_status".into(), json!(previous));
             map.insert("status".into(), json!(o.status));
         }
-        (Event::OrderPaidChanged(_), Some(o)) => {
+        Event::OrderPaidChanged(_) => {
             map.insert("paid".into(), json!(o.paid));
         }
-        (Event::OrderTrackAndTrace(_), Some(o)) => {
+        Event::OrderTrackAndTrace(_) => {
             map.insert("track_and_trace_code".into(), json!(o.track_and_trace_code));
             map.insert(
                 "track_and_trace_carrier".into(),

@@ -2,27 +2,19 @@
 
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
-use serde_json::Value;
 
-use super::{body_object, collection, sort_by, Answer, Call, Failure, Fields, Reply};
+use super::{
+    body_object, collection, found, found_mut, set_fields, sort_by, Answer, Call, Failure, Fields,
+    Reply,
+};
 use crate::salespos::render;
 use crate::salespos::store::*;
 use crate::salespos::webhooks::Event;
 
-fn reply_created(shop: &Shop, rendered: Value, events: Vec<Event>) -> Reply {
-    if shop.drift.post_answers_no_content {
-        Reply::no_content(events)
-    } else {
-        Reply::created(rendered, events)
-    }
-}
-
 pub(super) fn list_products(shop: &Shop, call: &Call<'_>, category: Option<i64>) -> Answer {
     let q = &call.query;
     if let Some(id) = category {
-        if !shop.categories.contains_key(&id) {
-            return Err(Failure::not_found("Category", id));
-        }
+        found(&shop.categories, "Category", id)?;
     }
     let in_category: Option<Vec<i64>> = category.map(|c| {
         shop.product_categories
@@ -62,14 +54,11 @@ pub(super) fn list_products(shop: &Shop, call: &Call<'_>, category: Option<i64>)
         .into_iter()
         .map(|p| render::product(call.base, p))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_product(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let product = shop
-        .products
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Product", id))?;
+    let product = found(&shop.products, "Product", id)?;
     Ok(Reply::ok(render::product(call.base, product)))
 }
 
@@ -142,7 +131,7 @@ pub(super) fn create_product(shop: &mut Shop, call: &Call<'_>) -> Answer {
     };
     let rendered = render::product(call.base, &product);
     shop.products.insert(id, product);
-    Ok(reply_created(
+    Ok(Reply::created_in(
         shop,
         rendered,
         vec![Event::ProductCreated(id)],
@@ -152,9 +141,7 @@ pub(super) fn create_product(shop: &mut Shop, call: &Call<'_>) -> Answer {
 pub(super) fn patch_product(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
     let body = body_object(call)?;
     let f = Fields(&body);
-    if !shop.products.contains_key(&id) {
-        return Err(Failure::not_found("Product", id));
-    }
+    found(&shop.products, "Product", id)?;
     if body.contains_key("is_active") && !body.contains_key("active") {
         return Err(Failure::invalid(
             "Unknown property is_active; PATCH takes active",
@@ -163,33 +150,24 @@ pub(super) fn patch_product(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer
     let tax = tax_of(&f)?;
     let p = shop.products.get_mut(&id).expect("checked above");
     let mut next = p.clone();
-    macro_rules! set {
-        ($field:ident, $read:ident) => {
-            if let Some(v) = f.$read(stringify!($field))? {
-                next.$field = v;
-            }
-        };
-    }
-    set!(productnumber, string);
-    set!(eannumber, string);
-    set!(mpnnumber, string);
-    set!(name, string);
-    set!(shortdescription, string);
-    set!(description, string);
-    set!(price, decimal);
-    set!(discount, decimal);
-    set!(purchaseprice, decimal);
-    set!(stockenabled, bool);
-    set!(stock, decimal);
-    set!(unit, string);
-    set!(weight, decimal);
-    set!(maincategory, string);
-    if let Some(active) = f.bool("active")? {
-        next.active = active;
-    }
-    if let Some(package) = f.int("package_id")? {
-        next.package_id = package;
-    }
+    set_fields!(f, next, {
+        productnumber: string,
+        eannumber: string,
+        mpnnumber: string,
+        name: string,
+        shortdescription: string,
+        description: string,
+        price: decimal,
+        discount: decimal,
+        purchaseprice: decimal,
+        stockenabled: bool,
+        stock: decimal,
+        unit: string,
+        weight: decimal,
+        maincategory: string,
+        active: bool,
+        package_id: int,
+    });
     if let Some((tariff, rate)) = tax {
         next.taxtariff = tariff;
         next.vatrate = rate;
@@ -217,52 +195,34 @@ pub(super) fn delete_product(shop: &mut Shop, id: i64) -> Answer {
 }
 
 pub(super) fn list_combinations(shop: &Shop, call: &Call<'_>, product: i64) -> Answer {
-    if !shop.products.contains_key(&product) {
-        return Err(Failure::not_found("Product", product));
-    }
+    found(&shop.products, "Product", product)?;
     let items = shop
         .combinations
         .values()
         .filter(|c| c.product_id == product)
         .map(|c| render::combination(call.base, c))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_combination(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let c = shop
-        .combinations
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Attributecombination", id))?;
+    let c = found(&shop.combinations, "Attributecombination", id)?;
     Ok(Reply::ok(render::combination(call.base, c)))
 }
 
 pub(super) fn patch_combination(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
     let body = body_object(call)?;
     let f = Fields(&body);
-    let c = shop
-        .combinations
-        .get_mut(&id)
-        .ok_or_else(|| Failure::not_found("Attributecombination", id))?;
+    let c = found_mut(&mut shop.combinations, "Attributecombination", id)?;
     let mut next = c.clone();
-    if let Some(v) = f.decimal("stock")? {
-        next.stock = v;
-    }
-    if let Some(v) = f.string("product_number")? {
-        next.product_number = v;
-    }
-    if let Some(v) = f.string("ean_number")? {
-        next.ean_number = v;
-    }
-    if let Some(v) = f.string("sku_number")? {
-        next.sku_number = v;
-    }
-    if let Some(v) = f.bool("active")? {
-        next.active = v;
-    }
-    if let Some(v) = f.string("note")? {
-        next.note = v;
-    }
+    set_fields!(f, next, {
+        stock: decimal,
+        product_number: string,
+        ean_number: string,
+        sku_number: string,
+        active: bool,
+        note: string,
+    });
     let product = next.product_id;
     *c = next;
     if let Some(p) = shop.products.get_mut(&product) {
@@ -284,7 +244,7 @@ pub(super) fn product_queries(shop: &Shop, call: &Call<'_>) -> Answer {
     );
     if number.is_none() && ean.is_none() && sku.is_none() && mpn.is_none() {
         // "At least one parameter is required to give results."
-        return Ok(Reply::ok(collection(call, Vec::new())?));
+        return collection(call, Vec::new());
     }
     let mut items = Vec::new();
     for p in shop.products.values() {
@@ -312,14 +272,12 @@ pub(super) fn product_queries(shop: &Shop, call: &Call<'_>) -> Answer {
             }
         }
     }
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn list_categories(shop: &Shop, call: &Call<'_>, parent: Option<i64>) -> Answer {
     if let Some(id) = parent {
-        if !shop.categories.contains_key(&id) {
-            return Err(Failure::not_found("Category", id));
-        }
+        found(&shop.categories, "Category", id)?;
     }
     let mut categories: Vec<&CategoryRecord> = shop
         .categories
@@ -337,14 +295,11 @@ pub(super) fn list_categories(shop: &Shop, call: &Call<'_>, parent: Option<i64>)
         .into_iter()
         .map(|c| render::category(call.base, c))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_category(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let c = shop
-        .categories
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Category", id))?;
+    let c = found(&shop.categories, "Category", id)?;
     Ok(Reply::ok(render::category(call.base, c)))
 }
 
@@ -378,33 +333,21 @@ pub(super) fn create_category(shop: &mut Shop, call: &Call<'_>) -> Answer {
     };
     let rendered = render::category(call.base, &category);
     shop.categories.insert(id, category);
-    Ok(reply_created(shop, rendered, Vec::new()))
+    Ok(Reply::created_in(shop, rendered, Vec::new()))
 }
 
 pub(super) fn patch_category(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
     let body = body_object(call)?;
     let f = Fields(&body);
-    if !shop.categories.contains_key(&id) {
-        return Err(Failure::not_found("Category", id));
-    }
+    found(&shop.categories, "Category", id)?;
     let parent = f.int("parentcategory_id")?;
     check_parent(shop, parent, Some(id))?;
     let c = shop.categories.get_mut(&id).expect("checked above");
-    if let Some(v) = f.string("name")? {
-        c.name = v;
-    }
-    if let Some(v) = f.string("description")? {
-        c.description = v;
-    }
+    set_fields!(f, c, { name: string, description: string });
     if parent.is_some() {
         c.parent_id = parent;
     }
-    if let Some(v) = f.int("position")? {
-        c.position = v;
-    }
-    if let Some(v) = f.bool("show_on_website")? {
-        c.show_on_website = v;
-    }
+    set_fields!(f, c, { position: int, show_on_website: bool });
     Ok(Reply::no_content(Vec::new()))
 }
 
@@ -429,36 +372,28 @@ pub(super) enum LinkScope {
 }
 
 pub(super) fn list_links(shop: &Shop, call: &Call<'_>, scope: LinkScope) -> Answer {
-    let links: Vec<Value> = match scope {
+    match scope {
         LinkScope::Product(id) => {
-            shop.products
-                .get(&id)
-                .ok_or_else(|| Failure::not_found("Product", id))?;
-            shop.product_categories
-                .values()
-                .filter(|l| l.product_id == id)
-                .map(|l| render::product_category(call.base, l))
-                .collect()
+            found(&shop.products, "Product", id)?;
         }
         LinkScope::Category(id) => {
-            shop.categories
-                .get(&id)
-                .ok_or_else(|| Failure::not_found("Category", id))?;
-            shop.product_categories
-                .values()
-                .filter(|l| l.category_id == id)
-                .map(|l| render::product_category(call.base, l))
-                .collect()
+            found(&shop.categories, "Category", id)?;
         }
-    };
-    Ok(Reply::ok(collection(call, links)?))
+    }
+    let links = shop
+        .product_categories
+        .values()
+        .filter(|l| match scope {
+            LinkScope::Product(id) => l.product_id == id,
+            LinkScope::Category(id) => l.category_id == id,
+        })
+        .map(|l| render::product_category(call.base, l))
+        .collect();
+    collection(call, links)
 }
 
 pub(super) fn get_link(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let l = shop
-        .product_categories
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Producttocategory", id))?;
+    let l = found(&shop.product_categories, "Producttocategory", id)?;
     Ok(Reply::ok(render::product_category(call.base, l)))
 }
 
@@ -482,9 +417,7 @@ pub(super) fn create_link(shop: &mut Shop, call: &Call<'_>) -> Answer {
         .values()
         .any(|l| l.product_id == product_id && l.category_id == category_id)
     {
-        return Err(Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "500.40",
+        return Err(Failure::already_exists(
             "Property already exists: the product is already in this category",
         ));
     }
@@ -504,7 +437,7 @@ pub(super) fn create_link(shop: &mut Shop, call: &Call<'_>) -> Answer {
     };
     let rendered = render::product_category(call.base, &link);
     shop.product_categories.insert(id, link);
-    Ok(reply_created(
+    Ok(Reply::created_in(
         shop,
         rendered,
         vec![Event::ProductUpdated(product_id)],

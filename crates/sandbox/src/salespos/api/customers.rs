@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{body_object, collection, sort_by, Answer, Call, Failure, Fields, Reply};
+use super::{body_object, collection, found, sort_by, Answer, Call, Failure, Fields, Reply};
 use crate::salespos::render;
 use crate::salespos::store::{NextIds, PersonInfo, Shop, UserRecord};
 
@@ -28,14 +28,11 @@ pub(super) fn list_users(shop: &Shop, call: &Call<'_>) -> Answer {
         .into_iter()
         .map(|u| render::user(call.base, u))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_user(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let user = shop
-        .users
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("User", id))?;
+    let user = found(&shop.users, "User", id)?;
     Ok(Reply::ok(render::user(call.base, user)))
 }
 
@@ -49,10 +46,18 @@ fn userinfo(value: Option<&Value>) -> Result<Option<PersonInfo>, Failure> {
         .transpose()
 }
 
-fn username_taken(shop: &Shop, username: &str, except: Option<i64>) -> bool {
-    shop.users
+/// Usernames are unique, compared case-insensitively; `except` is the account being changed.
+fn check_username_free(shop: &Shop, username: &str, except: Option<i64>) -> Result<(), Failure> {
+    let taken = shop
+        .users
         .values()
-        .any(|u| Some(u.id) != except && u.username.eq_ignore_ascii_case(username))
+        .any(|u| Some(u.id) != except && u.username.eq_ignore_ascii_case(username));
+    if taken {
+        return Err(Failure::already_exists(format!(
+            "Property username already exists: {username}"
+        )));
+    }
+    Ok(())
 }
 
 pub(super) fn create_user(shop: &mut Shop, call: &Call<'_>) -> Answer {
@@ -63,13 +68,7 @@ pub(super) fn create_user(shop: &mut Shop, call: &Call<'_>) -> Answer {
     if username.trim().is_empty() {
         return Err(Failure::invalid("username must not be empty"));
     }
-    if username_taken(shop, &username, None) {
-        return Err(Failure::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "500.40",
-            format!("Property username already exists: {username}"),
-        ));
-    }
+    check_username_free(shop, &username, None)?;
     let id = NextIds::take(&mut shop.next.user);
     let user = UserRecord {
         id,
@@ -82,28 +81,16 @@ pub(super) fn create_user(shop: &mut Shop, call: &Call<'_>) -> Answer {
     };
     let rendered = render::user(call.base, &user);
     shop.users.insert(id, user);
-    Ok(if shop.drift.post_answers_no_content {
-        Reply::no_content(Vec::new())
-    } else {
-        Reply::created(rendered, Vec::new())
-    })
+    Ok(Reply::created_in(shop, rendered, Vec::new()))
 }
 
 pub(super) fn patch_user(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
     let body = body_object(call)?;
     let fields = Fields(&body);
-    if !shop.users.contains_key(&id) {
-        return Err(Failure::not_found("User", id));
-    }
+    found(&shop.users, "User", id)?;
     let username = fields.string("username")?;
     if let Some(name) = &username {
-        if username_taken(shop, name, Some(id)) {
-            return Err(Failure::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "500.40",
-                format!("Property username already exists: {name}"),
-            ));
-        }
+        check_username_free(shop, name, Some(id))?;
     }
     let info = userinfo(body.get("userinfo"))?;
     let status = fields.bool("status")?;

@@ -10,6 +10,8 @@ mod customers;
 mod orders;
 mod shop;
 
+use std::collections::BTreeMap;
+
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -67,6 +69,14 @@ impl Reply {
             events,
         }
     }
+    /// The answer to a POST: 201 with the record, or 204 without it when the drift says so.
+    pub fn created_in(shop: &Shop, body: Value, events: Vec<Event>) -> Self {
+        if shop.drift.post_answers_no_content {
+            Self::no_content(events)
+        } else {
+            Self::created(body, events)
+        }
+    }
 }
 
 /// An error answer: `{"status", "code", "developermessage"}` (reference §9).
@@ -96,6 +106,10 @@ impl Failure {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "400.10", message)
     }
+    /// A property that must be unique already exists (500.40).
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "500.40", message)
+    }
     pub fn body(&self) -> Value {
         json!({
             "status": self.status.as_u16(),
@@ -106,6 +120,37 @@ impl Failure {
 }
 
 pub(crate) type Answer = Result<Reply, Failure>;
+
+/// The record with this id, or 404.10 naming `what`.
+pub(crate) fn found<'a, T>(
+    records: &'a BTreeMap<i64, T>,
+    what: &str,
+    id: i64,
+) -> Result<&'a T, Failure> {
+    records.get(&id).ok_or_else(|| Failure::not_found(what, id))
+}
+
+pub(crate) fn found_mut<'a, T>(
+    records: &'a mut BTreeMap<i64, T>,
+    what: &str,
+    id: i64,
+) -> Result<&'a mut T, Failure> {
+    records
+        .get_mut(&id)
+        .ok_or_else(|| Failure::not_found(what, id))
+}
+
+/// Copies every listed field the body sets onto `record`, each read as the given type.
+macro_rules! set_fields {
+    ($fields:expr, $record:expr, { $($field:ident: $read:ident),* $(,)? }) => {
+        $(
+            if let Some(v) = $fields.$read(stringify!($field))? {
+                $record.$field = v;
+            }
+        )*
+    };
+}
+pub(crate) use set_fields;
 
 /// Query parameters, decoded.
 #[derive(Debug, Clone, Default)]
@@ -188,7 +233,7 @@ impl Params {
 
 /// The collection envelope of reference §4.1 around one page of `items`. Links keep the
 /// request's other parameters; `next` is null on the last page. There is no total count.
-pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Result<Value, Failure> {
+pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Answer {
     let start = call.query.int("start")?.unwrap_or(0).max(0) as usize;
     let size = (call
         .query
@@ -213,7 +258,7 @@ pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Result<Value, Fa
     };
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(start).take(size).collect();
-    Ok(json!({
+    Ok(Reply::ok(json!({
         "href": link(start),
         "start": start,
         "size": size,
@@ -221,7 +266,7 @@ pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Result<Value, Fa
         "previous": if start == 0 { Value::Null } else { Value::String(link(start.saturating_sub(size))) },
         "next": if start + size < total { Value::String(link(start + size)) } else { Value::Null },
         "items": page,
-    }))
+    })))
 }
 
 /// The request body as a JSON object.

@@ -1,7 +1,9 @@
 //! `orders` and `orderrows`. Orders come from the till (and the seed); the API reads them and
 //! patches their status, paid flag and track and trace, which fire the order webhooks.
 
-use super::{body_object, collection, sort_by, Answer, Call, Failure, Fields, Reply};
+use super::{
+    body_object, collection, found, found_mut, sort_by, Answer, Call, Failure, Fields, Reply,
+};
 use crate::salespos::render;
 use crate::salespos::store::{OrderRecord, Shop};
 use crate::salespos::webhooks::Event;
@@ -43,28 +45,22 @@ pub(super) fn list_orders(shop: &Shop, call: &Call<'_>) -> Answer {
         .into_iter()
         .map(|o| render::order(call.base, o))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_order(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let order = shop
-        .orders
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Order", id))?;
+    let order = found(&shop.orders, "Order", id)?;
     Ok(Reply::ok(render::order(call.base, order)))
 }
 
 pub(super) fn list_rows(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let order = shop
-        .orders
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Order", id))?;
+    let order = found(&shop.orders, "Order", id)?;
     let items = order
         .rows
         .iter()
         .map(|r| render::order_row(call.base, id, r))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_row(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
@@ -98,10 +94,7 @@ pub(super) fn patch_order(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
     let carrier = f.string("track_and_trace_carrier")?;
     let note = f.string("note")?;
     f.bool("mail")?;
-    let order = shop
-        .orders
-        .get_mut(&id)
-        .ok_or_else(|| Failure::not_found("Order", id))?;
+    let order = found_mut(&mut shop.orders, "Order", id)?;
     let mut events = Vec::new();
     if let Some(s) = status {
         if order.status != Some(s) {

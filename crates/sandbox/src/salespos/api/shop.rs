@@ -1,9 +1,8 @@
 //! The API root, the webshop and its settings, payment methods and webhook registrations.
 
-use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use super::{body_object, collection, Answer, Call, Failure, Fields, Reply};
+use super::{body_object, collection, found, found_mut, Answer, Call, Failure, Fields, Reply};
 use crate::salespos::render;
 use crate::salespos::store::{NextIds, Shop, WebhookRecord};
 use crate::salespos::webhooks::EVENTS;
@@ -33,10 +32,7 @@ pub(super) fn root(call: &Call<'_>) -> Answer {
 }
 
 pub(super) fn list_webshops(shop: &Shop, call: &Call<'_>) -> Answer {
-    Ok(Reply::ok(collection(
-        call,
-        vec![render::webshop(call.base, shop)],
-    )?))
+    collection(call, vec![render::webshop(call.base, shop)])
 }
 
 fn check_webshop(shop: &Shop, id: i64) -> Result<(), Failure> {
@@ -59,7 +55,7 @@ pub(super) fn get_settings(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
 
 pub(super) fn list_paymethods(shop: &Shop, call: &Call<'_>) -> Answer {
     let items = shop.paymethods.iter().map(render::paymethod).collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn list_webhooks(shop: &Shop, call: &Call<'_>) -> Answer {
@@ -68,14 +64,11 @@ pub(super) fn list_webhooks(shop: &Shop, call: &Call<'_>) -> Answer {
         .values()
         .map(|w| render::webhook(call.base, w))
         .collect();
-    Ok(Reply::ok(collection(call, items)?))
+    collection(call, items)
 }
 
 pub(super) fn get_webhook(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
-    let hook = shop
-        .webhooks
-        .get(&id)
-        .ok_or_else(|| Failure::not_found("Webhook", id))?;
+    let hook = found(&shop.webhooks, "Webhook", id)?;
     Ok(Reply::ok(render::webhook(call.base, hook)))
 }
 
@@ -111,11 +104,7 @@ pub(super) fn create_webhook(shop: &mut Shop, call: &Call<'_>) -> Answer {
     };
     let rendered = render::webhook(call.base, &hook);
     shop.webhooks.insert(id, hook);
-    Ok(if shop.drift.post_answers_no_content {
-        Reply::no_content(Vec::new())
-    } else {
-        Reply::created(rendered, Vec::new())
-    })
+    Ok(Reply::created_in(shop, rendered, Vec::new()))
 }
 
 pub(super) fn patch_webhook(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer {
@@ -129,10 +118,7 @@ pub(super) fn patch_webhook(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer
         check_address(address)?;
     }
     let is_active = fields.bool("is_active")?;
-    let hook = shop
-        .webhooks
-        .get_mut(&id)
-        .ok_or_else(|| Failure::not_found("Webhook", id))?;
+    let hook = found_mut(&mut shop.webhooks, "Webhook", id)?;
     if let Some(address) = address {
         hook.address = address;
     }
@@ -146,9 +132,5 @@ pub(super) fn delete_webhook(shop: &mut Shop, id: i64) -> Answer {
     shop.webhooks
         .remove(&id)
         .ok_or_else(|| Failure::not_found("Webhook", id))?;
-    Ok(Reply {
-        status: StatusCode::NO_CONTENT,
-        body: None,
-        events: Vec::new(),
-    })
+    Ok(Reply::no_content(Vec::new()))
 }
