@@ -4,9 +4,9 @@
 mod catalog;
 mod support;
 
-use catalog::{books, clear_logs, count, pos_log, sync_ok, writes};
+use catalog::{books, clear_logs, count, pos_log, sync_again_unchanged, sync_ok, writes};
 use eaccounting::ArticleLabel;
-use engine::{FlowKind, Origin};
+use engine::FlowKind;
 
 fn category_names(shop: &support::Shop) -> Vec<String> {
     let mut names: Vec<String> = shop
@@ -32,19 +32,11 @@ fn label_names(shop: &support::Shop) -> Vec<String> {
     names
 }
 
-fn switch_on(shop: &support::Shop) {
-    let mut config = shop.engine.categories_config().unwrap();
-    config.enabled = true;
-    shop.engine
-        .save_categories_config(&config, Origin::Cli)
-        .unwrap();
-}
-
 #[tokio::test]
 async fn labels_become_categories_and_a_renamed_label_renames_its_category() {
     let shop = catalog::open().await;
     catalog::empty_pos(&shop).await;
-    switch_on(&shop);
+    catalog::categories_settings(&shop, |_| {});
 
     let first = sync_ok(&shop, FlowKind::Categories).await;
     assert_eq!(
@@ -81,20 +73,14 @@ async fn labels_become_categories_and_a_renamed_label_renames_its_category() {
     assert_eq!(count(&log, "PATCH /api/rest/v1/categories/{id}"), 1);
     assert_eq!(count(&log, "POST /api/rest/v1/categories"), 1);
 
-    clear_logs(&shop);
-    let third = sync_ok(&shop, FlowKind::Categories).await;
-    assert_eq!(
-        (third.counts.created, third.counts.updated),
-        (0, 0),
-        "{third:#?}"
-    );
+    sync_again_unchanged(&shop, FlowKind::Categories).await;
     assert_eq!(writes(&pos_log(&shop)), 0);
 }
 
 #[tokio::test]
 async fn the_tills_own_groups_with_a_labels_name_are_used_not_duplicated() {
     let shop = catalog::open().await;
-    switch_on(&shop);
+    catalog::categories_settings(&shop, |_| {});
     let before = category_names(&shop);
 
     let summary = sync_ok(&shop, FlowKind::Categories).await;
@@ -118,12 +104,7 @@ async fn the_tills_own_groups_with_a_labels_name_are_used_not_duplicated() {
 async fn with_updates_off_a_renamed_label_leaves_the_merchants_group_name_alone() {
     let shop = catalog::open().await;
     catalog::empty_pos(&shop).await;
-    let mut config = shop.engine.categories_config().unwrap();
-    config.enabled = true;
-    config.settings.update_existing = false;
-    shop.engine
-        .save_categories_config(&config, Origin::Cli)
-        .unwrap();
+    catalog::categories_settings(&shop, |s| s.update_existing = false);
     sync_ok(&shop, FlowKind::Categories).await;
 
     let books = books(&shop).await;

@@ -458,6 +458,19 @@ async fn a_one_cent_vat_difference_fails_the_order_with_both_figures() {
     );
 }
 
+/// eAccounting carries out the next POST to `path` but its answer never arrives.
+fn lose_the_answer_to_the_next_post(shop: &Shop, path: &str) {
+    shop.sandbox
+        .eaccounting
+        .control()
+        .set_faults(sandbox::Faults {
+            lose_response_next: 1,
+            match_method: Some("POST".into()),
+            match_path: Some(path.into()),
+            ..sandbox::Faults::default()
+        });
+}
+
 fn storm_tuning() -> engine::ClientTuning {
     // Waits capped low, so the storm passes in a moment; the behaviour is the same at any scale.
     let mut tuning = support::quick_tuning();
@@ -470,15 +483,7 @@ fn storm_tuning() -> engine::ClientTuning {
 async fn a_lost_answer_while_creating_the_draft_books_the_order_once() {
     let shop = Shop::open().await;
     let order = shop.ring_up(sale(vec![line(&shop.sku(VatClass::Low, 2), 1)]));
-    shop.sandbox
-        .eaccounting
-        .control()
-        .set_faults(sandbox::Faults {
-            lose_response_next: 1,
-            match_method: Some("POST".into()),
-            match_path: Some("/v2/customerinvoicedrafts".into()),
-            ..sandbox::Faults::default()
-        });
+    lose_the_answer_to_the_next_post(&shop, "/v2/customerinvoicedrafts");
     let summary = shop.sync_orders().await;
     assert_eq!(summary.counts.failed, 0, "{summary:#?}");
     let lost = shop.sandbox.eaccounting.control().requests(0, 10_000);
@@ -502,15 +507,7 @@ async fn a_lost_answer_while_creating_the_draft_books_the_order_once() {
 async fn a_lost_answer_while_converting_the_draft_books_the_order_once() {
     let shop = Shop::open().await;
     let order = shop.ring_up(sale(vec![line(&shop.sku(VatClass::Low, 2), 1)]));
-    shop.sandbox
-        .eaccounting
-        .control()
-        .set_faults(sandbox::Faults {
-            lose_response_next: 1,
-            match_method: Some("POST".into()),
-            match_path: Some("/v2/customerinvoicedrafts/".into()),
-            ..sandbox::Faults::default()
-        });
+    lose_the_answer_to_the_next_post(&shop, "/v2/customerinvoicedrafts/");
     let summary = shop.sync_orders().await;
     assert_eq!(summary.counts.failed, 0, "{summary:#?}");
     assert_eq!(shop.invoices_for(&shop.reference_of(order)).len(), 1);

@@ -121,6 +121,18 @@ pub async fn sync_ok(shop: &Shop, flow: FlowKind) -> RunSummary {
     summary
 }
 
+/// Runs `flow` once more from empty request logs and asserts it created and updated nothing;
+/// what it sent is then in the logs for the story to check.
+pub async fn sync_again_unchanged(shop: &Shop, flow: FlowKind) {
+    clear_logs(shop);
+    let again = sync_ok(shop, flow).await;
+    assert_eq!(
+        (again.counts.created, again.counts.updated),
+        (0, 0),
+        "{again:#?}"
+    );
+}
+
 /// Requests the POS received, by endpoint (e.g. `PATCH /api/rest/v1/products/{id}`).
 pub fn pos_log(shop: &Shop) -> RequestLog {
     shop.sandbox.salespos.control().requests(0, 20_000)
@@ -199,6 +211,18 @@ pub fn stock_settings(shop: &Shop, change: impl FnOnce(&mut engine::flows::stock
     config.enabled = true;
     change(&mut config.settings);
     shop.engine.save_stock_config(&config, Origin::Cli).unwrap();
+}
+
+pub fn categories_settings(
+    shop: &Shop,
+    change: impl FnOnce(&mut engine::flows::categories::CategoriesSettings),
+) {
+    let mut config = shop.engine.categories_config().unwrap();
+    config.enabled = true;
+    change(&mut config.settings);
+    shop.engine
+        .save_categories_config(&config, Origin::Cli)
+        .unwrap();
 }
 
 pub fn customers_settings(

@@ -13,10 +13,10 @@ use uuid::Uuid;
 pub use self::labels::{CategoryStep, CategoryWrite, LabelSync};
 pub use self::settings::{default_mapping, CategoriesSettings};
 use crate::flow::FlowKind;
-use crate::flows::common::errors;
+use crate::flows::common::{errors, retry};
 use crate::mapping::{Lookups, Mapping};
 use crate::store::failed::{FailedRecord, RecordError};
-use crate::sync::{Applied, Flow, PlanPage, Planned, RecordRef, RunError};
+use crate::sync::{Applied, Flow, PlanPage, Planned, RunError};
 
 /// Everything the flow needs, resolved by the engine before a run.
 pub struct CategoriesSetup {
@@ -70,20 +70,15 @@ impl Flow for CategoriesFlow {
             let Ok(id) = failed.source_id.parse::<Uuid>() else {
                 continue;
             };
-            match self.books.get::<ArticleLabel>(&id).await {
-                Ok(label) => {
+            match retry::from_books::<ArticleLabel>(&self.books, &id).await? {
+                Some(label) => {
                     self.retried.insert(id);
                     labels.push(label)
                 }
-                Err(e) if e.code() == "not_found" => gone.push(Planned::skip(
-                    RecordRef {
-                        source_id: failed.source_id.clone(),
-                        label: failed.label.clone(),
-                    },
-                    failed.payload.clone(),
+                None => gone.push(retry::gone(
+                    failed,
                     "the label no longer exists in eAccounting",
                 )),
-                Err(e) => return Err(errors::books_run(&e)),
             }
         }
         let mut items = self

@@ -9,21 +9,40 @@ use crate::sync::RunError;
 
 /// An eAccounting error while doing `what` ("Creating article KB-01-250").
 pub fn books(what: &str, error: &eaccounting::Error) -> RecordError {
+    attempting(what, books_plain(error))
+}
+
+/// An eAccounting error in the client's words alone, where the record already says what was
+/// being attempted.
+pub fn books_plain(error: &eaccounting::Error) -> RecordError {
     RecordError {
         code: format!("eaccounting.{}", error.code()),
-        reason: format!("{what}: {}", error.user_message()),
+        reason: error.user_message(),
         field: error.field().map(str::to_string),
         transient: error.is_transient(),
     }
 }
 
-/// A SalesPOS error while doing `what`. The client's codes already carry the `salespos.` prefix.
+/// A SalesPOS error while doing `what`.
 pub fn pos(what: &str, error: &salespos::Error) -> RecordError {
+    attempting(what, pos_plain(error))
+}
+
+/// A SalesPOS error in the client's words alone. The client's codes already carry the
+/// `salespos.` prefix.
+pub fn pos_plain(error: &salespos::Error) -> RecordError {
     RecordError {
         code: error.code().to_string(),
-        reason: format!("{what}: {}", error.user_message()),
+        reason: error.user_message(),
         field: None,
         transient: error.is_transient(),
+    }
+}
+
+fn attempting(what: &str, error: RecordError) -> RecordError {
+    RecordError {
+        reason: format!("{what}: {}", error.reason),
+        ..error
     }
 }
 

@@ -1,11 +1,15 @@
-//! What the catalogue flows (products, stock, categories, customers) share: per-field
-//! fingerprints kept in links, the POS catalogue index, the incremental read of eAccounting, the
-//! errors in the merchant's words, and progress per page.
+//! What the flows share: per-field fingerprints kept in links (and the echo that keeps two
+//! directions from ping-ponging), the POS catalogue index, articles by number, the incremental
+//! read of eAccounting, retries, the errors in the merchant's words, and progress per page.
 
+pub mod articles;
+pub mod decide;
+pub mod echo;
 pub mod errors;
 pub mod fingerprint;
 pub mod pos_index;
 pub mod progress;
+pub mod retry;
 pub mod scan;
 pub mod values;
 

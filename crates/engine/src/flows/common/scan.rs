@@ -7,9 +7,15 @@
 //! so whatever changed during this run is read again next time. That start is kept only once the
 //! last page is done: a run that stops halfway reads its changes again.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
-use eaccounting::{Client, Field, Filter, ListQuery, Resource};
+use eaccounting::{Article, Client, Customer, Field, Filter, ListQuery, Resource};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::errors;
+use crate::sync::RunError;
 
 /// Records per page: a page's outcomes commit together, and progress is told per page.
 pub const PAGE_SIZE: u32 = 100;
@@ -37,6 +43,44 @@ impl ScanCursor {
     }
 }
 
+/// An eAccounting record an incremental read goes through.
+pub trait Scanned: Resource {
+    /// Its id, which names it on the failed list.
+    fn record_id(&self) -> Option<Uuid>;
+    fn changed_utc(&self) -> Option<DateTime<Utc>>;
+}
+
+impl Scanned for Article {
+    fn record_id(&self) -> Option<Uuid> {
+        self.id
+    }
+
+    fn changed_utc(&self) -> Option<DateTime<Utc>> {
+        self.changed_utc
+    }
+}
+
+impl Scanned for Customer {
+    fn record_id(&self) -> Option<Uuid> {
+        self.id
+    }
+
+    fn changed_utc(&self) -> Option<DateTime<Utc>> {
+        self.changed_utc
+    }
+}
+
+/// One page of a scan, as a flow plans it.
+pub struct ScanPage<R> {
+    /// The page's records, less those this run's retries decided already.
+    pub records: Vec<R>,
+    /// How many records were read so far, of how many that match, for progress.
+    pub read: u32,
+    pub total: u32,
+    /// Where the next run starts, once this last page is planned.
+    pub resume: Option<ScanCursor>,
+}
+
 pub struct BooksScan<R> {
     base: Option<Filter<R>>,
     changed: Field<R, DateTime<Utc>>,
@@ -46,13 +90,13 @@ pub struct BooksScan<R> {
     started: Option<DateTime<Utc>>,
     newest_seen: Option<DateTime<Utc>>,
     done: bool,
-    /// How many records match (from the first page), for progress.
-    pub total: u32,
+    /// How many records match (from the first page).
+    total: u32,
     /// How many have been read.
-    pub read: u32,
+    read: u32,
 }
 
-impl<R: Resource> BooksScan<R> {
+impl<R: Scanned> BooksScan<R> {
     /// Records matching `base` changed after `since` (all of them when `None`), ordered by
     /// `order_by`.
     pub fn new(
@@ -83,13 +127,15 @@ impl<R: Resource> BooksScan<R> {
         }
     }
 
-    /// The next page of records, or `None` when every page was read. `changed_of` tells a
-    /// record's change time, used as the next start should the server not say its time.
-    pub async fn next(
+    /// The next page, or `None` when every page was read. Records whose id is in `retried`
+    /// (decided already by this run's retries) are left out; the last page carries where the
+    /// next run under settings `digest` starts.
+    pub async fn next_page(
         &mut self,
         client: &Client,
-        changed_of: impl Fn(&R) -> Option<DateTime<Utc>>,
-    ) -> eaccounting::Result<Option<Vec<R>>> {
+        digest: &str,
+        retried: &HashSet<String>,
+    ) -> Result<Option<ScanPage<R>>, RunError> {
         if self.done {
             return Ok(None);
         }
@@ -98,7 +144,10 @@ impl<R: Resource> BooksScan<R> {
             .page_size(PAGE_SIZE)
             .order_by(self.order_by);
         query.filter = self.filter();
-        let page = client.list_page(&query).await?;
+        let page = client
+            .list_page(&query)
+            .await
+            .map_err(|e| errors::books_run(&e))?;
         if self.page == 1 {
             self.started = page.meta.server_time_utc;
             self.total = page.meta.total_number_of_results;
@@ -107,17 +156,25 @@ impl<R: Resource> BooksScan<R> {
         self.page += 1;
         self.read += page.data.len() as u32;
         for record in &page.data {
-            let changed = changed_of(record);
+            let changed = record.changed_utc();
             if changed > self.newest_seen {
                 self.newest_seen = changed;
             }
         }
-        Ok(Some(page.data))
-    }
-
-    /// Whether the last page has been read.
-    pub fn is_done(&self) -> bool {
-        self.done
+        let records = page
+            .data
+            .into_iter()
+            .filter(|r| {
+                r.record_id()
+                    .is_none_or(|id| !retried.contains(&id.to_string()))
+            })
+            .collect();
+        Ok(Some(ScanPage {
+            records,
+            read: self.read,
+            total: self.total,
+            resume: self.done.then(|| self.resume(digest)),
+        }))
     }
 
     /// Where the next run starts, once the last page is read: the server time of the first

@@ -21,7 +21,6 @@ use chrono::{DateTime, Utc};
 use eaccounting::{Country, Customer, VatCode};
 use salespos::{Direction, Order, OrderFilter, OrderSort, User, UserFilter, UserId};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use self::country::Countries;
@@ -30,16 +29,15 @@ pub use self::to_books::{BooksCustomerStep, BooksCustomerWrite, PosCustomer, Pos
 pub use self::to_pos::{PosUserWrite, UserStep};
 use crate::activity::ActivityLog;
 use crate::flow::FlowKind;
-use crate::flows::common::fingerprint::{same, Fingerprints};
+use crate::flows::common::decide::Problem;
 use crate::flows::common::progress::Progress;
 use crate::flows::common::scan::{BooksScan, ScanCursor, PAGE_SIZE};
-use crate::flows::common::{errors, part, settings_digest};
+use crate::flows::common::{echo, errors, part, retry, settings_digest};
 use crate::mapping::{CompiledMapping, Lookups, Mapping};
 use crate::store::failed::{FailedRecord, RecordError};
-use crate::store::links::{self, Link};
 use crate::store::records::{LinkKind, System};
 use crate::store::{cursors, Store};
-use crate::sync::{Applied, Flow, PlanPage, Planned, RecordRef, RunError};
+use crate::sync::{Applied, Flow, PlanPage, Planned, RunError};
 
 /// Everything the flow needs, resolved by the engine before a run.
 pub struct CustomersSetup {
@@ -74,17 +72,6 @@ pub struct CustomersCursor {
     pub orders_digest: Option<String>,
     #[serde(default)]
     pub to_pos: ScanCursor,
-}
-
-pub(crate) enum Problem {
-    Record(RecordError),
-    Run(RunError),
-}
-
-impl From<RecordError> for Problem {
-    fn from(error: RecordError) -> Self {
-        Problem::Record(error)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,34 +375,19 @@ impl CustomersFlow {
     }
 
     async fn books_page(&mut self) -> Result<Option<PlanPage<CustomerAction>>, RunError> {
-        if self.scan.is_none() {
-            let since = self.cursor.to_pos.start(&self.digest);
-            self.scan = Some(BooksScan::new(
-                None,
-                Customer::CHANGED_UTC,
-                "CustomerNumber",
-                since,
-            ));
-        }
-        let scan = self.scan.as_mut().expect("just set");
-        let Some(customers) = scan
-            .next(&self.books, |c: &Customer| c.changed_utc)
-            .await
-            .map_err(|e| errors::books_run(&e))?
+        let since = self.cursor.to_pos.start(&self.digest);
+        let scan = self.scan.get_or_insert_with(|| {
+            BooksScan::new(None, Customer::CHANGED_UTC, "CustomerNumber", since)
+        });
+        let Some(page) = scan
+            .next_page(&self.books, &self.digest, &self.retried)
+            .await?
         else {
             return Ok(None);
         };
-        let (read, total) = (scan.read, scan.total);
-        let resume = scan.is_done().then(|| scan.resume(&self.digest));
-        let customers = customers
-            .into_iter()
-            .filter(|c| {
-                c.id.is_none_or(|id| !self.retried.contains(&id.to_string()))
-            })
-            .collect();
-        let items = self.plan_books_customers(customers).await?;
-        self.progress.page(read, total, PAGE_SIZE);
-        let cursor = resume.map(|resume| {
+        let items = self.plan_books_customers(page.records).await?;
+        self.progress.page(page.read, page.total, PAGE_SIZE);
+        let cursor = page.resume.map(|resume| {
             self.cursor.to_pos = resume;
             serde_json::to_value(&self.cursor).expect("the cursor serializes")
         });
@@ -440,8 +412,9 @@ impl CustomersFlow {
             return Ok(());
         };
         let before_fields = before.and_then(map);
-        note_own_write(
+        echo::note_own_write(
             &self.store,
+            LinkKind::Customer,
             (System::Eaccounting, id.to_string()),
             (
                 System::Salespos,
@@ -449,6 +422,7 @@ impl CustomersFlow {
             ),
             before_fields,
             after_fields,
+            |_| true,
         )
     }
 
@@ -465,60 +439,17 @@ impl CustomersFlow {
             return Ok(());
         };
         let before_fields = before.and_then(map);
-        let target = self
-            .store
-            .read(|conn| links::find(conn, LinkKind::Customer, System::Salespos, &email))
-            .ok()
-            .flatten()
-            .map(|l| l.target_id)
-            .unwrap_or_default();
-        note_own_write(
+        // The eAccounting customer stays the one the link names.
+        echo::note_own_write(
             &self.store,
+            LinkKind::Customer,
             (System::Salespos, email),
-            (System::Eaccounting, target),
+            (System::Eaccounting, String::new()),
             before_fields,
             after_fields,
+            |_| true,
         )
     }
-}
-
-/// Sets in the customer link of `source` the fingerprints of the fields whose value differs
-/// between `before` and `after` (see the products flow's `echo` for why).
-fn note_own_write(
-    store: &Store,
-    source: (System, String),
-    target: (System, String),
-    before: Option<Map<String, Value>>,
-    after: Map<String, Value>,
-) -> Result<(), RecordError> {
-    let failed = |e: crate::store::StoreError| errors::record("store", None, e.to_string());
-    let existing = store
-        .read(|conn| links::find(conn, LinkKind::Customer, source.0, &source.1))
-        .map_err(failed)?;
-    let mut prints = Fingerprints::parse(existing.as_ref().and_then(|l| l.content_hash.as_deref()));
-    for (field, value) in &after {
-        let changed = before
-            .as_ref()
-            .is_none_or(|b| !same(b.get(field).unwrap_or(&Value::Null), value));
-        if changed {
-            prints.set(field, value);
-        }
-    }
-    let target_id = match existing.as_ref() {
-        Some(link) if target.1.is_empty() => link.target_id.clone(),
-        _ => target.1,
-    };
-    let link = Link {
-        kind: LinkKind::Customer,
-        source_system: source.0,
-        source_id: source.1,
-        target_system: target.0,
-        target_id,
-        label: existing.and_then(|l| l.label),
-        content_hash: Some(prints.to_content_hash()),
-        updated_at: Utc::now(),
-    };
-    store.read(|conn| links::put(conn, &link)).map_err(failed)
 }
 
 impl Flow for CustomersFlow {
@@ -536,57 +467,49 @@ impl Flow for CustomersFlow {
         let mut items = Vec::new();
         let mut pos_customers = Vec::new();
         let mut books_customers = Vec::new();
-        let gone = |failed: &FailedRecord, what: &str| {
-            Planned::skip(
-                RecordRef {
-                    source_id: failed.source_id.clone(),
-                    label: failed.label.clone(),
-                },
-                failed.payload.clone(),
-                format!("{what} no longer exists"),
-            )
-        };
         for failed in due {
             if let Some(source) = PosSource::parse(&failed.source_id) {
-                let info = match source {
-                    PosSource::Account(id) => match self.pos.users().get(id).await {
-                        Ok(user) => user.userinfo.map(|mut info| {
-                            if info.email().is_none() {
-                                info.email = Some(user.username.clone());
-                            }
-                            info
-                        }),
-                        Err(e) if e.api_kind() == Some(salespos::ApiErrorKind::NotFound) => {
-                            items.push(gone(failed, "the POS account"));
-                            continue;
-                        }
-                        Err(e) => return Err(errors::pos_run(&e)),
-                    },
-                    PosSource::Order(id) => match self.pos.orders().get(id).await {
-                        Ok(order) => order.customer,
-                        Err(e) if e.api_kind() == Some(salespos::ApiErrorKind::NotFound) => {
-                            items.push(gone(failed, "the POS order"));
-                            continue;
-                        }
-                        Err(e) => return Err(errors::pos_run(&e)),
-                    },
+                let (found, what) = match source {
+                    PosSource::Account(id) => (
+                        retry::from_pos(self.pos.users().get(id))
+                            .await?
+                            .map(|user| {
+                                user.userinfo.map(|mut info| {
+                                    if info.email().is_none() {
+                                        info.email = Some(user.username.clone());
+                                    }
+                                    info
+                                })
+                            }),
+                        "the POS account",
+                    ),
+                    PosSource::Order(id) => (
+                        retry::from_pos(self.pos.orders().get(id))
+                            .await?
+                            .map(|order| order.customer),
+                        "the POS order",
+                    ),
                 };
-                if let Some(email) = info.as_ref().and_then(|i| i.email()).map(email_key) {
+                let Some(info) = found else {
+                    items.push(retry::gone(failed, format!("{what} no longer exists")));
+                    continue;
+                };
+                let email = info.as_ref().and_then(|i| i.email()).map(email_key);
+                if let (Some(info), Some(email)) = (info, email) {
                     self.retried.insert(failed.source_id.clone());
                     pos_customers.push(PosCustomer {
                         email,
                         source,
-                        info: info.expect("has an e-mail"),
+                        info,
                     });
                 }
             } else if let Ok(id) = failed.source_id.parse::<Uuid>() {
-                match self.books.get::<Customer>(&id).await {
-                    Ok(customer) => {
+                match retry::from_books::<Customer>(&self.books, &id).await? {
+                    Some(customer) => {
                         self.retried.insert(failed.source_id.clone());
                         books_customers.push(customer);
                     }
-                    Err(e) if e.code() == "not_found" => items.push(gone(failed, "the customer")),
-                    Err(e) => return Err(errors::books_run(&e)),
+                    None => items.push(retry::gone(failed, "the customer no longer exists")),
                 }
             }
         }

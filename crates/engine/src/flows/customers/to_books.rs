@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::country::apply_vat;
 use super::CustomersFlow;
+use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::flows::common::{errors, values};
 use crate::mapping::Context;
@@ -225,7 +226,7 @@ impl CustomersFlow {
                                 "customer": candidate.info});
             let decided = self.decide_pos_customer(&candidate, &label).await;
             planned.push(match decided {
-                Ok(Ok(write)) => {
+                Ok(Decided::Write(write)) => {
                     self.progress.writes += 1;
                     Planned {
                         decision: describe(&write),
@@ -234,11 +235,11 @@ impl CustomersFlow {
                         action: Some(super::CustomerAction::ToBooks(write)),
                     }
                 }
-                Ok(Err(reason)) => {
+                Ok(Decided::Skip(reason)) => {
                     Planned::skip(record, source, format!("{label} is not written: {reason}"))
                 }
-                Err(super::Problem::Record(error)) => Planned::fail(record, source, error),
-                Err(super::Problem::Run(error)) => return Err(error),
+                Err(Problem::Record(error)) => Planned::fail(record, source, error),
+                Err(Problem::Run(error)) => return Err(error),
             });
         }
         Ok(planned)
@@ -249,19 +250,20 @@ impl CustomersFlow {
         &mut self,
         candidate: &PosCustomer,
         what: &str,
-    ) -> Result<Result<BooksCustomerWrite, String>, super::Problem> {
+    ) -> Result<Decided<BooksCustomerWrite>, Problem> {
         let fields = self.pos_fields(&candidate.info, what)?;
         let prints = Fingerprints::of(&fields);
-        let link = self
-            .store
-            .read(|conn| links::find(conn, LinkKind::Customer, System::Salespos, &candidate.email))
-            .map_err(|e| super::Problem::Run(e.into()))?;
+        let link = self.store.read(|conn| {
+            links::find(conn, LinkKind::Customer, System::Salespos, &candidate.email)
+        })?;
         if let Some(link) = &link {
             if Fingerprints::parse(link.content_hash.as_deref()) == prints {
-                return Ok(Err("it is unchanged since it was last written".into()));
+                return Ok(Decided::Skip(
+                    "it is unchanged since it was last written".into(),
+                ));
             }
             if !self.settings.update_existing {
-                return Ok(Err("it changed in the POS, but updating known customers is off in the customers settings".into()));
+                return Ok(Decided::Skip("it changed in the POS, but updating known customers is off in the customers settings".into()));
             }
         }
         let linked_id = link.as_ref().and_then(|l| l.target_id.parse::<Uuid>().ok());
@@ -269,14 +271,13 @@ impl CustomersFlow {
             Some(id) => self.books_customer_by_id(id).await?,
             None => self.books_customer_by_email(&candidate.email).await?,
         };
-        let name = values::text(fields.get("Name")).unwrap_or_default();
-        match existing {
+        let (record, step) = match existing {
             Some(existing) => {
                 let id = existing
                     .id
                     .expect("customers read from eAccounting have ids");
                 if !self.settings.update_existing {
-                    return Ok(Err(format!(
+                    return Ok(Decided::Skip(format!(
                         "it is customer {} in eAccounting already, and updating known customers is off",
                         existing.customer_number.as_deref().unwrap_or("?")
                     )));
@@ -296,36 +297,31 @@ impl CustomersFlow {
                     .map(|(k, _)| k.clone())
                     .collect();
                 if changed.is_empty() {
-                    return Ok(Err(
-                        "eAccounting already holds what it would be given".into()
+                    return Ok(Decided::Skip(
+                        "eAccounting already holds what it would be given".into(),
                     ));
                 }
-                Ok(Ok(BooksCustomerWrite {
-                    email: candidate.email.clone(),
-                    source: candidate.source,
-                    name,
-                    fields,
-                    record,
-                    step: BooksCustomerStep::Update {
-                        id,
-                        before: existing,
-                        changed,
-                    },
-                }))
+                let step = BooksCustomerStep::Update {
+                    id,
+                    before: existing,
+                    changed,
+                };
+                (record, step)
             }
             None => {
                 let mut record = self.new_customer(&fields, what)?;
                 self.check_vat(&mut record, what)?;
-                Ok(Ok(BooksCustomerWrite {
-                    email: candidate.email.clone(),
-                    source: candidate.source,
-                    name,
-                    fields,
-                    record,
-                    step: BooksCustomerStep::Create,
-                }))
+                (record, BooksCustomerStep::Create)
             }
-        }
+        };
+        Ok(Decided::Write(BooksCustomerWrite {
+            email: candidate.email.clone(),
+            source: candidate.source,
+            name: values::text(fields.get("Name")).unwrap_or_default(),
+            fields,
+            record,
+            step,
+        }))
     }
 
     fn check_vat(&self, record: &mut Map<String, Value>, what: &str) -> Result<(), RecordError> {

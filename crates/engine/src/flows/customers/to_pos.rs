@@ -9,7 +9,8 @@ use salespos::{NewUser, PersonalInfo, User, UserId, UserPatch};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::{CustomerAction, CustomersFlow, Problem};
+use super::{CustomerAction, CustomersFlow};
+use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::errors;
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::mapping::Context;
@@ -103,7 +104,7 @@ impl CustomersFlow {
                     .decide_books_customer(&customer, id, &email, &label)
                     .await
                 {
-                    Ok(Ok(write)) => {
+                    Ok(Decided::Write(write)) => {
                         self.progress.writes += 1;
                         Planned {
                             decision: describe(&write),
@@ -112,7 +113,7 @@ impl CustomersFlow {
                             action: Some(CustomerAction::ToPos(write)),
                         }
                     }
-                    Ok(Err(reason)) => Planned::skip(
+                    Ok(Decided::Skip(reason)) => Planned::skip(
                         record,
                         source,
                         format!("{label} is not written to the POS: {reason}"),
@@ -131,44 +132,41 @@ impl CustomersFlow {
         id: Uuid,
         email: &str,
         what: &str,
-    ) -> Result<Result<PosUserWrite, String>, Problem> {
+    ) -> Result<Decided<PosUserWrite>, Problem> {
         if email.is_empty() || !email.contains('@') {
-            return Ok(Err(
-                "it has no e-mail address, which POS accounts are".into()
+            return Ok(Decided::Skip(
+                "it has no e-mail address, which POS accounts are".into(),
             ));
         }
         if !customer.is_active {
-            return Ok(Err("it is inactive".into()));
+            return Ok(Decided::Skip("it is inactive".into()));
         }
         let fields = self
             .to_pos
             .evaluate(&self.books_context(customer), &self.lookups)
             .map_err(|e| errors::mapping("customers (to the POS)", what, &e))?;
         let prints = Fingerprints::of(&fields);
-        let link = self
-            .store
-            .read(|conn| {
-                links::find(
-                    conn,
-                    LinkKind::Customer,
-                    System::Eaccounting,
-                    &id.to_string(),
-                )
-            })
-            .map_err(|e| Problem::Run(e.into()))?;
+        let link = self.store.read(|conn| {
+            links::find(
+                conn,
+                LinkKind::Customer,
+                System::Eaccounting,
+                &id.to_string(),
+            )
+        })?;
         if let Some(link) = &link {
             if Fingerprints::parse(link.content_hash.as_deref()) == prints {
-                return Ok(Err("it is unchanged since it was last written".into()));
+                return Ok(Decided::Skip(
+                    "it is unchanged since it was last written".into(),
+                ));
             }
         }
         let settings = &self.settings.to_pos;
         let (create, update) = (settings.create, settings.update_existing);
-        let existing = self.user_by_email(email).await?;
-        let name = customer.name.clone();
-        match existing {
+        let (userinfo, step) = match self.user_by_email(email).await? {
             Some(user) => {
                 if !update {
-                    return Ok(Err(format!(
+                    return Ok(Decided::Skip(format!(
                         "the POS has account {} for it already, and updating accounts is off",
                         user.id
                     )));
@@ -184,41 +182,38 @@ impl CustomersFlow {
                     .map(|(path, _)| path.clone())
                     .collect();
                 if changed.is_empty() {
-                    return Ok(Err(
-                        "its POS account already holds what it would be given".into()
+                    return Ok(Decided::Skip(
+                        "its POS account already holds what it would be given".into(),
                     ));
                 }
-                Ok(Ok(PosUserWrite {
-                    customer_id: id,
-                    email: email.to_string(),
-                    name,
-                    fields,
-                    userinfo,
-                    step: UserStep::Update {
-                        id: user.id,
-                        before: Box::new(user),
-                        changed,
-                    },
-                }))
+                let step = UserStep::Update {
+                    id: user.id,
+                    before: Box::new(user),
+                    changed,
+                };
+                (userinfo, step)
             }
             None if create => {
                 let mut userinfo = json!({});
                 for (path, value) in &fields {
                     set_at(&mut userinfo, path, value.clone());
                 }
-                Ok(Ok(PosUserWrite {
-                    customer_id: id,
-                    email: email.to_string(),
-                    name,
-                    fields,
-                    userinfo,
-                    step: UserStep::Create,
-                }))
+                (userinfo, UserStep::Create)
             }
-            None => Ok(Err(
-                "it has no POS account, and creating accounts is off".into()
-            )),
-        }
+            None => {
+                return Ok(Decided::Skip(
+                    "it has no POS account, and creating accounts is off".into(),
+                ))
+            }
+        };
+        Ok(Decided::Write(PosUserWrite {
+            customer_id: id,
+            email: email.to_string(),
+            name: customer.name.clone(),
+            fields,
+            userinfo,
+            step,
+        }))
     }
 
     /// Carries out one account write; a repeated create looks the e-mail up first.

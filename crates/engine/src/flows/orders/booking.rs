@@ -11,13 +11,13 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::books_error;
 use super::catalog::Catalog;
 use super::customer::CustomerPlan;
 use super::document::{self, Booked, NewDocument, NewRow, Stage, WriteError};
 use super::money::{excluding_vat, TillLine, Totals};
 use super::settings::{DocumentKind, OrdersSettings};
 use crate::flow::FlowKind;
+use crate::flows::common::errors;
 use crate::mapping::{Lookups, COUNTRY_REVENUE_ACCOUNT, COUNTRY_VAT_CODE};
 use crate::store::failed::RecordError;
 use crate::store::intents::{self, IntentState};
@@ -129,12 +129,6 @@ pub(super) fn article_from_till(
     Ok(article)
 }
 
-fn what_failed(stage: &str, error: &eaccounting::Error) -> RecordError {
-    let mut failure = books_error(error);
-    failure.reason = format!("{stage}: {}", failure.reason);
-    failure
-}
-
 impl Booking {
     pub fn describe(&self) -> String {
         if let Some(found) = &self.found {
@@ -186,7 +180,7 @@ impl Booking {
                 client
                     .update(id, customer.as_ref())
                     .await
-                    .map_err(|e| what_failed("Updating the customer", &e))?;
+                    .map_err(|e| errors::books("Updating the customer", &e))?;
                 Ok(*id)
             }
             CustomerPlan::New(customer) => {
@@ -203,7 +197,7 @@ impl Booking {
                 let new = client
                     .create(customer.as_ref())
                     .await
-                    .map_err(|e| what_failed("Creating the customer", &e))?;
+                    .map_err(|e| errors::books("Creating the customer", &e))?;
                 let id = new.id.ok_or_else(|| RecordError {
                     code: "eaccounting.unexpected_answer".into(),
                     reason: "eAccounting created the customer but did not say its id.".into(),
@@ -230,10 +224,10 @@ impl Booking {
             catalog
                 .fetch_articles(client, [article.number.as_str()])
                 .await
-                .map_err(|e| what_failed("Looking up the article", &e))?;
+                .map_err(|e| errors::books("Looking up the article", &e))?;
             if catalog.article(&article.number).is_none() {
                 let created = client.create(article).await.map_err(|e| {
-                    what_failed(&format!("Creating article {}", article.number), &e)
+                    errors::books(&format!("Creating article {}", article.number), &e)
                 })?;
                 catalog.add_article(created);
             }
@@ -260,7 +254,7 @@ impl Booking {
             &self.reference,
         )
         .await
-        .map_err(|e| what_failed("Looking for an earlier booking", &e))
+        .map_err(|e| errors::books("Looking for an earlier booking", &e))
     }
 
     /// The differences between eAccounting's booking and the till, in words; empty when none.
@@ -305,10 +299,7 @@ impl Booking {
             });
         if let Some(account) = expected_account {
             for planned in &self.rows {
-                let coding = catalog
-                    .article(&planned.sku)
-                    .map(|a| a.coding_id)
-                    .and_then(|id| catalog.coding(id));
+                let coding = catalog.coding_of(&planned.sku);
                 let used = coding
                     .and_then(|c| revenue_account(c, catalog, &self.country, self.is_business()));
                 if used != Some(account) {
@@ -429,10 +420,14 @@ impl Booking {
                 Err(error) if error.code() == "outcome_unknown" => {
                     match self.find_booked(client).await? {
                         Some(found) if found.stage == Stage::Invoice => found,
-                        _ => return Err(what_failed("Booking the checked invoice draft", &error)),
+                        _ => {
+                            return Err(errors::books("Booking the checked invoice draft", &error))
+                        }
                     }
                 }
-                Err(error) => return Err(what_failed("Booking the checked invoice draft", &error)),
+                Err(error) => {
+                    return Err(errors::books("Booking the checked invoice draft", &error))
+                }
             };
         }
 
@@ -494,10 +489,10 @@ impl Booking {
             Err(WriteError::Api(error)) if error.code() == "outcome_unknown" => {
                 match self.find_booked(client).await? {
                     Some(found) => Ok(found),
-                    None => Err(what_failed("Creating the document", &error)),
+                    None => Err(errors::books("Creating the document", &error)),
                 }
             }
-            Err(WriteError::Api(error)) => Err(what_failed(
+            Err(WriteError::Api(error)) => Err(errors::books(
                 &format!("Creating the {}", self.document.kind.describe()),
                 &error,
             )),

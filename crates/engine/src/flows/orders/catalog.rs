@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 
-use eaccounting::{Article, ArticleAccountCoding, Client, CompanySettings, Country, Filter};
+use eaccounting::{Article, ArticleAccountCoding, Client, CompanySettings, Country};
 use uuid::Uuid;
 
-/// SKUs are looked up this many at a time (`Number eq 'A' or Number eq 'B' ...`), which keeps the
-/// filter well under URL length limits.
-const SKUS_PER_LOOKUP: usize = 20;
+use crate::flows::common::articles;
 
 pub(crate) struct Catalog {
     articles: HashMap<String, Option<Article>>,
@@ -50,24 +48,19 @@ impl Catalog {
         client: &Client,
         skus: impl IntoIterator<Item = &'a str>,
     ) -> eaccounting::Result<()> {
-        let mut wanted: Vec<String> = skus
+        let wanted: Vec<String> = skus
             .into_iter()
             .filter(|sku| !self.articles.contains_key(*sku))
             .map(str::to_string)
             .collect();
-        wanted.sort();
-        wanted.dedup();
-        for chunk in wanted.chunks(SKUS_PER_LOOKUP) {
-            let filter = chunk
-                .iter()
-                .map(|sku| Article::NUMBER.eq(sku.clone()))
-                .reduce(Filter::or)
-                .expect("chunks are not empty");
-            let found = client.list_all(Some(filter)).await?.items;
-            for sku in chunk {
-                let article = found.iter().find(|a| &a.number == sku).cloned();
-                self.articles.insert(sku.clone(), article);
-            }
+        let found: HashMap<String, Article> = articles::numbered(client, wanted.iter().cloned())
+            .await?
+            .into_iter()
+            .map(|a| (a.number.clone(), a))
+            .collect();
+        for sku in wanted {
+            let article = found.get(&sku).cloned();
+            self.articles.insert(sku, article);
         }
         Ok(())
     }
@@ -84,6 +77,11 @@ impl Catalog {
 
     pub fn coding(&self, id: Uuid) -> Option<&ArticleAccountCoding> {
         self.codings.get(&id)
+    }
+
+    /// The account coding of the article with this SKU.
+    pub fn coding_of(&self, sku: &str) -> Option<&ArticleAccountCoding> {
+        self.coding(self.article(sku)?.coding_id)
     }
 
     pub fn is_eu(&self, country_code: &str) -> bool {

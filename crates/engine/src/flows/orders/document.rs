@@ -284,58 +284,9 @@ pub(crate) async fn find(
     field: ReferenceField,
     reference: &str,
 ) -> eaccounting::Result<Option<Booked>> {
-    let by_buyers_ref = field == ReferenceField::BuyersOrderReference;
-    match kind {
-        DocumentKind::Quote => {
-            let filter = if by_buyers_ref {
-                Quote::BUYERS_ORDER_REFERENCE.eq(reference)
-            } else {
-                Quote::CUSTOMER_REFERENCE.eq(reference)
-            };
-            Ok(client
-                .list_all(Some(filter))
-                .await?
-                .items
-                .first()
-                .map(view_quote))
-        }
-        DocumentKind::Order => {
-            let filter = if by_buyers_ref {
-                Order::BUYERS_ORDER_REFERENCE.eq(reference)
-            } else {
-                Order::YOUR_REFERENCE.eq(reference)
-            };
-            Ok(client
-                .list_all(Some(filter))
-                .await?
-                .items
-                .first()
-                .map(view_order))
-        }
-        DocumentKind::InvoiceDraft | DocumentKind::Invoice => {
-            if kind == DocumentKind::Invoice {
-                let filter = if by_buyers_ref {
-                    CustomerInvoice::BUYERS_ORDER_REFERENCE.eq(reference)
-                } else {
-                    CustomerInvoice::YOUR_REFERENCE.eq(reference)
-                };
-                if let Some(invoice) = client.list_all(Some(filter)).await?.items.first() {
-                    return Ok(Some(view_invoice(invoice)));
-                }
-            }
-            let filter = if by_buyers_ref {
-                CustomerInvoiceDraft::BUYERS_ORDER_REFERENCE.eq(reference)
-            } else {
-                CustomerInvoiceDraft::YOUR_REFERENCE.eq(reference)
-            };
-            Ok(client
-                .list_all(Some(filter))
-                .await?
-                .items
-                .first()
-                .map(view_draft))
-        }
-    }
+    Ok(find_many(client, kind, field, &[reference.to_string()])
+        .await?
+        .remove(reference))
 }
 
 /// References are looked up this many at a time (`YourReference eq 'a' or ...`).
@@ -368,7 +319,7 @@ pub(crate) async fn find_many(
                     let reference = if by_buyers_ref {
                         record.buyers_order_reference.clone()
                     } else {
-                        your_reference_of(&record)
+                        record.your_reference()
                     };
                     if let Some(reference) = reference {
                         found.entry(reference).or_insert_with(|| $view(&record));
@@ -430,10 +381,6 @@ impl YourReference for CustomerInvoice {
     fn your_reference(&self) -> Option<String> {
         self.your_reference.clone()
     }
-}
-
-fn your_reference_of(record: &impl YourReference) -> Option<String> {
-    record.your_reference()
 }
 
 /// Removes a document that must not stay (its totals differ from the till's).

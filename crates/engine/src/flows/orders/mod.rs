@@ -38,7 +38,10 @@ pub use self::settings::{
     CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings, ReferenceField,
 };
 use crate::flow::FlowKind;
-use crate::mapping::{CompiledMapping, Context, Lookups, Mapping, POS_STATUS_INCLUDE};
+use crate::flows::common::{errors, retry};
+use crate::mapping::{
+    CompiledMapping, Context, Lookups, Mapping, MappingError, POS_STATUS_INCLUDE,
+};
 use crate::store::failed::{FailedRecord, RecordError};
 use crate::store::records::{LinkKind, System};
 use crate::store::{cursors, links, Store};
@@ -78,47 +81,21 @@ pub struct OrdersFlow {
     debtor: Option<(String, bool)>,
 }
 
-fn mapping_failure(errors: Vec<crate::mapping::MappingError>) -> RunError {
-    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+fn mapping_failure(problems: Vec<MappingError>) -> RunError {
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
     RunError::Setup(format!(
         "The orders mapping has errors: {}",
         text.join("; ")
     ))
 }
 
-pub(crate) fn books_error(error: &eaccounting::Error) -> RecordError {
+/// A rule of the orders mappings that could not be worked out for one order.
+fn mapping_error(error: MappingError) -> RecordError {
     RecordError {
-        code: format!("eaccounting.{}", error.code()),
-        reason: error.user_message(),
-        field: error.field().map(str::to_string),
-        transient: error.is_transient(),
-    }
-}
-
-fn pos_error(error: &salespos::Error) -> RecordError {
-    RecordError {
-        code: error.code().to_string(),
-        reason: error.user_message(),
-        field: None,
-        transient: error.is_transient(),
-    }
-}
-
-fn run_error_from_books(error: &eaccounting::Error) -> RunError {
-    RunError::Source {
-        system: System::Eaccounting,
-        code: format!("eaccounting.{}", error.code()),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    }
-}
-
-fn run_error_from_pos(error: &salespos::Error) -> RunError {
-    RunError::Source {
-        system: System::Salespos,
-        code: error.code().to_string(),
-        message: error.user_message(),
-        transient: error.is_transient(),
+        code: format!("mapping.{}", error.code()),
+        reason: error.to_string(),
+        field: Some(error.target.clone()),
+        transient: false,
     }
 }
 
@@ -318,7 +295,7 @@ impl OrdersFlow {
             self.catalog = Some(
                 Catalog::load(&self.books)
                     .await
-                    .map_err(|e| run_error_from_books(&e))?,
+                    .map_err(|e| errors::books_run(&e))?,
             );
         }
         Ok(self.catalog.as_mut().expect("just loaded"))
@@ -366,7 +343,7 @@ impl OrdersFlow {
             return Ok((id, name.clone(), *private));
         }
         let debtor: Customer = self.books.get(&id).await.map_err(|e| {
-            let mut error = books_error(&e);
+            let mut error = errors::books_plain(&e);
             if e.code() == "not_found" {
                 error.reason = "The default debtor chosen in the orders settings no longer exists in eAccounting. Choose another, then retry.".into();
                 error.field = Some("orders.default_debtor".into());
@@ -389,7 +366,7 @@ impl OrdersFlow {
             .books
             .list_all(Some(Customer::EMAIL_ADDRESS.eq(email)))
             .await
-            .map_err(|e| books_error(&e))?
+            .map_err(|e| errors::books_plain(&e))?
             .items
             .into_iter()
             .find(|c| c.is_active);
@@ -417,12 +394,7 @@ impl OrdersFlow {
         let mapped = self
             .customer_mapping
             .evaluate(context, &self.lookups)
-            .map_err(|e| RecordError {
-                code: format!("mapping.{}", e.code()),
-                reason: e.to_string(),
-                field: Some(e.target.clone()),
-                transient: false,
-            })?;
+            .map_err(mapping_error)?;
         let company_terms = self
             .catalog
             .as_ref()
@@ -471,12 +443,7 @@ impl OrdersFlow {
         let header = self
             .document_mapping
             .evaluate(&context, &self.lookups)
-            .map_err(|e| RecordError {
-                code: format!("mapping.{}", e.code()),
-                reason: e.to_string(),
-                field: Some(e.target.clone()),
-                transient: false,
-            })?;
+            .map_err(mapping_error)?;
 
         let catalog = self.catalog.as_ref().expect("loaded before planning");
         let customer_country = match &customer {
@@ -550,11 +517,7 @@ impl OrdersFlow {
         let mut document_rows = Vec::new();
         for row in &till {
             if domestic {
-                if let Some(coding) = catalog
-                    .article(&row.sku)
-                    .map(|a| a.coding_id)
-                    .and_then(|id| catalog.coding(id))
-                {
+                if let Some(coding) = catalog.coding_of(&row.sku) {
                     let books_rate = coding.vat_rate_percent.unwrap_or_default();
                     if books_rate != row.line.vat_percent {
                         return Err(RecordError {
@@ -583,20 +546,21 @@ impl OrdersFlow {
             });
         }
 
+        // Shipping is booked at the till's VAT rate, extra costs at their article's.
         for (amount, includes_vat, rate, article, field, what) in [
             (
                 order.total_shipping.unwrap_or_default(),
                 order.shipping_taxes_included.unwrap_or(till_includes_vat),
-                order.shipping_tax_percentage.unwrap_or_default(),
-                self.settings.shipping_article.clone(),
+                Some(order.shipping_tax_percentage.unwrap_or_default()),
+                &self.settings.shipping_article,
                 "total_shipping",
                 "shipping costs",
             ),
             (
                 order.extra_costs.unwrap_or_default(),
                 till_includes_vat,
-                Decimal::ZERO,
-                self.settings.extra_costs_article.clone(),
+                None,
+                &self.settings.extra_costs_article,
                 "extra_costs",
                 "extra costs or an order discount",
             ),
@@ -604,7 +568,7 @@ impl OrdersFlow {
             if amount.is_zero() {
                 continue;
             }
-            let sku = article.filter(|a| catalog.article(a).is_some()).ok_or_else(|| RecordError {
+            let article = article.as_deref().and_then(|a| catalog.article(a)).ok_or_else(|| RecordError {
                 code: "service_article_missing".into(),
                 reason: format!(
                     "{label} has {amount} {currency} {what}, and no article to book them on exists in eAccounting. Choose the article in the orders settings, then retry."
@@ -612,32 +576,22 @@ impl OrdersFlow {
                 field: Some(field.into()),
                 transient: false,
             })?;
-            let article_rate = catalog
-                .article(&sku)
-                .map(|a| a.coding_id)
-                .and_then(|id| catalog.coding(id))
-                .and_then(|c| c.vat_rate_percent)
-                .unwrap_or(rate);
+            let vat_percent = rate
+                .or_else(|| catalog.coding_of(&article.number)?.vat_rate_percent)
+                .unwrap_or_default();
             let line = TillLine {
                 quantity: Decimal::ONE,
                 unit_price: amount,
                 unit_discount: Decimal::ZERO,
                 total: amount,
-                vat_percent: if field == "extra_costs" {
-                    article_rate
-                } else {
-                    rate
-                },
+                vat_percent,
             };
             let line = in_document_terms(&line, includes_vat, document_includes_vat);
             document_rows.push(booking::PlannedRow {
-                sku: sku.clone(),
+                sku: article.number.clone(),
                 row: NewRow {
                     article_id: Uuid::nil(),
-                    text: catalog
-                        .article(&sku)
-                        .map(|a| a.name.clone())
-                        .unwrap_or_default(),
+                    text: article.name.clone(),
                     price: price_line(&line, price_decimals),
                 },
             });
@@ -780,7 +734,7 @@ impl OrdersFlow {
             &references,
         )
         .await
-        .map_err(|e| run_error_from_books(&e))?;
+        .map_err(|e| errors::books_run(&e))?;
         let mut unbooked = Vec::new();
         for order in candidates {
             match found.remove(&self.reference(&order)) {
@@ -817,7 +771,7 @@ impl OrdersFlow {
             .await?
             .fetch_articles(&books, skus.iter().map(String::as_str))
             .await
-            .map_err(|e| run_error_from_books(&e))?;
+            .map_err(|e| errors::books_run(&e))?;
 
         for (order, rows) in with_rows {
             let record = RecordRef {
@@ -826,7 +780,7 @@ impl OrdersFlow {
             };
             let outcome = match rows {
                 Ok(rows) => self.plan_booking(&order, &rows).await,
-                Err(error) => Err(pos_error(&error)),
+                Err(error) => Err(errors::pos_plain(&error)),
             };
             planned.push(match outcome {
                 Ok(booking) => Planned {
@@ -862,19 +816,12 @@ impl Flow for OrdersFlow {
             let Ok(id) = failed.source_id.parse::<i64>() else {
                 continue;
             };
-            match self.pos.orders().get(salespos::OrderId::from(id)).await {
-                Ok(order) => orders.push(order),
-                Err(error) if error.api_kind() == Some(salespos::ApiErrorKind::NotFound) => {
-                    planned.push(Planned::skip(
-                        RecordRef {
-                            source_id: failed.source_id.clone(),
-                            label: failed.label.clone(),
-                        },
-                        failed.payload.clone(),
-                        "the order no longer exists in the till",
-                    ));
-                }
-                Err(error) => return Err(run_error_from_pos(&error)),
+            match retry::from_pos(self.pos.orders().get(salespos::OrderId::from(id))).await? {
+                Some(order) => orders.push(order),
+                None => planned.push(retry::gone(
+                    failed,
+                    "the order no longer exists in the till",
+                )),
             }
         }
         planned.extend(self.plan_orders(orders, true).await?);
@@ -912,7 +859,7 @@ impl Flow for OrdersFlow {
             .expect("set above")
             .next_page()
             .await
-            .map_err(|e| run_error_from_pos(&e))?;
+            .map_err(|e| errors::pos_run(&e))?;
         let Some(orders) = page else {
             return Ok(None);
         };
@@ -929,7 +876,11 @@ impl Flow for OrdersFlow {
         let store = Arc::clone(&self.store);
         if self.catalog.is_none() {
             // Only orders found booked already were planned, so nothing read the catalogue.
-            self.catalog = Some(Catalog::load(&books).await.map_err(|e| books_error(&e))?);
+            self.catalog = Some(
+                Catalog::load(&books)
+                    .await
+                    .map_err(|e| errors::books_plain(&e))?,
+            );
         }
         let catalog = self.catalog.as_mut().expect("loaded above");
         booking

@@ -10,58 +10,13 @@
 
 use eaccounting::Article;
 use salespos::{Product, ProductId};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::ProductsFlow;
-use crate::flows::common::fingerprint::{same, Fingerprints};
-use crate::flows::common::{errors, values};
+use crate::flows::common::{echo, values};
 use crate::flows::orders::money::cents;
 use crate::store::failed::RecordError;
-use crate::store::links::{self, Link};
 use crate::store::records::{LinkKind, System};
-
-/// Sets in `link` (made if absent) the fingerprints of the fields whose value differs between
-/// `before` and `after`, among those `maintained`.
-fn note_own_write(
-    flow: &ProductsFlow,
-    link_source: (System, String),
-    target: (System, String),
-    before: Option<Map<String, Value>>,
-    after: Map<String, Value>,
-    maintained: impl Fn(&str) -> bool,
-) -> Result<(), RecordError> {
-    let (source_system, source_id) = link_source;
-    let existing = flow
-        .store
-        .read(|conn| links::find(conn, LinkKind::Product, source_system, &source_id))
-        .map_err(|e| errors::record("store", None, e.to_string()))?;
-    let mut prints = Fingerprints::parse(existing.as_ref().and_then(|l| l.content_hash.as_deref()));
-    for (field, value) in &after {
-        if !maintained(field) {
-            continue;
-        }
-        let changed = before
-            .as_ref()
-            .is_none_or(|b| !same(b.get(field).unwrap_or(&Value::Null), value));
-        if changed {
-            prints.set(field, value);
-        }
-    }
-    let link = Link {
-        kind: LinkKind::Product,
-        source_system,
-        source_id,
-        target_system: target.0,
-        target_id: target.1,
-        label: existing.and_then(|l| l.label),
-        content_hash: Some(prints.to_content_hash()),
-        updated_at: chrono::Utc::now(),
-    };
-    flow.store
-        .read(|conn| links::put(conn, &link))
-        .map_err(|e| errors::record("store", None, e.to_string()))
-}
 
 impl ProductsFlow {
     /// After the to-POS direction wrote `after` (which read `before`) from `article`.
@@ -79,8 +34,9 @@ impl ProductsFlow {
         let Some(after_fields) = map(after) else {
             return Ok(());
         };
-        note_own_write(
-            self,
+        echo::note_own_write(
+            &self.store,
+            LinkKind::Product,
             (System::Salespos, after.id.to_string()),
             (System::Eaccounting, article.to_string()),
             before.and_then(map),
@@ -115,8 +71,9 @@ impl ProductsFlow {
         let Some(after_fields) = map(after) else {
             return Ok(());
         };
-        note_own_write(
-            self,
+        echo::note_own_write(
+            &self.store,
+            LinkKind::Product,
             (System::Eaccounting, article_id.to_string()),
             (System::Salespos, product.to_string()),
             before.and_then(map),

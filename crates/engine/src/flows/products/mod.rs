@@ -38,11 +38,11 @@ use crate::flows::categories::{CategoriesSettings, CategoryWrite, LabelSync};
 use crate::flows::common::pos_index::{CategoryMembers, PosIndex};
 use crate::flows::common::progress::Progress;
 use crate::flows::common::scan::{BooksScan, ScanCursor, PAGE_SIZE};
-use crate::flows::common::{errors, part, settings_digest};
+use crate::flows::common::{errors, part, retry, settings_digest};
 use crate::mapping::{CompiledMapping, Lookups, Mapping};
 use crate::store::failed::{FailedRecord, RecordError};
 use crate::store::{cursors, Store};
-use crate::sync::{Applied, Flow, PlanPage, Planned, RecordRef, RunError};
+use crate::sync::{Applied, Flow, PlanPage, Planned, RunError};
 
 use self::to_books::PosScan;
 
@@ -92,24 +92,6 @@ pub struct ProductsCursor {
 pub(crate) struct ShopFacts {
     pub includes_vat: bool,
     pub currency: String,
-}
-
-/// A record's decision before it is a [`Planned`].
-pub(crate) enum Decided<W> {
-    Write(W),
-    Skip(String),
-}
-
-/// Why a record could not be decided: its own problem, or one that stops the run.
-pub(crate) enum Problem {
-    Record(RecordError),
-    Run(RunError),
-}
-
-impl From<RecordError> for Problem {
-    fn from(error: RecordError) -> Self {
-        Problem::Record(error)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,11 +193,11 @@ impl ProductsFlow {
     }
 
     /// The POS catalogue, read on first need.
-    async fn index(&mut self) -> Result<&PosIndex, Problem> {
+    async fn index(&mut self) -> Result<&PosIndex, RunError> {
         if self.index.is_none() {
             let index = PosIndex::load(&self.pos)
                 .await
-                .map_err(|e| Problem::Run(errors::pos_run(&e)))?;
+                .map_err(|e| errors::pos_run(&e))?;
             self.index = Some(index);
         }
         Ok(self.index.as_ref().expect("just read"))
@@ -255,10 +237,7 @@ impl ProductsFlow {
             .unwrap_or_default();
         if self.settings.direction.to_books() && self.settings.direction.to_pos() {
             // Both ways, the to-POS writes record what the other direction will read back.
-            self.index().await.map_err(|p| match p {
-                Problem::Run(e) => e,
-                Problem::Record(e) => RunError::Setup(e.reason),
-            })?;
+            self.index().await?;
         }
         Ok(())
     }
@@ -293,29 +272,19 @@ impl ProductsFlow {
     }
 
     async fn articles_page(&mut self) -> Result<Option<PlanPage<ProductAction>>, RunError> {
-        if self.scan.is_none() {
-            let since = self.cursor.to_pos.start(&self.digest);
-            self.scan = Some(BooksScan::new(None, Article::CHANGED_UTC, "Number", since));
-        }
-        let scan = self.scan.as_mut().expect("just set");
-        let Some(articles) = scan
-            .next(&self.books, |a: &Article| a.changed_utc)
-            .await
-            .map_err(|e| errors::books_run(&e))?
+        let since = self.cursor.to_pos.start(&self.digest);
+        let scan = self
+            .scan
+            .get_or_insert_with(|| BooksScan::new(None, Article::CHANGED_UTC, "Number", since));
+        let Some(page) = scan
+            .next_page(&self.books, &self.digest, &self.retried)
+            .await?
         else {
             return Ok(None);
         };
-        let (read, total, done) = (scan.read, scan.total, scan.is_done());
-        let resume = done.then(|| scan.resume(&self.digest));
-        let articles = articles
-            .into_iter()
-            .filter(|a| {
-                a.id.is_none_or(|id| !self.retried.contains(&id.to_string()))
-            })
-            .collect();
-        let items = self.plan_articles(articles).await?;
-        self.progress.page(read, total, PAGE_SIZE);
-        let cursor = resume.map(|resume| {
+        let items = self.plan_articles(page.records).await?;
+        self.progress.page(page.read, page.total, PAGE_SIZE);
+        let cursor = page.resume.map(|resume| {
             self.cursor.to_pos = resume;
             self.cursor_value()
         });
@@ -374,32 +343,6 @@ impl ProductsFlow {
             _ => Pass::Done,
         }
     }
-
-    async fn retry_article(
-        &mut self,
-        failed: &FailedRecord,
-        id: Uuid,
-    ) -> Result<Vec<Planned<ProductAction>>, RunError> {
-        match self.books.get::<Article>(&id).await {
-            Ok(article) => {
-                self.retried.insert(failed.source_id.clone());
-                self.plan_articles(vec![article]).await
-            }
-            Err(e) if e.code() == "not_found" => Ok(vec![gone(failed, "the article")]),
-            Err(e) => Err(errors::books_run(&e)),
-        }
-    }
-}
-
-fn gone(failed: &FailedRecord, what: &str) -> Planned<ProductAction> {
-    Planned::skip(
-        RecordRef {
-            source_id: failed.source_id.clone(),
-            label: failed.label.clone(),
-        },
-        failed.payload.clone(),
-        format!("{what} no longer exists"),
-    )
 }
 
 fn map_action<A>(planned: Planned<A>, wrap: fn(A) -> ProductAction) -> Planned<ProductAction> {
@@ -431,30 +374,32 @@ impl Flow for ProductsFlow {
                 let Ok(id) = label.parse::<Uuid>() else {
                     continue;
                 };
-                match self.books.get::<ArticleLabel>(&id).await {
-                    Ok(label) => {
+                match retry::from_books::<ArticleLabel>(&self.books, &id).await? {
+                    Some(label) => {
                         self.retried.insert(failed.source_id.clone());
                         labels.push(label);
                     }
-                    Err(e) if e.code() == "not_found" => items.push(gone(failed, "the label")),
-                    Err(e) => return Err(errors::books_run(&e)),
+                    None => items.push(retry::gone(failed, "the label no longer exists")),
                 }
             } else if let Some(product) = source.strip_prefix("pos:") {
                 let Ok(id) = product.parse::<i64>() else {
                     continue;
                 };
-                match self.pos.products().get(salespos::ProductId(id)).await {
-                    Ok(product) => {
+                match retry::from_pos(self.pos.products().get(salespos::ProductId(id))).await? {
+                    Some(product) => {
                         self.retried.insert(failed.source_id.clone());
                         items.extend(self.plan_products(vec![product]).await?);
                     }
-                    Err(e) if e.api_kind() == Some(salespos::ApiErrorKind::NotFound) => {
-                        items.push(gone(failed, "the POS product"))
-                    }
-                    Err(e) => return Err(errors::pos_run(&e)),
+                    None => items.push(retry::gone(failed, "the POS product no longer exists")),
                 }
             } else if let Ok(id) = source.parse::<Uuid>() {
-                items.extend(self.retry_article(failed, id).await?);
+                match retry::from_books::<Article>(&self.books, &id).await? {
+                    Some(article) => {
+                        self.retried.insert(failed.source_id.clone());
+                        items.extend(self.plan_articles(vec![article]).await?);
+                    }
+                    None => items.push(retry::gone(failed, "the article no longer exists")),
+                }
             }
         }
         if !labels.is_empty() {

@@ -9,24 +9,22 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use eaccounting::{Article, ArticleBarcode, Filter};
+use eaccounting::{Article, ArticleBarcode};
 use rust_decimal::Decimal;
 use salespos::{Direction, Product, ProductFilter, ProductId, ProductSort};
 use serde_json::{json, Map, Value};
 
 use super::filters::{self, Candidate};
-use super::{Decided, Problem, ProductAction, ProductsFlow};
+use super::{ProductAction, ProductsFlow};
+use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::flows::common::scan::ScanCursor;
-use crate::flows::common::{errors, values};
+use crate::flows::common::{articles, errors, values};
 use crate::mapping::Context;
 use crate::store::failed::RecordError;
 use crate::store::links::{self, Link};
 use crate::store::records::{LinkKind, System};
 use crate::sync::{Applied, Decision, Planned, RecordRef, RunError};
-
-/// Articles are looked up this many SKUs at a time (`Number eq 'A' or ...`).
-const SKUS_PER_LOOKUP: usize = 20;
 
 /// Reads POS products newest change first, down to the last run's newest change.
 pub struct PosScan {
@@ -160,12 +158,17 @@ impl ProductsFlow {
         &mut self,
         products: Vec<Product>,
     ) -> Result<Vec<Planned<ProductAction>>, RunError> {
-        let skus: Vec<String> = products
+        let skus = products
             .iter()
-            .filter_map(|p| p.productnumber.clone())
-            .filter(|s| !s.trim().is_empty())
+            .filter_map(|p| p.productnumber.as_deref().map(str::trim))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let articles: HashMap<String, Article> = articles::numbered(&self.books, skus)
+            .await
+            .map_err(|e| errors::books_run(&e))?
+            .into_iter()
+            .map(|a| (a.number.clone(), a))
             .collect();
-        let articles = self.articles_by_sku(&skus).await?;
         let mut planned = Vec::new();
         for product in products {
             let record = RecordRef {
@@ -200,31 +203,6 @@ impl ProductsFlow {
             });
         }
         Ok(planned)
-    }
-
-    /// The articles with these numbers, looked up in batches.
-    async fn articles_by_sku(&self, skus: &[String]) -> Result<HashMap<String, Article>, RunError> {
-        let mut found = HashMap::new();
-        let mut wanted: Vec<&String> = skus.iter().collect();
-        wanted.sort();
-        wanted.dedup();
-        for chunk in wanted.chunks(SKUS_PER_LOOKUP) {
-            let filter = chunk
-                .iter()
-                .map(|sku| Article::NUMBER.eq(sku.trim().to_string()))
-                .reduce(Filter::or)
-                .expect("chunks are not empty");
-            for article in self
-                .books
-                .list_all(Some(filter))
-                .await
-                .map_err(|e| errors::books_run(&e))?
-                .items
-            {
-                found.insert(article.number.clone(), article);
-            }
-        }
-        Ok(found)
     }
 
     fn decide_product(
@@ -300,17 +278,14 @@ impl ProductsFlow {
             prints: prints.clone(),
         };
 
-        let link = self
-            .store
-            .read(|conn| {
-                links::find(
-                    conn,
-                    LinkKind::Product,
-                    System::Salespos,
-                    &product.id.to_string(),
-                )
-            })
-            .map_err(|e| Problem::Run(e.into()))?;
+        let link = self.store.read(|conn| {
+            links::find(
+                conn,
+                LinkKind::Product,
+                System::Salespos,
+                &product.id.to_string(),
+            )
+        })?;
         let stored = link
             .as_ref()
             .map(|l| Fingerprints::parse(l.content_hash.as_deref()));

@@ -20,7 +20,8 @@ use uuid::Uuid;
 
 use super::filters::{self, Candidate};
 use super::settings::CATEGORIES_FIELD;
-use super::{Decided, Problem, ProductAction, ProductsFlow};
+use super::{ProductAction, ProductsFlow};
+use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::flows::common::{errors, values};
 use crate::flows::orders::money::cents;
@@ -265,17 +266,14 @@ impl ProductsFlow {
             prints: prints.clone(),
         };
 
-        let link = self
-            .store
-            .read(|conn| {
-                links::find(
-                    conn,
-                    LinkKind::Product,
-                    System::Eaccounting,
-                    &id.to_string(),
-                )
-            })
-            .map_err(|e| Problem::Run(e.into()))?;
+        let link = self.store.read(|conn| {
+            links::find(
+                conn,
+                LinkKind::Product,
+                System::Eaccounting,
+                &id.to_string(),
+            )
+        })?;
         if let Some((product_id, stored)) = link.as_ref().and_then(|l| {
             let target = l.target_id.parse::<i64>().ok()?;
             Some((

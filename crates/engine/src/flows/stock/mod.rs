@@ -17,7 +17,7 @@ pub mod settings;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use eaccounting::{Article, Field, Filter};
+use eaccounting::{Article, Field};
 use rust_decimal::Decimal;
 use salespos::{AttributeCombinationId, Product, ProductId, ProductPatch};
 use serde::{Deserialize, Serialize};
@@ -30,15 +30,12 @@ use crate::flow::FlowKind;
 use crate::flows::common::pos_index::PosIndex;
 use crate::flows::common::progress::Progress;
 use crate::flows::common::scan::{BooksScan, ScanCursor, PAGE_SIZE};
-use crate::flows::common::{errors, part, settings_digest};
+use crate::flows::common::{articles, errors, part, retry, settings_digest};
 use crate::store::failed::{FailedRecord, RecordError};
 use crate::store::links::{self, Link};
 use crate::store::records::{LinkKind, System};
 use crate::store::{cursors, Store};
 use crate::sync::{Applied, Decision, Flow, PlanPage, Planned, RecordRef, RunError};
-
-/// Articles are looked up this many SKUs at a time.
-const SKUS_PER_LOOKUP: usize = 20;
 
 /// Everything the flow needs, resolved by the engine before a run.
 pub struct StockSetup {
@@ -385,21 +382,9 @@ impl StockFlow {
         if arrived.is_empty() {
             return Ok(None);
         }
-        let mut articles = Vec::new();
-        for chunk in arrived.chunks(SKUS_PER_LOOKUP) {
-            let filter = chunk
-                .iter()
-                .map(|sku| Article::NUMBER.eq(sku.clone()))
-                .reduce(Filter::or)
-                .expect("chunks are not empty");
-            articles.extend(
-                self.books
-                    .list_all(Some(filter))
-                    .await
-                    .map_err(|e| errors::books_run(&e))?
-                    .items,
-            );
-        }
+        let articles = articles::numbered(&self.books, arrived)
+            .await
+            .map_err(|e| errors::books_run(&e))?;
         Ok(Some(articles))
     }
 
@@ -509,20 +494,15 @@ impl Flow for StockFlow {
             let Ok(id) = failed.source_id.parse::<Uuid>() else {
                 continue;
             };
-            match self.books.get::<Article>(&id).await {
-                Ok(article) => {
+            match retry::from_books::<Article>(&self.books, &id).await? {
+                Some(article) => {
                     self.retried.insert(failed.source_id.clone());
                     articles.push(article);
                 }
-                Err(e) if e.code() == "not_found" => items.push(Planned::skip(
-                    RecordRef {
-                        source_id: failed.source_id.clone(),
-                        label: failed.label.clone(),
-                    },
-                    failed.payload.clone(),
+                None => items.push(retry::gone(
+                    failed,
                     "the article no longer exists in eAccounting",
                 )),
-                Err(e) => return Err(errors::books_run(&e)),
             }
         }
         items.extend(self.plan_articles(articles).await?);
@@ -546,36 +526,26 @@ impl Flow for StockFlow {
                 return Ok(Some(PlanPage { items, cursor }));
             }
         }
-        if self.scan.is_none() {
-            let digest = self.digest.clone();
-            let since = self.cursor()?.scan.start(&digest);
-            self.scan = Some(BooksScan::new(
+        let digest = self.digest.clone();
+        let since = self.cursor()?.scan.start(&digest);
+        let scan = self.scan.get_or_insert_with(|| {
+            BooksScan::new(
                 Some(is_stock().eq(true)),
                 Article::CHANGED_UTC,
                 "Number",
                 since,
-            ));
-        }
-        let scan = self.scan.as_mut().expect("just set");
-        let Some(articles) = scan
-            .next(&self.books, |a: &Article| a.changed_utc)
-            .await
-            .map_err(|e| errors::books_run(&e))?
+            )
+        });
+        let Some(page) = scan
+            .next_page(&self.books, &self.digest, &self.retried)
+            .await?
         else {
             return Ok(None);
         };
-        let (read, total) = (scan.read, scan.total);
-        let resume = scan.is_done().then(|| scan.resume(&self.digest));
-        let articles = articles
-            .into_iter()
-            .filter(|a| {
-                a.id.is_none_or(|id| !self.retried.contains(&id.to_string()))
-            })
-            .collect();
-        let items = self.plan_articles(articles).await?;
-        self.progress.page(read, total, PAGE_SIZE);
+        let items = self.plan_articles(page.records).await?;
+        self.progress.page(page.read, page.total, PAGE_SIZE);
         let cursor = self.cursor()?;
-        if let Some(resume) = resume {
+        if let Some(resume) = page.resume {
             cursor.scan = resume;
         }
         // Every page keeps the waiting list; the start moves only after the last page.
