@@ -39,6 +39,30 @@ impl From<rusqlite::Error> for ConnectError {
     }
 }
 
+/// eAccounting refused or could not be reached. Its codes get the `eaccounting.` prefix.
+impl From<eaccounting::Error> for ConnectError {
+    fn from(error: eaccounting::Error) -> Self {
+        ConnectError::Refused {
+            system: System::Eaccounting,
+            code: format!("eaccounting.{}", error.code()),
+            message: error.user_message(),
+            transient: error.is_transient(),
+        }
+    }
+}
+
+/// SalesPOS refused or could not be reached. Its codes carry the `salespos.` prefix already.
+impl From<salespos::Error> for ConnectError {
+    fn from(error: salespos::Error) -> Self {
+        ConnectError::Refused {
+            system: System::Salespos,
+            code: error.code().to_string(),
+            message: error.user_message(),
+            transient: error.is_transient(),
+        }
+    }
+}
+
 impl ConnectError {
     pub fn code(&self) -> String {
         match self {
