@@ -137,19 +137,7 @@ impl EaccountingConnection {
     }
 
     pub fn load(store: &Store) -> Result<Option<(Self, Mode)>, ConnectError> {
-        let Some(stored) = store.read(|conn| connections::get(conn, System::Eaccounting))? else {
-            return Ok(None);
-        };
-        let connection =
-            serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
-                system: System::Eaccounting,
-                code: "eaccounting.stored_connection".into(),
-                message: format!(
-                    "The stored Visma eAccounting connection is damaged ({e}); connect again."
-                ),
-                transient: false,
-            })?;
-        Ok(Some((connection, stored.mode)))
+        super::load_stored(store, System::Eaccounting)
     }
 
     /// A client for the connected company; `tune` adjusts its configuration (limits, retries).

@@ -73,19 +73,7 @@ impl SalesposConnection {
     }
 
     pub fn load(store: &Store) -> Result<Option<(Self, Mode)>, ConnectError> {
-        let Some(stored) = store.read(|conn| connections::get(conn, System::Salespos))? else {
-            return Ok(None);
-        };
-        let connection =
-            serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
-                system: System::Salespos,
-                code: "salespos.stored_connection".into(),
-                message: format!(
-                    "The stored CCV SalesPOS connection is damaged ({e}); connect again."
-                ),
-                transient: false,
-            })?;
-        Ok(Some((connection, stored.mode)))
+        super::load_stored(store, System::Salespos)
     }
 
     /// A client for the connected shop.
