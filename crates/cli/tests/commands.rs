@@ -1,25 +1,10 @@
 //! The integrator's door: what `posbridge` prints and how it exits.
 
-use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
+mod support;
 
-use engine::secrets::{EncryptedFileStore, Secret, SECRETS_FILE};
-use engine::{DemoSystems, Engine, Origin};
 use sandbox::salespos::{Sale, SaleLine};
 use sandbox::{Sandbox, SandboxConfig};
-
-const PASSPHRASE: &str = "kassa";
-
-fn posbridge(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_posbridge"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("POSBRIDGE_SECRETS", "file")
-        .env("POSBRIDGE_SECRETS_PASSPHRASE", PASSPHRASE);
-    command
-}
+use support::{posbridge, set_up_demo};
 
 fn text(output: &std::process::Output) -> String {
     format!(
@@ -82,28 +67,7 @@ async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault(
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let info = sandbox.info();
-    {
-        let secrets =
-            EncryptedFileStore::open(&dir.path().join(SECRETS_FILE), &Secret::new(PASSPHRASE))
-                .unwrap();
-        let engine = Engine::open(dir.path(), Arc::new(secrets)).unwrap();
-        engine
-            .set_up_demo(
-                &DemoSystems {
-                    eaccounting_api: info.eaccounting_api.clone(),
-                    eaccounting_identity: info.eaccounting_identity.clone(),
-                    eaccounting_client_id: info.eaccounting_client_id.clone(),
-                    eaccounting_client_secret: info.eaccounting_client_secret.clone(),
-                    salespos_api: info.salespos_api.clone(),
-                    salespos_public: info.salespos_public.clone(),
-                    salespos_secret: info.salespos_secret.clone(),
-                },
-                Origin::Cli,
-            )
-            .await
-            .unwrap();
-    }
+    set_up_demo(dir.path(), &sandbox).await;
     // Coffee to go: sold at the counter, unknown to the bookkeeping.
     sandbox
         .salespos

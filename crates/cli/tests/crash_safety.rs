@@ -2,39 +2,17 @@
 //! but before PosBridge wrote down that it did. The next run finds the invoice by its reference,
 //! restores the link, and books nothing twice.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+mod support;
+
 use std::time::{Duration, Instant};
 
-use engine::secrets::{EncryptedFileStore, Secret, SECRETS_FILE};
 use engine::store::links;
 use engine::store::records::{LinkKind, System};
-use engine::{DemoSystems, Engine, Origin};
 use sandbox::control::Outcome;
 use sandbox::demo::VatClass;
 use sandbox::salespos::{Sale, SaleLine};
 use sandbox::{Faults, Sandbox, SandboxConfig};
-
-const PASSPHRASE: &str = "winkel-wachtwoord";
-
-fn posbridge(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_posbridge"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("POSBRIDGE_SECRETS", "file")
-        .env("POSBRIDGE_SECRETS_PASSPHRASE", PASSPHRASE)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-fn open_engine(data_dir: &Path) -> Engine {
-    let secrets =
-        EncryptedFileStore::open(&data_dir.join(SECRETS_FILE), &Secret::new(PASSPHRASE)).unwrap();
-    Engine::open(data_dir, Arc::new(secrets)).unwrap()
-}
+use support::{open_engine, posbridge, set_up_demo};
 
 fn sale(sku: String) -> Sale {
     Sale {
@@ -60,25 +38,7 @@ async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let info = sandbox.info();
-    {
-        let engine = open_engine(dir.path());
-        engine
-            .set_up_demo(
-                &DemoSystems {
-                    eaccounting_api: info.eaccounting_api.clone(),
-                    eaccounting_identity: info.eaccounting_identity.clone(),
-                    eaccounting_client_id: info.eaccounting_client_id.clone(),
-                    eaccounting_client_secret: info.eaccounting_client_secret.clone(),
-                    salespos_api: info.salespos_api.clone(),
-                    salespos_public: info.salespos_public.clone(),
-                    salespos_secret: info.salespos_secret.clone(),
-                },
-                Origin::Cli,
-            )
-            .await
-            .unwrap();
-    }
+    set_up_demo(dir.path(), &sandbox).await;
     let skus: Vec<String> = sandbox::demo::catalogue(3)
         .into_iter()
         .filter(|p| p.in_pos && p.vat == VatClass::Low)

@@ -140,6 +140,14 @@ fn ccv_limit(endpoint: &str) -> u64 {
     }
 }
 
+/// Both simulators' request logs (Visma, CCV) as they are now.
+fn request_logs(sandbox: &Sandbox) -> [RequestLog; 2] {
+    [
+        sandbox.eaccounting.control().requests(u64::MAX, 0),
+        sandbox.salespos.control().requests(u64::MAX, 0),
+    ]
+}
+
 struct Measured {
     orders: usize,
     wall: Duration,
@@ -149,6 +157,24 @@ struct Measured {
 }
 
 impl Measured {
+    /// The calls made since the logs `before` were taken.
+    fn since(
+        before: &[RequestLog; 2],
+        sandbox: &Sandbox,
+        orders: usize,
+        wall: Duration,
+        cpu: Option<Duration>,
+    ) -> Self {
+        let [visma, ccv] = request_logs(sandbox);
+        Self {
+            orders,
+            wall,
+            cpu,
+            visma: calls_since(&before[0], &visma),
+            ccv: calls_since(&before[1], &ccv),
+        }
+    }
+
     fn print(&self, name: &str) {
         let visma: u64 = self.visma.values().sum();
         let ccv: u64 = self.ccv.values().sum();
@@ -319,26 +345,19 @@ fn main() {
         "Booking {orders} till sales ({CUSTOMERS} customers, {SKUS} SKUs, {LATENCY_MS} ms latency, rate windows {} ms)...",
         window.as_millis()
     );
-    let visma_before = sandbox.eaccounting.control().requests(u64::MAX, 0);
-    let ccv_before = sandbox.salespos.control().requests(u64::MAX, 0);
+    let before = request_logs(&sandbox);
     let cpu_before = thread_cpu();
     let started = Instant::now();
     let summary = engine_runtime
         .block_on(engine.run_flow(FlowKind::Orders, Origin::Cli, false))
         .unwrap();
-    let measured = Measured {
-        orders: summary.counts.created as usize,
-        wall: started.elapsed(),
-        cpu: Some(thread_cpu() - cpu_before),
-        visma: calls_since(
-            &visma_before,
-            &sandbox.eaccounting.control().requests(u64::MAX, 0),
-        ),
-        ccv: calls_since(
-            &ccv_before,
-            &sandbox.salespos.control().requests(u64::MAX, 0),
-        ),
-    };
+    let measured = Measured::since(
+        &before,
+        &sandbox,
+        summary.counts.created as usize,
+        started.elapsed(),
+        Some(thread_cpu() - cpu_before),
+    );
     assert_eq!(summary.error, None, "{summary:?}");
     assert_eq!(
         summary.counts.failed,
@@ -397,23 +416,10 @@ fn main() {
             .await
             .unwrap();
     });
-    let visma_before = sandbox.eaccounting.control().requests(u64::MAX, 0);
-    let ccv_before = sandbox.salespos.control().requests(u64::MAX, 0);
+    let before = request_logs(&sandbox);
     let started = Instant::now();
     engine_runtime.block_on(naive(&books, &till, &sample, debtor, terms));
-    let baseline = Measured {
-        orders: sample.len(),
-        wall: started.elapsed(),
-        cpu: None,
-        visma: calls_since(
-            &visma_before,
-            &sandbox.eaccounting.control().requests(u64::MAX, 0),
-        ),
-        ccv: calls_since(
-            &ccv_before,
-            &sandbox.salespos.control().requests(u64::MAX, 0),
-        ),
-    };
+    let baseline = Measured::since(&before, &sandbox, sample.len(), started.elapsed(), None);
     baseline.print("Naive booker (customer and every SKU looked up per order)");
 
     let per_order = |m: &Measured, calls: &BTreeMap<String, u64>| {

@@ -83,6 +83,14 @@ impl RunLocks {
     pub fn is_running(&self, flow: FlowKind) -> bool {
         self.lock_for(flow).try_lock().is_err()
     }
+
+    /// The flows with a run going on now, in their fixed order.
+    pub fn running(&self) -> Vec<FlowKind> {
+        FlowKind::ALL
+            .into_iter()
+            .filter(|f| self.is_running(*f))
+            .collect()
+    }
 }
 
 #[cfg(test)]

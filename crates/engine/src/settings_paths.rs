@@ -3,8 +3,17 @@
 //! document with a Rust type; a change is checked against that type before it is stored, and an
 //! error names the setting and says what was expected.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::flow::FlowKind;
+use crate::flows::categories::CategoriesSettings;
+use crate::flows::customers::CustomersSettings;
+use crate::flows::orders::OrdersSettings;
+use crate::flows::products::ProductsSettings;
+use crate::flows::stock::StockSettings;
+use crate::flows::FlowConfig;
 use crate::settings::AppSettings;
 use crate::store::{Store, StoreError};
 
@@ -27,11 +36,11 @@ struct Document {
     save: fn(Option<&Store>, Value) -> Result<(), SettingsError>,
 }
 
-fn typed_save<T: serde::de::DeserializeOwned>(
-    name: &'static str,
+fn typed_save<T: DeserializeOwned>(
+    name: &str,
     store: Option<&Store>,
     value: Value,
-    write: fn(&T, &Store) -> Result<(), StoreError>,
+    write: impl FnOnce(&T, &Store) -> Result<(), StoreError>,
 ) -> Result<(), SettingsError> {
     let typed: T = serde_path_to_error::deserialize(value).map_err(|e| SettingsError::Invalid {
         path: format!("{name}.{}", e.path()),
@@ -43,6 +52,24 @@ fn typed_save<T: serde::de::DeserializeOwned>(
     Ok(())
 }
 
+/// A flow's own settings (`T`) as a document named after the flow.
+fn load_flow<T: Serialize + DeserializeOwned + Default>(
+    store: &Store,
+    flow: FlowKind,
+) -> Result<Value, StoreError> {
+    FlowConfig::<T>::settings_document(store, flow)
+}
+
+fn save_flow<T: Serialize + DeserializeOwned + Default + Clone>(
+    store: Option<&Store>,
+    value: Value,
+    flow: FlowKind,
+) -> Result<(), SettingsError> {
+    typed_save(flow.as_str(), store, value, |settings, store| {
+        FlowConfig::<T>::save_settings_document(settings, store, flow)
+    })
+}
+
 const DOCUMENTS: &[Document] = &[
     Document {
         name: "app",
@@ -51,67 +78,28 @@ const DOCUMENTS: &[Document] = &[
     },
     Document {
         name: "orders",
-        load: |store| {
-            crate::flows::FlowConfig::<crate::flows::orders::OrdersSettings>::settings_document(
-                store,
-                crate::FlowKind::Orders,
-            )
-        },
-        save: |store, value| {
-            typed_save("orders", store, value, |s, store| {
-                crate::flows::FlowConfig::<crate::flows::orders::OrdersSettings>::save_settings_document(s, store, crate::FlowKind::Orders)
-            })
-        },
+        load: |store| load_flow::<OrdersSettings>(store, FlowKind::Orders),
+        save: |store, value| save_flow::<OrdersSettings>(store, value, FlowKind::Orders),
     },
     Document {
         name: "products",
-        load: |store| {
-            crate::flows::FlowConfig::<crate::flows::products::ProductsSettings>::settings_document(
-                store,
-                crate::FlowKind::Products,
-            )
-        },
-        save: |store, value| {
-            typed_save("products", store, value, |s, store| {
-                crate::flows::FlowConfig::<crate::flows::products::ProductsSettings>::save_settings_document(s, store, crate::FlowKind::Products)
-            })
-        },
+        load: |store| load_flow::<ProductsSettings>(store, FlowKind::Products),
+        save: |store, value| save_flow::<ProductsSettings>(store, value, FlowKind::Products),
     },
     Document {
         name: "stock",
-        load: |store| {
-            crate::flows::FlowConfig::<crate::flows::stock::StockSettings>::settings_document(
-                store,
-                crate::FlowKind::Stock,
-            )
-        },
-        save: |store, value| {
-            typed_save("stock", store, value, |s, store| {
-                crate::flows::FlowConfig::<crate::flows::stock::StockSettings>::save_settings_document(s, store, crate::FlowKind::Stock)
-            })
-        },
+        load: |store| load_flow::<StockSettings>(store, FlowKind::Stock),
+        save: |store, value| save_flow::<StockSettings>(store, value, FlowKind::Stock),
     },
     Document {
         name: "customers",
-        load: |store| {
-            crate::flows::FlowConfig::<crate::flows::customers::CustomersSettings>::settings_document(store, crate::FlowKind::Customers)
-        },
-        save: |store, value| {
-            typed_save("customers", store, value, |s, store| {
-                crate::flows::FlowConfig::<crate::flows::customers::CustomersSettings>::save_settings_document(s, store, crate::FlowKind::Customers)
-            })
-        },
+        load: |store| load_flow::<CustomersSettings>(store, FlowKind::Customers),
+        save: |store, value| save_flow::<CustomersSettings>(store, value, FlowKind::Customers),
     },
     Document {
         name: "categories",
-        load: |store| {
-            crate::flows::FlowConfig::<crate::flows::categories::CategoriesSettings>::settings_document(store, crate::FlowKind::Categories)
-        },
-        save: |store, value| {
-            typed_save("categories", store, value, |s, store| {
-                crate::flows::FlowConfig::<crate::flows::categories::CategoriesSettings>::save_settings_document(s, store, crate::FlowKind::Categories)
-            })
-        },
+        load: |store| load_flow::<CategoriesSettings>(store, FlowKind::Categories),
+        save: |store, value| save_flow::<CategoriesSettings>(store, value, FlowKind::Categories),
     },
 ];
 

@@ -3,39 +3,16 @@
 //! turns to "needs attention" when eAccounting withdraws the sign-in, and after a restart (new,
 //! empty simulators) a new sale is booked even though the till gives it an old sale's id.
 
+mod support;
+
 use std::sync::Arc;
 
 use engine::alerts::{HealthState, Problem};
 use engine::flows::orders::DocumentKind;
 use engine::secrets::MemoryStore;
-use engine::{DemoSystems, Engine, FlowKind, Origin};
-use rust_decimal::Decimal;
-use sandbox::salespos::{Sale, SaleLine};
-use sandbox::{Sandbox, SandboxConfig};
-
-const SEED: u64 = 7;
-
-async fn simulators() -> Sandbox {
-    Sandbox::start(SandboxConfig {
-        seed: SEED,
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("the simulators start")
-}
-
-fn demo_systems(sandbox: &Sandbox) -> DemoSystems {
-    let info = sandbox.info();
-    DemoSystems {
-        eaccounting_api: info.eaccounting_api,
-        eaccounting_identity: info.eaccounting_identity,
-        eaccounting_client_id: info.eaccounting_client_id,
-        eaccounting_client_secret: info.eaccounting_client_secret,
-        salespos_api: info.salespos_api,
-        salespos_public: info.salespos_public,
-        salespos_secret: info.salespos_secret,
-    }
-}
+use engine::{Engine, FlowKind, Origin};
+use sandbox::Sandbox;
+use support::{demo_systems, line, sale, simulators, SEED};
 
 /// A PosBridge on a fresh data dir that chose "Try with the demo systems" in the wizard.
 async fn wizard_on(sandbox: &Sandbox, dir: &std::path::Path) -> Arc<Engine> {
@@ -45,21 +22,6 @@ async fn wizard_on(sandbox: &Sandbox, dir: &std::path::Path) -> Arc<Engine> {
         .await
         .expect("the demo systems connect");
     engine
-}
-
-fn a_sale_of(sku: &str) -> Sale {
-    Sale {
-        lines: vec![SaleLine {
-            sku: sku.into(),
-            quantity: Decimal::ONE,
-            discount: Decimal::ZERO,
-        }],
-        customer: None,
-        discount: None,
-        payment: "pin".into(),
-        shipping: None,
-        at: None,
-    }
 }
 
 fn a_sku() -> String {
@@ -166,7 +128,10 @@ async fn nothing_runs_before_going_live_and_going_live_books_the_sale() {
         "the demo is held back until the merchant goes live"
     );
     assert!(engine.uses_demo_systems().unwrap());
-    let order = sandbox.salespos.ring_up(&a_sale_of(&a_sku())).unwrap();
+    let order = sandbox
+        .salespos
+        .ring_up(&sale(vec![line(&a_sku(), 1)]))
+        .unwrap();
     let number = order.ordernumber.unwrap();
 
     let preview = engine
@@ -232,7 +197,10 @@ async fn after_a_restart_a_new_sale_is_booked_though_the_new_till_reuses_an_old_
     let dir = tempfile::tempdir().unwrap();
     let first = simulators().await;
     let engine = wizard_on(&first, dir.path()).await;
-    let before = first.salespos.ring_up(&a_sale_of(&a_sku())).unwrap();
+    let before = first
+        .salespos
+        .ring_up(&sale(vec![line(&a_sku(), 1)]))
+        .unwrap();
     let mut schedules = engine.flow_schedules().unwrap();
     schedules[0].enabled = true;
     schedules[0].interval_seconds = 600;
@@ -267,7 +235,10 @@ async fn after_a_restart_a_new_sale_is_booked_though_the_new_till_reuses_an_old_
         "the merchant's answers stay"
     );
 
-    let after = second.salespos.ring_up(&a_sale_of(&a_sku())).unwrap();
+    let after = second
+        .salespos
+        .ring_up(&sale(vec![line(&a_sku(), 1)]))
+        .unwrap();
     assert_eq!(
         after.id, before.id,
         "the new till gives the new sale the old sale's id"

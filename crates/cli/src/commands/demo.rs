@@ -12,6 +12,7 @@ use engine::{DemoSystems, Engine, Origin};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
+use sandbox::demo::{DemoPerson, DemoProduct};
 use sandbox::salespos::{Sale, SaleCustomer, SaleLine};
 use sandbox::{Sandbox, SandboxConfig};
 use serde::Serialize;
@@ -41,12 +42,7 @@ struct DemoReport {
 
 /// A till sale as a shop counter sees them: one to four products, now and then a customer who
 /// gives an e-mail address (sometimes for their company).
-fn random_sale(rng: &mut SmallRng, seed: u64) -> Sale {
-    let products: Vec<_> = sandbox::demo::catalogue(seed)
-        .into_iter()
-        .filter(|p| p.in_pos)
-        .collect();
-    let people = sandbox::demo::people(seed);
+fn random_sale(rng: &mut SmallRng, products: &[DemoProduct], people: &[DemoPerson]) -> Sale {
     let lines = (0..rng.gen_range(1..=4))
         .map(|_| SaleLine {
             sku: products[rng.gen_range(0..products.len())].sku.clone(),
@@ -118,11 +114,16 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
         .await?;
 
     let mut rng = SmallRng::seed_from_u64(args.seed);
+    let products: Vec<DemoProduct> = sandbox::demo::catalogue(args.seed)
+        .into_iter()
+        .filter(|p| p.in_pos)
+        .collect();
+    let people = sandbox::demo::people(args.seed);
     let mut orders = Vec::new();
     for _ in 0..args.orders {
         let order = sandbox
             .salespos
-            .ring_up(&random_sale(&mut rng, args.seed))
+            .ring_up(&random_sale(&mut rng, &products, &people))
             .map_err(|e| anyhow::anyhow!("the till refused a sale: {e}"))?;
         orders.push(order.id);
     }

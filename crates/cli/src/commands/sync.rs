@@ -47,20 +47,14 @@ fn flow_of(which: Which) -> Option<FlowKind> {
 /// Prints a run as a merchant reads it: the counts, then each failure with its fix.
 pub fn print_summary(summary: &RunSummary) {
     let c = summary.counts;
-    let verb = if summary.dry_run { "would be" } else { "" };
+    let (dry_run, would_be) = if summary.dry_run {
+        (" (dry run)", " (would be)")
+    } else {
+        ("", "")
+    };
     println!(
-        "{}{}: {} created, {} updated, {} skipped, {} failed{}",
-        summary.flow,
-        if summary.dry_run { " (dry run)" } else { "" },
-        c.created,
-        c.updated,
-        c.skipped,
-        c.failed,
-        if verb.is_empty() {
-            String::new()
-        } else {
-            format!(" ({verb})")
-        }
+        "{}{dry_run}: {} created, {} updated, {} skipped, {} failed{would_be}",
+        summary.flow, c.created, c.updated, c.skipped, c.failed,
     );
     for item in &summary.items {
         match &item.decision {
@@ -105,8 +99,9 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     let summaries = match (flow_of(args.flow), args.dry_run) {
         (Some(flow), true) => engine.preview(&[flow], Origin::Cli).await?,
         (None, true) => {
-            let flows = engine.status()?.enabled_flows;
-            engine.preview(&flows, Origin::Cli).await?
+            engine
+                .preview(&engine.enabled_flows()?, Origin::Cli)
+                .await?
         }
         (flow, false) => engine.sync_now(flow, Origin::Cli).await?,
     };

@@ -11,12 +11,13 @@ mod layer;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::flow::FlowKind;
+use crate::store::records::{parse_timestamp, timestamp, unreadable};
 use crate::store::{Store, StoreError};
 
 pub use layer::{ActivityLayer, ACTIVITY_TARGET};
@@ -38,6 +39,8 @@ pub enum Level {
 }
 
 impl Level {
+    const ALL: [Level; 4] = [Level::Debug, Level::Info, Level::Warn, Level::Error];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Debug => "debug",
@@ -48,14 +51,12 @@ impl Level {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Level::Debug, Level::Info, Level::Warn, Level::Error]
-            .into_iter()
-            .find(|l| l.as_str() == s)
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
     }
 
     /// This level and every more severe one, for "warnings and errors" style filters.
     fn and_above(self) -> Vec<&'static str> {
-        [Level::Debug, Level::Info, Level::Warn, Level::Error]
+        Self::ALL
             .into_iter()
             .filter(|l| *l >= self)
             .map(Level::as_str)
@@ -233,11 +234,7 @@ impl ActivityLog {
             params.push(Value::Text(pattern.clone()));
             params.push(Value::Text(pattern));
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let filter = where_clause(&clauses);
         let conn = self.store.conn();
         let total: u32 = conn.query_row(
             &format!("SELECT count(*) FROM events {filter}"),
@@ -252,11 +249,7 @@ impl ActivityLog {
             page_clauses.push("id < ?".into());
             page_params.push(Value::Integer(before));
         }
-        let page_filter = if page_clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", page_clauses.join(" AND "))
-        };
+        let page_filter = where_clause(&page_clauses);
         // One more than asked tells whether an older page exists.
         page_params.push(Value::Integer(i64::from(limit) + 1));
         let mut statement = conn.prepare(&format!(
@@ -281,10 +274,19 @@ impl ActivityLog {
 
     /// Deletes events recorded before `cutoff`; returns how many.
     pub fn delete_older_than(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
-        Ok(self.store.conn().execute(
-            "DELETE FROM events WHERE at < ?1",
-            [cutoff.to_rfc3339_opts(SecondsFormat::Millis, true)],
-        )?)
+        Ok(self
+            .store
+            .conn()
+            .execute("DELETE FROM events WHERE at < ?1", [timestamp(cutoff)])?)
+    }
+}
+
+/// `WHERE a AND b`, or nothing when there is no condition.
+fn where_clause(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
     }
 }
 
@@ -296,7 +298,7 @@ pub fn insert(conn: &rusqlite::Connection, event: NewEvent) -> rusqlite::Result<
         "INSERT INTO events (at, level, flow, record, message, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         (
-            at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            timestamp(at),
             event.level.as_str(),
             event.flow.map(FlowKind::as_str),
             event.record.as_deref(),
@@ -316,33 +318,24 @@ pub fn insert(conn: &rusqlite::Connection, event: NewEvent) -> rusqlite::Result<
 }
 
 fn row_to_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<ActivityEvent> {
-    let text_error = |index: usize, message: String| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            message.into(),
-        )
-    };
     let at: String = row.get(1)?;
     let level: String = row.get(2)?;
     let flow: Option<String> = row.get(3)?;
     let details: Option<String> = row.get(6)?;
     Ok(ActivityEvent {
         id: row.get(0)?,
-        at: DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| text_error(1, e.to_string()))?
-            .with_timezone(&Utc),
-        level: Level::parse(&level).ok_or_else(|| text_error(2, level.clone()))?,
+        at: parse_timestamp(1, &at)?,
+        level: Level::parse(&level).ok_or_else(|| unreadable(2, level.clone()))?,
         flow: flow
             .map(|f| f.parse::<FlowKind>())
             .transpose()
-            .map_err(|e| text_error(3, e.to_string()))?,
+            .map_err(|e| unreadable(3, e))?,
         record: row.get(4)?,
         message: row.get(5)?,
         details: details
             .map(|d| serde_json::from_str(&d))
             .transpose()
-            .map_err(|e| text_error(6, e.to_string()))?,
+            .map_err(|e| unreadable(6, e))?,
     })
 }
 

@@ -88,15 +88,6 @@ impl TokenStore for SecretTokenStore {
     }
 }
 
-fn refused(error: &eaccounting::Error) -> ConnectError {
-    ConnectError::Refused {
-        system: System::Eaccounting,
-        code: format!("eaccounting.{}", error.code()),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    }
-}
-
 fn client_for(
     setup: &EaccountingSetup,
     secrets: Arc<dyn SecretStore>,
@@ -109,8 +100,10 @@ fn client_for(
         setup.client_secret.expose(),
     );
     tune(&mut config);
-    eaccounting::Client::new(config, Arc::new(SecretTokenStore::new(secrets)))
-        .map_err(|e| refused(&e))
+    Ok(eaccounting::Client::new(
+        config,
+        Arc::new(SecretTokenStore::new(secrets)),
+    )?)
 }
 
 impl EaccountingConnection {
@@ -128,11 +121,8 @@ impl EaccountingConnection {
     {
         secrets.set(&SecretKey::new(CLIENT_SECRET), &setup.client_secret)?;
         let client = client_for(&setup, Arc::clone(&secrets), |_| {})?;
-        client
-            .authorize(open_browser)
-            .await
-            .map_err(|e| refused(&e))?;
-        let health = client.health_check().await.map_err(|e| refused(&e))?;
+        client.authorize(open_browser).await?;
+        let health = client.health_check().await?;
         let connection = EaccountingConnection {
             api_base: setup.api_base.to_string(),
             identity_base: setup.identity_base.to_string(),
@@ -147,19 +137,7 @@ impl EaccountingConnection {
     }
 
     pub fn load(store: &Store) -> Result<Option<(Self, Mode)>, ConnectError> {
-        let Some(stored) = store.read(|conn| connections::get(conn, System::Eaccounting))? else {
-            return Ok(None);
-        };
-        let connection =
-            serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
-                system: System::Eaccounting,
-                code: "eaccounting.stored_connection".into(),
-                message: format!(
-                    "The stored Visma eAccounting connection is damaged ({e}); connect again."
-                ),
-                transient: false,
-            })?;
-        Ok(Some((connection, stored.mode)))
+        super::load_stored(store, System::Eaccounting)
     }
 
     /// A client for the connected company; `tune` adjusts its configuration (limits, retries).

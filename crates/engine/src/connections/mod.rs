@@ -5,13 +5,15 @@
 mod eaccounting_link;
 mod salespos_link;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use eaccounting_link::{EaccountingConnection, EaccountingSetup, SecretTokenStore};
 pub use salespos_link::{SalesposConnection, SalesposCredentials};
 
-use crate::store::connections::Mode;
+use crate::store::connections::{self, Mode};
 use crate::store::records::System;
+use crate::store::Store;
 
 /// Why connecting, or reaching a connected system, failed; in the merchant's words.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +38,30 @@ pub enum ConnectError {
 impl From<rusqlite::Error> for ConnectError {
     fn from(error: rusqlite::Error) -> Self {
         ConnectError::Store(error.into())
+    }
+}
+
+/// eAccounting refused or could not be reached. Its codes get the `eaccounting.` prefix.
+impl From<eaccounting::Error> for ConnectError {
+    fn from(error: eaccounting::Error) -> Self {
+        ConnectError::Refused {
+            system: System::Eaccounting,
+            code: format!("eaccounting.{}", error.code()),
+            message: error.user_message(),
+            transient: error.is_transient(),
+        }
+    }
+}
+
+/// SalesPOS refused or could not be reached. Its codes carry the `salespos.` prefix already.
+impl From<salespos::Error> for ConnectError {
+    fn from(error: salespos::Error) -> Self {
+        ConnectError::Refused {
+            system: System::Salespos,
+            code: error.code().to_string(),
+            message: error.user_message(),
+            transient: error.is_transient(),
+        }
     }
 }
 
@@ -79,6 +105,24 @@ impl From<ConnectError> for crate::sync::RunError {
             other => crate::sync::RunError::Setup(other.to_string()),
         }
     }
+}
+
+/// The stored facts of `system`'s connection (`T`: what its link keeps), and its mode.
+fn load_stored<T: DeserializeOwned>(
+    store: &Store,
+    system: System,
+) -> Result<Option<(T, Mode)>, ConnectError> {
+    let Some(stored) = store.read(|conn| connections::get(conn, system))? else {
+        return Ok(None);
+    };
+    let connection =
+        serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
+            system,
+            code: format!("{}.stored_connection", system.as_str()),
+            message: format!("The stored {system} connection is damaged ({e}); connect again."),
+            transient: false,
+        })?;
+    Ok(Some((connection, stored.mode)))
 }
 
 /// What the wizard and the dashboard show about a connection.

@@ -28,30 +28,20 @@ pub struct SalesposConnection {
     pub is_salespos: bool,
 }
 
-fn refused(error: &salespos::Error) -> ConnectError {
-    ConnectError::Refused {
-        system: System::Salespos,
-        code: error.code().to_string(),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    }
-}
-
 fn client_for(
     api_root: &str,
     public_key: &str,
     secret: &Secret,
     options: salespos::ClientOptions,
 ) -> Result<salespos::Client, ConnectError> {
-    salespos::Client::new(
+    Ok(salespos::Client::new(
         salespos::Credentials {
             api_root: api_root.to_string(),
             public_key: public_key.to_string(),
             secret: secret.expose().to_string(),
         },
         options,
-    )
-    .map_err(|e| refused(&e))
+    )?)
 }
 
 impl SalesposConnection {
@@ -68,7 +58,7 @@ impl SalesposConnection {
             &credentials.secret,
             salespos::ClientOptions::default(),
         )?;
-        let health = client.health_check().await.map_err(|e| refused(&e))?;
+        let health = client.health_check().await?;
         let connection = SalesposConnection {
             api_root: credentials.api_root,
             public_key: credentials.public_key,
@@ -83,19 +73,7 @@ impl SalesposConnection {
     }
 
     pub fn load(store: &Store) -> Result<Option<(Self, Mode)>, ConnectError> {
-        let Some(stored) = store.read(|conn| connections::get(conn, System::Salespos))? else {
-            return Ok(None);
-        };
-        let connection =
-            serde_json::from_value(stored.settings).map_err(|e| ConnectError::Refused {
-                system: System::Salespos,
-                code: "salespos.stored_connection".into(),
-                message: format!(
-                    "The stored CCV SalesPOS connection is damaged ({e}); connect again."
-                ),
-                transient: false,
-            })?;
-        Ok(Some((connection, stored.mode)))
+        super::load_stored(store, System::Salespos)
     }
 
     /// A client for the connected shop.

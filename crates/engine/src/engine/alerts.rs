@@ -19,7 +19,7 @@ use crate::flow::FlowKind;
 use crate::settings::Language;
 use crate::store::failed::{self, FailedRecord};
 use crate::store::records::System;
-use crate::store::{flow_settings, runs};
+use crate::store::runs;
 
 /// At most one notification per kind of problem in this period.
 pub const QUIET_PERIOD: Duration = Duration::hours(1);
@@ -307,13 +307,9 @@ impl Engine {
     /// How PosBridge stands now: running flows, failures and connections that need the
     /// merchant, enabled flows whose last run stopped.
     pub fn health(&self) -> Result<Health> {
-        let running: Vec<FlowKind> = FlowKind::ALL
-            .into_iter()
-            .filter(|f| self.locks.is_running(*f))
-            .collect();
         let open = self.store.read(|conn| failed::open(conn, None))?;
         let mut stopped_runs = Vec::new();
-        for flow in self.store.read(flow_settings::enabled)? {
+        for flow in self.enabled_flows()? {
             if let Some(run) = self.store.read(|conn| runs::last(conn, flow))? {
                 if let Some(error) = run.error {
                     stopped_runs.push(StoppedRun { flow, error });
@@ -321,7 +317,7 @@ impl Engine {
             }
         }
         Ok(Health::assess(
-            running,
+            self.locks.running(),
             &open,
             &self.connections()?,
             stopped_runs,

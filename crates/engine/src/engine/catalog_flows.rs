@@ -28,19 +28,19 @@ pub const PRODUCTS_TO_BOOKS_MAPPING: &str = "mapping.products.to_books";
 /// (`mapping.customers`) is shared with the orders flow.
 pub const CUSTOMERS_TO_POS_MAPPING: &str = "mapping.customers.to_pos";
 
-fn setup_error(error: impl ToString) -> RunError {
+pub(super) fn setup_error(error: impl ToString) -> RunError {
     RunError::Setup(error.to_string())
 }
 
 impl Engine {
-    fn flow_config<T: Serialize + DeserializeOwned + Default>(
+    pub(super) fn flow_config<T: Serialize + DeserializeOwned + Default>(
         &self,
         flow: FlowKind,
     ) -> Result<FlowConfig<T>> {
         Ok(FlowConfig::load(&self.store, flow)?)
     }
 
-    fn save_flow_config<T: Serialize + DeserializeOwned + Default>(
+    pub(super) fn save_flow_config<T: Serialize + DeserializeOwned + Default>(
         &self,
         flow: FlowKind,
         title: &str,

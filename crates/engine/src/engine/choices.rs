@@ -17,12 +17,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Engine, EngineError, Result};
-use crate::connections::ConnectError;
+use super::{Engine, Result};
 use crate::flow::FlowKind;
-use crate::store::records::System;
+use crate::store::failed;
 use crate::store::runs::{self, RunRecord};
-use crate::store::{failed, flow_settings};
 
 /// How many matches a search returns (the merchant types more to narrow it down).
 pub const SEARCH_LIMIT: u32 = 25;
@@ -237,24 +235,6 @@ pub struct Dashboard {
     pub series: Vec<FlowSeries>,
 }
 
-fn refused_by_books(error: eaccounting::Error) -> EngineError {
-    EngineError::Connect(ConnectError::Refused {
-        system: System::Eaccounting,
-        code: format!("eaccounting.{}", error.code()),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    })
-}
-
-fn refused_by_till(error: salespos::Error) -> EngineError {
-    EngineError::Connect(ConnectError::Refused {
-        system: System::Salespos,
-        code: error.code().to_string(),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    })
-}
-
 fn terms_option(terms: TermsOfPayment) -> Option<TermsOption> {
     let paid_at_once = matches!(
         terms.terms_of_payment_type_id,
@@ -350,35 +330,14 @@ impl Engine {
     /// The bookkeeping's lists the wizard's dropdowns need, read from the connected company.
     pub async fn books_choices(&self) -> Result<BooksChoices> {
         let books = self.eaccounting_client()?;
-        let company = books.company_settings().await.map_err(refused_by_books)?;
-        let terms = books
-            .list_all::<TermsOfPayment>(None)
-            .await
-            .map_err(refused_by_books)?;
-        let vat_codes = books
-            .list_all::<VatCode>(None)
-            .await
-            .map_err(refused_by_books)?;
-        let codings = books
-            .list_all::<ArticleAccountCoding>(None)
-            .await
-            .map_err(refused_by_books)?;
-        let units = books
-            .list_all::<Unit>(None)
-            .await
-            .map_err(refused_by_books)?;
-        let delivery = books
-            .list_all::<DeliveryMethod>(None)
-            .await
-            .map_err(refused_by_books)?;
-        let countries = books
-            .list_all::<Country>(None)
-            .await
-            .map_err(refused_by_books)?;
-        let labels = books
-            .list_all::<ArticleLabel>(None)
-            .await
-            .map_err(refused_by_books)?;
+        let company = books.company_settings().await?;
+        let terms = books.list_all::<TermsOfPayment>(None).await?;
+        let vat_codes = books.list_all::<VatCode>(None).await?;
+        let codings = books.list_all::<ArticleAccountCoding>(None).await?;
+        let units = books.list_all::<Unit>(None).await?;
+        let delivery = books.list_all::<DeliveryMethod>(None).await?;
+        let countries = books.list_all::<Country>(None).await?;
+        let labels = books.list_all::<ArticleLabel>(None).await?;
 
         let mut terms: Vec<TermsOption> = terms
             .items
@@ -463,7 +422,7 @@ impl Engine {
             ),
             None => query.filter(active),
         };
-        let page = books.list_page(&query).await.map_err(refused_by_books)?;
+        let page = books.list_page(&query).await?;
         Ok(page.data.into_iter().filter_map(debtor_option).collect())
     }
 
@@ -473,7 +432,7 @@ impl Engine {
         match books.get::<Customer>(&id).await {
             Ok(customer) => Ok(debtor_option(customer)),
             Err(error) if error.code() == "not_found" => Ok(None),
-            Err(error) => Err(refused_by_books(error)),
+            Err(error) => Err(error.into()),
         }
     }
 
@@ -495,7 +454,7 @@ impl Engine {
             ),
             None => query.filter(active),
         };
-        let page = books.list_page(&query).await.map_err(refused_by_books)?;
+        let page = books.list_page(&query).await?;
         Ok(page.data.into_iter().map(article_option).collect())
     }
 
@@ -504,17 +463,12 @@ impl Engine {
         let pos = self.salespos_client()?;
         let connection = self.salespos_connection()?;
         let webshop_id = salespos::WebshopId(connection.webshop_id);
-        let settings = pos
-            .webshops()
-            .settings(webshop_id)
-            .await
-            .map_err(refused_by_till)?;
-        let methods = pos.paymethods().list_all().await.map_err(refused_by_till)?;
+        let settings = pos.webshops().settings(webshop_id).await?;
+        let methods = pos.paymethods().list_all().await?;
         let mut categories: Vec<CategoryOption> = pos
             .categories()
             .list_all()
-            .await
-            .map_err(refused_by_till)?
+            .await?
             .into_iter()
             .map(|c| CategoryOption {
                 id: c.id.get(),
@@ -593,16 +547,13 @@ impl Engine {
         let next_runs: BTreeMap<FlowKind, Option<DateTime<Utc>>> =
             self.next_runs(now_utc)?.into_iter().collect();
         let mut flows = Vec::new();
-        for flow in FlowKind::ALL {
-            let stored = self.store.read(|conn| flow_settings::get(conn, flow))?;
-            let enabled = stored.as_ref().is_some_and(|s| s.enabled);
+        for schedule in self.flow_schedules()? {
+            let flow = schedule.flow;
             flows.push(FlowOverview {
                 flow,
-                enabled,
+                enabled: schedule.enabled,
                 running: self.locks.is_running(flow),
-                interval_seconds: stored.map_or(crate::flows::DEFAULT_INTERVAL_SECONDS, |s| {
-                    s.interval_seconds
-                }),
+                interval_seconds: schedule.interval_seconds,
                 last_run: self.store.read(|conn| runs::last(conn, flow))?,
                 next_run: next_runs.get(&flow).copied().flatten(),
                 records_today: per_day
@@ -629,6 +580,7 @@ mod tests {
     use super::*;
     use crate::engine::Origin;
     use crate::secrets::MemoryStore;
+    use crate::store::flow_settings;
     use crate::store::runs::Counts;
     use crate::store::Store;
     use chrono::FixedOffset;

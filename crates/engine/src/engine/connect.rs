@@ -194,34 +194,18 @@ impl Engine {
 
     /// A real authorised read of the connected system; returns its company or shop name.
     pub async fn check_connection(&self, system: System) -> Result<String> {
-        let outcome = match system {
-            System::Salespos => {
-                match self.salespos_client() {
-                    Ok(client) => client.health_check().await.map(|h| h.name).map_err(|e| {
-                        ConnectError::Refused {
-                            system,
-                            code: e.code().to_string(),
-                            message: e.user_message(),
-                            transient: e.is_transient(),
-                        }
-                    }),
-                    Err(e) => Err(e),
+        let outcome = async {
+            Ok::<_, ConnectError>(match system {
+                System::Salespos => self.salespos_client()?.health_check().await?.name,
+                System::Eaccounting => {
+                    self.eaccounting_client()?
+                        .health_check()
+                        .await?
+                        .company_name
                 }
-            }
-            System::Eaccounting => match self.eaccounting_client() {
-                Ok(client) => client
-                    .health_check()
-                    .await
-                    .map(|h| h.company_name)
-                    .map_err(|e| ConnectError::Refused {
-                        system,
-                        code: format!("eaccounting.{}", e.code()),
-                        message: e.user_message(),
-                        transient: e.is_transient(),
-                    }),
-                Err(e) => Err(e),
-            },
-        };
+            })
+        }
+        .await;
         let problem = outcome.as_ref().err().map(ToString::to_string);
         self.store
             .read(|conn| connections::record_check(conn, system, problem.as_deref()))?;

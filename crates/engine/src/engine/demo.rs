@@ -75,20 +75,8 @@ impl Engine {
         .await?;
 
         let books = self.eaccounting_client()?;
-        let refused = |e: eaccounting::Error| {
-            EngineError::Connect(crate::connections::ConnectError::Refused {
-                system: crate::store::records::System::Eaccounting,
-                code: format!("eaccounting.{}", e.code()),
-                message: e.user_message(),
-                transient: e.is_transient(),
-            })
-        };
-        let company = books.company_settings().await.map_err(refused)?;
-        let terms = books
-            .list_all::<TermsOfPayment>(None)
-            .await
-            .map_err(refused)?
-            .items;
+        let company = books.company_settings().await?;
+        let terms = books.list_all::<TermsOfPayment>(None).await?.items;
         let terms_named = |name: &str| {
             terms
                 .iter()
@@ -97,8 +85,7 @@ impl Engine {
         };
         let debtor = match books
             .list_all(Some(Customer::NAME.eq(DEMO_DEBTOR)))
-            .await
-            .map_err(refused)?
+            .await?
             .items
             .into_iter()
             .next()
@@ -117,7 +104,7 @@ impl Engine {
                 );
                 walk_in.invoice_country_code = Some(company.country_code.clone());
                 walk_in.note = Some("Till sales without a customer (PosBridge demo)".into());
-                books.create(&walk_in).await.map_err(refused)?
+                books.create(&walk_in).await?
             }
         };
 

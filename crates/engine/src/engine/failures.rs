@@ -39,24 +39,16 @@ impl Engine {
         flow: Option<FlowKind>,
         origin: Origin,
     ) -> Result<Vec<RunSummary>> {
-        let flows: Vec<FlowKind> = {
-            let mut flows: Vec<FlowKind> =
-                self.failed_records(flow)?.iter().map(|r| r.flow).collect();
-            flows.sort();
-            flows.dedup();
-            flows
-        };
+        let mut flows: Vec<FlowKind> = self.failed_records(flow)?.iter().map(|r| r.flow).collect();
+        flows.sort();
+        flows.dedup();
         let count = self
             .store
             .read(|conn| failed::retry_all_now(conn, flow, Utc::now()))?;
         self.activity.note(NewEvent::info(format!(
             "Retry of {count} failed records requested {origin}"
         )));
-        let mut summaries = Vec::new();
-        for flow in flows {
-            summaries.push(self.run_flow(flow, origin, false).await?);
-        }
-        Ok(summaries)
+        self.run_each(&flows, origin, false).await
     }
 
     /// The merchant chose not to sync this record: it leaves the list for good.

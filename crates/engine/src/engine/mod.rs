@@ -92,6 +92,18 @@ impl From<rusqlite::Error> for EngineError {
     }
 }
 
+impl From<eaccounting::Error> for EngineError {
+    fn from(error: eaccounting::Error) -> Self {
+        EngineError::Connect(error.into())
+    }
+}
+
+impl From<salespos::Error> for EngineError {
+    fn from(error: salespos::Error) -> Self {
+        EngineError::Connect(error.into())
+    }
+}
+
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 /// What the dashboard and `posbridge status` show.
@@ -198,19 +210,20 @@ impl Engine {
         Ok(())
     }
 
+    /// Flows the merchant switched on, in the order of [`FlowKind::ALL`].
+    pub fn enabled_flows(&self) -> Result<Vec<FlowKind>> {
+        Ok(self.store.read(flow_settings::enabled)?)
+    }
+
     pub fn status(&self) -> Result<EngineStatus> {
-        let enabled_flows = self.store.read(flow_settings::enabled)?;
         let failed_records = self
             .store
             .read(|conn| crate::store::failed::open(conn, None))?
             .len() as u32;
         Ok(EngineStatus {
             paused: self.settings()?.paused,
-            running_flows: FlowKind::ALL
-                .into_iter()
-                .filter(|f| self.locks.is_running(*f))
-                .collect(),
-            enabled_flows,
+            running_flows: self.locks.running(),
+            enabled_flows: self.enabled_flows()?,
             connections: self.connections()?,
             failed_records,
             secret_backend: self.secrets().backend(),

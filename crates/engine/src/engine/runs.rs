@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::OwnedMutexGuard;
 
+use super::catalog_flows::setup_error;
 use super::{Engine, Origin, Result};
 use crate::activity::NewEvent;
 use crate::flow::FlowKind;
@@ -16,7 +17,7 @@ use crate::sync::{self, RunError, RunOptions, RunSummary};
 
 impl Engine {
     pub fn orders_config(&self) -> Result<FlowConfig<OrdersSettings>> {
-        Ok(FlowConfig::load(&self.store, FlowKind::Orders)?)
+        self.flow_config(FlowKind::Orders)
     }
 
     pub fn save_orders_config(
@@ -24,16 +25,7 @@ impl Engine {
         config: &FlowConfig<OrdersSettings>,
         origin: Origin,
     ) -> Result<()> {
-        config.save(&self.store, FlowKind::Orders)?;
-        self.activity.note(
-            NewEvent::info(format!(
-                "Orders flow settings changed {origin} (switched {})",
-                if config.enabled { "on" } else { "off" }
-            ))
-            .flow(FlowKind::Orders),
-        );
-        self.wake.notify_one();
-        Ok(())
+        self.save_flow_config(FlowKind::Orders, "Orders", config, origin)
     }
 
     /// The orders flow's mappings and lookups: the merchant's, or the defaults.
@@ -51,12 +43,9 @@ impl Engine {
         let pos = self.salespos_client()?;
         let books = self.eaccounting_client()?;
         let connection = self.salespos_connection()?;
-        let config = self
-            .orders_config()
-            .map_err(|e| RunError::Setup(e.to_string()))?;
-        let (document_mapping, customer_mapping, lookups) = self
-            .orders_mapping()
-            .map_err(|e| RunError::Setup(e.to_string()))?;
+        let config = self.orders_config().map_err(setup_error)?;
+        let (document_mapping, customer_mapping, lookups) =
+            self.orders_mapping().map_err(setup_error)?;
         OrdersFlow::new(OrdersSetup {
             pos,
             books,
@@ -165,25 +154,31 @@ impl Engine {
         self.activity.note(event);
         let flows = match flow {
             Some(flow) => vec![flow],
-            None => self.status()?.enabled_flows,
+            None => self.enabled_flows()?,
         };
         if flows.is_empty() {
             self.activity.note(NewEvent::warn(
                 "Nothing to sync yet: no flow is switched on. Finish the setup wizard to choose your flows.",
             ));
         }
-        let mut summaries = Vec::new();
-        for flow in flows {
-            summaries.push(self.run_flow(flow, origin, false).await?);
-        }
-        Ok(summaries)
+        self.run_each(&flows, origin, false).await
     }
 
     /// What a run of each flow would do now, writing nothing (the wizard's preview).
     pub async fn preview(&self, flows: &[FlowKind], origin: Origin) -> Result<Vec<RunSummary>> {
+        self.run_each(flows, origin, true).await
+    }
+
+    /// Runs the flows one after the other.
+    pub(super) async fn run_each(
+        &self,
+        flows: &[FlowKind],
+        origin: Origin,
+        dry_run: bool,
+    ) -> Result<Vec<RunSummary>> {
         let mut summaries = Vec::new();
         for flow in flows {
-            summaries.push(self.run_flow(*flow, origin, true).await?);
+            summaries.push(self.run_flow(*flow, origin, dry_run).await?);
         }
         Ok(summaries)
     }

@@ -9,23 +9,18 @@ use tokio::task::JoinHandle;
 use super::{Engine, Origin, Result};
 use crate::flow::FlowKind;
 use crate::scheduler::{due_flows, FlowTiming, TICK};
-use crate::store::{flow_settings, runs};
+use crate::store::runs;
 
 impl Engine {
     /// How each flow stands for the scheduler.
     pub fn timings(&self) -> Result<Vec<FlowTiming>> {
         let mut timings = Vec::new();
-        for flow in FlowKind::ALL {
-            let stored = self.store.read(|conn| flow_settings::get(conn, flow))?;
-            let last = self.store.read(|conn| runs::last(conn, flow))?;
+        for schedule in self.flow_schedules()? {
+            let last = self.store.read(|conn| runs::last(conn, schedule.flow))?;
             timings.push(FlowTiming {
-                flow,
-                enabled: stored.as_ref().is_some_and(|s| s.enabled),
-                interval: Duration::seconds(i64::from(
-                    stored.map_or(crate::flows::DEFAULT_INTERVAL_SECONDS, |s| {
-                        s.interval_seconds
-                    }),
-                )),
+                flow: schedule.flow,
+                enabled: schedule.enabled,
+                interval: Duration::seconds(i64::from(schedule.interval_seconds)),
                 last_started: last.as_ref().map(|r| r.started_at),
                 last_failed: last.is_some_and(|r| r.error.is_some()),
             });

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::records::{parse_timestamp, timestamp, System};
+use super::records::{parse_timestamp, timestamp, unreadable, System};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -70,7 +70,7 @@ pub fn get(conn: &Connection, system: System) -> rusqlite::Result<Option<StoredC
                 system,
                 mode: if mode == "demo" { Mode::Demo } else { Mode::Live },
                 settings: serde_json::from_str(&settings).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+                    unreadable(1, e)
                 })?,
                 connected_at: parse_timestamp(2, &connected)?,
                 checked_at: checked.map(|c| parse_timestamp(3, &c)).transpose()?,

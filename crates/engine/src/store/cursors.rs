@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::records::timestamp;
+use super::records::{timestamp, unreadable};
 use crate::flow::FlowKind;
 
 pub fn get<T: DeserializeOwned>(conn: &Connection, flow: FlowKind) -> rusqlite::Result<Option<T>> {
@@ -17,12 +17,8 @@ pub fn get<T: DeserializeOwned>(conn: &Connection, flow: FlowKind) -> rusqlite::
             |row| row.get(0),
         )
         .optional()?;
-    raw.map(|raw| {
-        serde_json::from_str(&raw).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-        })
-    })
-    .transpose()
+    raw.map(|raw| serde_json::from_str(&raw).map_err(|e| unreadable(0, e)))
+        .transpose()
 }
 
 pub fn set<T: Serialize>(conn: &Connection, flow: FlowKind, value: &T) -> rusqlite::Result<()> {

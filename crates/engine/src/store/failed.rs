@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::records::{parse_timestamp, timestamp};
+use super::records::{parse_timestamp, timestamp, unreadable};
 use crate::flow::FlowKind;
 
 /// Automatic retries stop after this many attempts in all.
@@ -179,9 +179,6 @@ const COLUMNS: &str =
                        first_failed_at, last_failed_at, next_retry_at, state";
 
 fn row_to_failed(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailedRecord> {
-    let conversion = |i: usize, e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e)
-    };
     let flow: String = row.get(1)?;
     let payload: String = row.get(4)?;
     let first: String = row.get(10)?;
@@ -190,12 +187,10 @@ fn row_to_failed(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailedRecord> {
     let state: String = row.get(13)?;
     Ok(FailedRecord {
         id: row.get(0)?,
-        flow: flow
-            .parse()
-            .map_err(|e: crate::flow::UnknownFlow| conversion(1, e.into()))?,
+        flow: flow.parse().map_err(|e| unreadable(1, e))?,
         source_id: row.get(2)?,
         label: row.get(3)?,
-        payload: serde_json::from_str(&payload).map_err(|e| conversion(4, e.into()))?,
+        payload: serde_json::from_str(&payload).map_err(|e| unreadable(4, e))?,
         error: RecordError {
             code: row.get(5)?,
             reason: row.get(6)?,
@@ -281,6 +276,26 @@ mod tests {
         }
     }
 
+    /// Fails `source_id` (again) with an unknown SKU and an empty payload.
+    fn fail(
+        conn: &Connection,
+        flow: FlowKind,
+        source_id: &str,
+        label: &str,
+        now: DateTime<Utc>,
+    ) -> FailedRecord {
+        record(
+            conn,
+            flow,
+            source_id,
+            label,
+            &json!({}),
+            &unknown_sku(),
+            now,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_failure_is_kept_with_its_payload_and_retried_with_growing_pauses() {
         let store = Store::open_in_memory().unwrap();
@@ -340,18 +355,7 @@ mod tests {
         let now = Utc::now();
         let mut last = None;
         for _ in 0..AUTOMATIC_ATTEMPTS {
-            last = Some(
-                record(
-                    &conn,
-                    FlowKind::Orders,
-                    "5001",
-                    "POS order 1042",
-                    &json!({}),
-                    &unknown_sku(),
-                    now,
-                )
-                .unwrap(),
-            );
+            last = Some(fail(&conn, FlowKind::Orders, "5001", "POS order 1042", now));
         }
         let last = last.unwrap();
         assert!(last.waits_for_merchant());
@@ -370,42 +374,15 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let conn = store.conn();
         let now = Utc::now();
-        record(
-            &conn,
-            FlowKind::Orders,
-            "1",
-            "POS order 1",
-            &json!({}),
-            &unknown_sku(),
-            now,
-        )
-        .unwrap();
-        let other = record(
-            &conn,
-            FlowKind::Orders,
-            "2",
-            "POS order 2",
-            &json!({}),
-            &unknown_sku(),
-            now,
-        )
-        .unwrap();
+        fail(&conn, FlowKind::Orders, "1", "POS order 1", now);
+        let other = fail(&conn, FlowKind::Orders, "2", "POS order 2", now);
         assert!(resolve(&conn, FlowKind::Orders, "1").unwrap());
         assert!(skip(&conn, other.id).unwrap());
         assert!(open(&conn, None).unwrap().is_empty());
         assert!(is_skipped(&conn, FlowKind::Orders, "2").unwrap());
 
         // Failing again after being resolved starts a fresh history.
-        let anew = record(
-            &conn,
-            FlowKind::Orders,
-            "1",
-            "POS order 1",
-            &json!({}),
-            &unknown_sku(),
-            now,
-        )
-        .unwrap();
+        let anew = fail(&conn, FlowKind::Orders, "1", "POS order 1", now);
         assert_eq!(anew.attempts, 1);
         assert_eq!(anew.state, FailedState::Open);
     }
@@ -416,27 +393,9 @@ mod tests {
         let conn = store.conn();
         let now = Utc::now();
         for id in ["1", "2"] {
-            record(
-                &conn,
-                FlowKind::Orders,
-                id,
-                "POS order",
-                &json!({}),
-                &unknown_sku(),
-                now,
-            )
-            .unwrap();
+            fail(&conn, FlowKind::Orders, id, "POS order", now);
         }
-        record(
-            &conn,
-            FlowKind::Stock,
-            "KB-1",
-            "KB-1",
-            &json!({}),
-            &unknown_sku(),
-            now,
-        )
-        .unwrap();
+        fail(&conn, FlowKind::Stock, "KB-1", "KB-1", now);
         assert_eq!(
             retry_all_now(&conn, Some(FlowKind::Orders), now).unwrap(),
             2

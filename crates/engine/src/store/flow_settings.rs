@@ -4,7 +4,7 @@
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::records::timestamp;
+use super::records::{timestamp, unreadable};
 use crate::flow::FlowKind;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,13 +25,7 @@ pub fn get(conn: &Connection, flow: FlowKind) -> rusqlite::Result<Option<StoredF
                 flow,
                 enabled: row.get(0)?,
                 interval_seconds: row.get(1)?,
-                settings: serde_json::from_str(&settings).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        2,
-                        rusqlite::types::Type::Text,
-                        e.into(),
-                    )
-                })?,
+                settings: serde_json::from_str(&settings).map_err(|e| unreadable(2, e))?,
             })
         },
     )

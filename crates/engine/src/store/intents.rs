@@ -7,7 +7,7 @@
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::records::timestamp;
+use super::records::{timestamp, unreadable};
 use crate::flow::FlowKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,13 +39,7 @@ pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<Intent>> {
             let state: String = row.get(2)?;
             Ok(Intent {
                 key: key.to_string(),
-                flow: flow.parse().map_err(|e: crate::flow::UnknownFlow| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        e.into(),
-                    )
-                })?,
+                flow: flow.parse().map_err(|e| unreadable(0, e))?,
                 reference: row.get(1)?,
                 state: if state == "done" {
                     IntentState::Done

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::records::{parse_timestamp, timestamp, LinkKind, System};
+use super::records::{parse_timestamp, timestamp, unreadable, LinkKind, System};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
@@ -37,13 +37,7 @@ pub fn find(
                 kind,
                 source_system,
                 source_id: source_id.to_string(),
-                target_system: target_system.parse().map_err(|e: String| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        e.into(),
-                    )
-                })?,
+                target_system: target_system.parse().map_err(|e| unreadable(0, e))?,
                 target_id: row.get(1)?,
                 label: row.get(2)?,
                 content_hash: row.get(3)?,

@@ -91,7 +91,13 @@ pub(crate) fn parse_timestamp(
 ) -> rusqlite::Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
-        })
+        .map_err(|e| unreadable(index, e))
+}
+
+/// The text in column `index` is not what it should be (a flow's name, a time, JSON): why.
+pub(crate) fn unreadable(
+    index: usize,
+    error: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, error.into())
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::records::{parse_timestamp, timestamp};
+use super::records::{parse_timestamp, timestamp, unreadable};
 use crate::engine::Origin;
 use crate::flow::FlowKind;
 
@@ -84,9 +84,7 @@ fn row_to_run(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     let finished: Option<String> = row.get(5)?;
     Ok(RunRecord {
         id: row.get(0)?,
-        flow: flow.parse().map_err(|e: crate::flow::UnknownFlow| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
-        })?,
+        flow: flow.parse().map_err(|e| unreadable(1, e))?,
         origin: row.get(2)?,
         dry_run: row.get(3)?,
         started_at: parse_timestamp(4, &started)?,

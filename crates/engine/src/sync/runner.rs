@@ -392,6 +392,17 @@ mod tests {
         applied: Vec<u32>,
     }
 
+    impl Numbers {
+        fn new(pages: impl IntoIterator<Item = Vec<u32>>, failing: Vec<u32>) -> Self {
+            Self {
+                pages: pages.into_iter().collect(),
+                failing,
+                transient_failures_left: 0,
+                applied: Vec::new(),
+            }
+        }
+    }
+
     fn record(n: u32) -> RecordRef {
         RecordRef {
             source_id: n.to_string(),
@@ -490,12 +501,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_record_goes_to_the_failed_list_and_the_records_behind_it_still_sync() {
         let (store, activity) = setup();
-        let mut flow = Numbers {
-            pages: VecDeque::from([vec![1, 2, 4], vec![6, 7]]),
-            failing: vec![4],
-            transient_failures_left: 0,
-            applied: Vec::new(),
-        };
+        let mut flow = Numbers::new([vec![1, 2, 4], vec![6, 7]], vec![4]);
         let summary = run(&store, &activity, &mut flow, options(false)).await;
         assert_eq!(summary.error, None);
         assert_eq!(
@@ -536,12 +542,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_record_is_retried_on_a_later_run_and_leaves_the_list_when_it_succeeds() {
         let (store, activity) = setup();
-        let mut flow = Numbers {
-            pages: VecDeque::from([vec![4]]),
-            failing: vec![4],
-            transient_failures_left: 0,
-            applied: Vec::new(),
-        };
+        let mut flow = Numbers::new([vec![4]], vec![4]);
         run(&store, &activity, &mut flow, options(false)).await;
         // The merchant fixed it and asks to retry now.
         let id = store.read(|c| failed::open(c, None)).unwrap()[0].id;
@@ -558,12 +559,7 @@ mod tests {
     #[tokio::test]
     async fn a_record_the_merchant_skipped_is_never_synced_again_and_none_is_handled_twice() {
         let (store, activity) = setup();
-        let mut flow = Numbers {
-            pages: VecDeque::from([vec![4]]),
-            failing: vec![4],
-            transient_failures_left: 0,
-            applied: Vec::new(),
-        };
+        let mut flow = Numbers::new([vec![4]], vec![4]);
         run(&store, &activity, &mut flow, options(false)).await;
         let id = store.read(|c| failed::open(c, None)).unwrap()[0].id;
         store.read(|c| failed::skip(c, id)).unwrap();
@@ -585,10 +581,8 @@ mod tests {
     async fn transient_errors_are_retried_within_the_run() {
         let (store, activity) = setup();
         let mut flow = Numbers {
-            pages: VecDeque::from([vec![2]]),
-            failing: vec![],
             transient_failures_left: 2,
-            applied: Vec::new(),
+            ..Numbers::new([vec![2]], vec![])
         };
         let summary = run(&store, &activity, &mut flow, options(false)).await;
         assert_eq!(summary.counts.created, 1, "{summary:?}");
@@ -598,12 +592,7 @@ mod tests {
     #[tokio::test]
     async fn a_dry_run_reports_the_same_decisions_and_writes_nothing() {
         let (store, activity) = setup();
-        let mut flow = Numbers {
-            pages: VecDeque::from([vec![1, 2], vec![4]]),
-            failing: vec![4],
-            transient_failures_left: 0,
-            applied: Vec::new(),
-        };
+        let mut flow = Numbers::new([vec![1, 2], vec![4]], vec![4]);
         let summary = run(&store, &activity, &mut flow, options(true)).await;
         assert!(summary.dry_run);
         assert_eq!(summary.run_id, None);

@@ -49,16 +49,34 @@ pub fn quick_tuning() -> ClientTuning {
     }
 }
 
+/// Both simulators, with the demo shop every story runs in.
+pub async fn simulators() -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        seed: SEED,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("the simulators start")
+}
+
+/// Where the simulators run, as the engine is told of the demo systems.
+pub fn demo_systems(sandbox: &Sandbox) -> DemoSystems {
+    let info = sandbox.info();
+    DemoSystems {
+        eaccounting_api: info.eaccounting_api,
+        eaccounting_identity: info.eaccounting_identity,
+        eaccounting_client_id: info.eaccounting_client_id,
+        eaccounting_client_secret: info.eaccounting_client_secret,
+        salespos_api: info.salespos_api,
+        salespos_public: info.salespos_public,
+        salespos_secret: info.salespos_secret,
+    }
+}
+
 impl Shop {
     /// A shop whose PosBridge is set up with the demo answers.
     pub async fn open() -> Self {
-        let sandbox = Sandbox::start(SandboxConfig {
-            seed: SEED,
-            ..SandboxConfig::default()
-        })
-        .await
-        .expect("the simulators start");
-        Self::around(sandbox).await
+        Self::around(simulators().await).await
     }
 
     /// A shop whose till is configured differently (e.g. prices excluding VAT).
@@ -83,20 +101,8 @@ impl Shop {
         let dir = tempfile::tempdir().unwrap();
         let engine = Arc::new(Engine::open(dir.path(), Arc::new(MemoryStore::new())).unwrap());
         engine.set_client_tuning(quick_tuning());
-        let info = sandbox.info();
         engine
-            .set_up_demo(
-                &DemoSystems {
-                    eaccounting_api: info.eaccounting_api,
-                    eaccounting_identity: info.eaccounting_identity,
-                    eaccounting_client_id: info.eaccounting_client_id,
-                    eaccounting_client_secret: info.eaccounting_client_secret,
-                    salespos_api: info.salespos_api,
-                    salespos_public: info.salespos_public,
-                    salespos_secret: info.salespos_secret,
-                },
-                Origin::Cli,
-            )
+            .set_up_demo(&demo_systems(&sandbox), Origin::Cli)
             .await
             .expect("the demo systems connect");
         Self {
