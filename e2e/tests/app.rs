@@ -124,19 +124,15 @@ fn demo_systems(app: &RunningApp) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// What a demo system's control address answers to a GET.
+async fn read(http: &reqwest::Client, url: String) -> serde_json::Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// A SKU the demo till sells and the demo bookkeeping has as an article.
 async fn a_known_sku(http: &reqwest::Client, till: &str, books: &str) -> String {
-    let get = |url: String| async move {
-        http.get(url)
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()
-    };
-    let shop = get(format!("{till}__sim/shop")).await;
-    let state = get(format!("{books}__sim/state")).await;
+    let shop = read(http, format!("{till}__sim/shop")).await;
+    let state = read(http, format!("{books}__sim/state")).await;
     let articles: Vec<&str> = state["articles"]
         .as_array()
         .unwrap()
@@ -227,14 +223,7 @@ async fn a_merchant_tries_the_demo_goes_live_and_sees_a_till_sale_become_an_invo
         .await;
     app.screenshot("8-dashboard").await;
 
-    let state: serde_json::Value = http
-        .get(format!("{books}__sim/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = read(&http, format!("{books}__sim/state")).await;
     let reference = format!("POS 1/{number}");
     let invoices: Vec<&serde_json::Value> = state["customer_invoices"]
         .as_array()

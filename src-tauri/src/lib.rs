@@ -76,16 +76,9 @@ fn forward_activity<R: Runtime>(app: &tauri::AppHandle<R>, engine: &Engine) {
     let mut live = engine.activity().subscribe();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        use tokio::sync::broadcast::error::RecvError;
-        loop {
-            match live.recv().await {
-                Ok(event) => {
-                    let _ = ActivityLogged(event).emit(&app);
-                }
-                // The UI re-reads the log from the store when it falls behind.
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => break,
-            }
+        // Events missed while lagging are not sent: the UI re-reads the log from the store.
+        while let Some(event) = watch::next_event(&mut live).await {
+            let _ = ActivityLogged(event).emit(&app);
         }
     });
 }

@@ -8,18 +8,33 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use engine::activity::ActivityEvent;
 use engine::alerts::{reports_stopped_run, Health, Notification, NotificationGate, Problem};
 use engine::Engine;
+use tokio::sync::broadcast;
 
 use crate::state::Desktop;
 
 /// How often the tray's state is read again.
 pub const HEALTH_TICK: Duration = Duration::from_secs(1);
 
-/// Starts watching; the tasks end with the app.
+/// Starts watching; the tasks end with the app. Every event recorded from now on is heard.
 pub fn start(engine: Arc<Engine>, desktop: Arc<dyn Desktop>) {
+    let live = engine.activity().subscribe();
     tauri::async_runtime::spawn(watch_health(Arc::clone(&engine), Arc::clone(&desktop)));
-    tauri::async_runtime::spawn(watch_problems(engine, desktop));
+    tauri::async_runtime::spawn(watch_problems(engine, desktop, live));
+}
+
+/// The next activity event, past any that were missed while lagging behind (the store has
+/// them); none once the log is closed.
+pub async fn next_event(live: &mut broadcast::Receiver<ActivityEvent>) -> Option<ActivityEvent> {
+    loop {
+        match live.recv().await {
+            Ok(event) => return Some(event),
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return None,
+        }
+    }
 }
 
 async fn watch_health(engine: Arc<Engine>, desktop: Arc<dyn Desktop>) {
@@ -37,16 +52,13 @@ async fn watch_health(engine: Arc<Engine>, desktop: Arc<dyn Desktop>) {
     }
 }
 
-async fn watch_problems(engine: Arc<Engine>, desktop: Arc<dyn Desktop>) {
-    use tokio::sync::broadcast::error::RecvError;
+async fn watch_problems(
+    engine: Arc<Engine>,
+    desktop: Arc<dyn Desktop>,
+    mut live: broadcast::Receiver<ActivityEvent>,
+) {
     let gate = Arc::new(Mutex::new(NotificationGate::new()));
-    let mut live = engine.activity().subscribe();
-    loop {
-        let event = match live.recv().await {
-            Ok(event) => event,
-            Err(RecvError::Lagged(_)) => continue,
-            Err(RecvError::Closed) => break,
-        };
+    while let Some(event) = next_event(&mut live).await {
         if let Some(problem) = Problem::from_event(&event) {
             tell(&engine, desktop.as_ref(), &gate, &problem);
         }

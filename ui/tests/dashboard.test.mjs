@@ -1,21 +1,13 @@
 // The dashboard: per flow last run, next run, records today and failures; the chart of records
 // per day; "Sync now" per flow; pause; and what needs the merchant.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, liveStatus, dashboard, failedRecord, screenshot } from "./support.mjs";
+import { harnessInBrowser, liveStatus, dashboard, failedRecord, screenshot } from "./support.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openUi = harnessInBrowser();
 
 test("a merchant who went live lands on the dashboard with each flow's numbers and the chart", async () => {
-  const { page, problems } = await openUi(browser, server.url, { status: liveStatus, dashboard: dashboard({ today: 3 }), height: 1000 });
+  const { page, problems } = await openUi({ status: liveStatus, dashboard: dashboard({ today: 3 }), height: 1000 });
   const card = page.getByTestId("flow-card-orders");
   await card.waitFor();
   assert.equal(await page.getByTestId("records-today-orders").innerText(), "3");
@@ -36,7 +28,7 @@ test("a merchant who went live lands on the dashboard with each flow's numbers a
 });
 
 test("sync now per flow asks for that flow, and the numbers are read again", async () => {
-  const { page } = await openUi(browser, server.url, { status: liveStatus });
+  const { page } = await openUi({ status: liveStatus });
   await page.getByTestId("flow-card-orders").waitFor();
   const before = await page.evaluate(() => window.__harness.callsTo("get_dashboard").length);
   await page.getByRole("button", { name: "Sync Orders now" }).click();
@@ -49,7 +41,7 @@ test("sync now per flow asks for that flow, and the numbers are read again", asy
 });
 
 test("pausing shows on the dashboard: no next run, and a way to resume", async () => {
-  const { page } = await openUi(browser, server.url, { status: liveStatus, dashboard: dashboard({ paused: true }) });
+  const { page } = await openUi({ status: liveStatus, dashboard: dashboard({ paused: true }) });
   await page.getByTestId("flow-card-orders").waitFor();
   await page.getByTestId("pause").click();
   await page.getByText("Syncing is paused").waitFor();
@@ -60,7 +52,7 @@ test("pausing shows on the dashboard: no next run, and a way to resume", async (
 });
 
 test("what needs the merchant is said on top, with the way to it", async () => {
-  const { page } = await openUi(browser, server.url, {
+  const { page } = await openUi({
     status: liveStatus,
     dashboard: dashboard({ failures: 1 }),
     failed: [failedRecord(1, "POS order 17", "Article POS-TAART does not exist in eAccounting.")],
@@ -83,14 +75,14 @@ test("what needs the merchant is said on top, with the way to it", async () => {
 });
 
 test("the state follows the engine as it changes", async () => {
-  const { page } = await openUi(browser, server.url, { status: liveStatus });
+  const { page } = await openUi({ status: liveStatus });
   await page.getByTestId("health").waitFor();
   await page.evaluate(() => window.__harness.emit("health-changed", { state: "syncing", running: ["orders"], failures_needing_merchant: 0, connection_problems: [], stopped_runs: [] }));
   await page.waitForFunction(() => document.querySelector('[data-testid="health"]').textContent === "Syncing…");
 });
 
 test("before going live the dashboard points to the setup", async () => {
-  const { page } = await openUi(browser, server.url, { dashboard: dashboard({ enabled: [] }) });
+  const { page } = await openUi({ dashboard: dashboard({ enabled: [] }) });
   await page.getByRole("heading", { name: "Welcome to PosBridge" }).waitFor();
   await page.getByRole("button", { name: "Dashboard" }).click();
   await page.getByText("No flow runs yet. Finish the setup to choose your flows.").waitFor();

@@ -1,18 +1,10 @@
 // The failed list as the bookkeeper works it: the reason in plain words, the field at fault,
 // retry one, retry all, skip; a retried record leaves the list when it succeeds.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, failedRecord, liveStatus, screenshot } from "./support.mjs";
+import { harnessInBrowser, failedRecord, liveStatus, screenshot } from "./support.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openUi = harnessInBrowser();
 
 const three = [
   failedRecord(1, "POS order 17", "Article POS-TAART does not exist in eAccounting. Add it there, then retry."),
@@ -25,7 +17,7 @@ const three = [
 ];
 
 async function openFailed(options) {
-  const ui = await openUi(browser, server.url, { status: liveStatus, failed: three, ...options });
+  const ui = await openUi({ status: liveStatus, failed: three, ...options });
   await ui.page.getByRole("button", { name: /^Failed records/ }).click();
   await ui.page.getByTestId("failed-record").first().waitFor();
   return ui;
@@ -78,7 +70,7 @@ test("a skipped record leaves the list for good", async () => {
 });
 
 test("with nothing failed the list says so", async () => {
-  const { page } = await openUi(browser, server.url, { status: liveStatus });
+  const { page } = await openUi({ status: liveStatus });
   await page.getByRole("button", { name: /^Failed records/ }).click();
   await page.getByText("Nothing failed. Every record is in step.").waitFor();
   assert.ok(await page.getByTestId("retry-all").isDisabled());

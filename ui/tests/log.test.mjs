@@ -1,18 +1,10 @@
 // The bookkeeper's view: the activity log, newest first, filtered, live, with each record's
 // detail; and smooth with 100,000 events.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, event, screenshot } from "./support.mjs";
+import { harnessInBrowser, event, screenshot } from "./support.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openUi = harnessInBrowser();
 
 const booked = {
   source: { id: 5017, ordernumber: "17", total_price: 12.95, rows: [{ sku: "KB-01-250", count: 1, price: 12.95 }] },
@@ -32,7 +24,7 @@ const history = [
 ];
 
 async function openLog(options) {
-  const ui = await openUi(browser, server.url, options);
+  const ui = await openUi(options);
   await ui.page.getByRole("button", { name: "Activity" }).click();
   await ui.page.getByTestId("events").waitFor();
   return ui;

@@ -1,20 +1,12 @@
 // The merchant's settings: schedules, log retention, notifications, start at login, language.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, liveStatus, schedulesOff, screenshot } from "./support.mjs";
+import { harnessInBrowser, liveStatus, schedulesOff, screenshot } from "./support.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openUi = harnessInBrowser();
 
 async function openSettings(options) {
-  const ui = await openUi(browser, server.url, options);
+  const ui = await openUi(options);
   await ui.page.getByRole("button", { name: "Settings" }).click();
   await ui.page.getByRole("heading", { name: "Settings" }).waitFor();
   return ui;

@@ -1,6 +1,7 @@
 // Shared by the browser tests: serve the harness build, start headless Chromium (Debian's), and
 // open the UI with the IPC answers a test gives. The mocked shell keeps a little state (the
 // connections, the failed list, the schedules) so that a test can walk through a story.
+import { before, after } from "node:test";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
@@ -10,7 +11,7 @@ import { chromium } from "playwright-core";
 const root = fileURLToPath(new URL("../dist-harness/", import.meta.url));
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json" };
 
-export async function serveHarness() {
+async function serveHarness() {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     const file = join(root, path === "/" ? "tests/harness/index.html" : path);
@@ -26,7 +27,7 @@ export async function serveHarness() {
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 
-export async function launchBrowser() {
+async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -217,13 +218,30 @@ export function event(id, message, extra = {}) {
 }
 
 /**
+ * Serves the harness and starts Chromium once for the calling test file (both end after its
+ * tests); answers `openUi(options)`, which opens the UI in a new page of that browser.
+ */
+export function harnessInBrowser() {
+  let server, browser;
+  before(async () => {
+    server = await serveHarness();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return (options) => openUi(browser, server.url, options);
+}
+
+/**
  * Opens the UI with canned answers. `settings`, `status`, `health`, `events` (the store the
  * mocked `query_events` filters and pages like the engine does), `manyEvents` (that many
  * generated events, made in the page), `failed` (the failed list; ids in `fixable` succeed when
  * retried), `schedules`, `preview`, `answers` (orders), `visma_app_built_in`, `rejectAnswers`
  * (a CommandError save_orders_answers answers with), `eaccountingError`, `dashboard`.
  */
-export async function openUi(browser, url, options = {}) {
+async function openUi(browser, url, options = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: options.height ?? 800 } });
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));

@@ -1,20 +1,12 @@
 // The first thing a merchant sees: the wizard's welcome step.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, defaultSettings, defaultStatus, screenshot } from "./support.mjs";
+import { harnessInBrowser, defaultSettings, defaultStatus, screenshot } from "./support.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openUi = harnessInBrowser();
 
 test("a new merchant is welcomed with the choice between real and demo systems", async () => {
-  const { page, problems } = await openUi(browser, server.url);
+  const { page, problems } = await openUi();
   await page.getByRole("heading", { name: "Welcome to PosBridge" }).waitFor();
   assert.ok(await page.getByRole("button", { name: "Connect your systems" }).isVisible());
   assert.ok(await page.getByRole("button", { name: "Try with demo systems" }).isVisible());
@@ -25,7 +17,7 @@ test("a new merchant is welcomed with the choice between real and demo systems",
 });
 
 test("choosing the demo systems starts them and moves the wizard on to the next step", async () => {
-  const { page } = await openUi(browser, server.url);
+  const { page } = await openUi();
   await page.getByRole("button", { name: "Try with demo systems" }).click();
   await page.waitForFunction(() => document.querySelector('.steps [aria-current="step"]')?.textContent?.includes("Visma"));
   assert.equal((await page.evaluate(() => window.__harness.callsTo("try_demo"))).length, 1);
@@ -33,14 +25,14 @@ test("choosing the demo systems starts them and moves the wizard on to the next 
 });
 
 test("a Dutch merchant gets the welcome in Dutch", async () => {
-  const { page } = await openUi(browser, server.url, { settings: { ...defaultSettings, language: "nl" } });
+  const { page } = await openUi({ settings: { ...defaultSettings, language: "nl" } });
   await page.getByRole("heading", { name: "Welkom bij PosBridge" }).waitFor();
   assert.ok(await page.getByRole("button", { name: "Probeer met demosystemen" }).isVisible());
   assert.ok(await page.getByRole("button", { name: "Overzicht" }).isVisible(), "the menu is Dutch too");
 });
 
 test("the window says plainly where secrets are kept when there is no keyring", async () => {
-  const { page } = await openUi(browser, server.url, { status: { ...defaultStatus, secret_backend: { kind: "memory" } } });
+  const { page } = await openUi({ status: { ...defaultStatus, secret_backend: { kind: "memory" } } });
   const footer = page.getByTestId("secret-backend");
   await footer.waitFor();
   assert.match(await footer.innerText(), /memory only/);

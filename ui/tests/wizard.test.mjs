@@ -1,19 +1,11 @@
 // The setup wizard, step by step: the demo systems walked with the defaults to "Go live", and
 // the real systems' connections with their validation and known failures, the flows, the
 // orders questions, the preview and the first run.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveHarness, launchBrowser, openUi, screenshot, schedulesOff, ordersPreview, counts } from "./support.mjs";
+import { harnessInBrowser, screenshot, schedulesOff, ordersPreview, counts } from "./support.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openUi = harnessInBrowser();
 
 const currentStep = (page) => page.locator('.steps [aria-current="step"]').innerText();
 const next = (page) => page.getByTestId("wizard-next").click();
@@ -24,7 +16,7 @@ async function onStep(page, name) {
 }
 
 test("the demo systems are walked with the defaults from welcome to going live", async () => {
-  const { page, problems } = await openUi(browser, server.url, { height: 1500 });
+  const { page, problems } = await openUi({ height: 1500 });
   await page.getByRole("button", { name: "Try with demo systems" }).click();
 
   await onStep(page, "Visma eAccounting");
@@ -76,7 +68,7 @@ test("the demo systems are walked with the defaults from welcome to going live",
 });
 
 test("connecting Visma opens the browser and names the company; known failures say what is wrong", async () => {
-  const { page } = await openUi(browser, server.url, {
+  const { page } = await openUi({
     eaccountingError: {
       code: "eaccounting.module_not_activated",
       message: "The API integration is not activated for this company in Visma eAccounting. In eAccounting open Settings > Apps/Integrations, activate the integration, then try again.",
@@ -101,7 +93,7 @@ test("connecting Visma opens the browser and names the company; known failures s
 });
 
 test("without a built-in Visma app the client id and secret are asked for, and required", async () => {
-  const { page } = await openUi(browser, server.url, { visma_app_built_in: false });
+  const { page } = await openUi({ visma_app_built_in: false });
   await page.getByRole("button", { name: "Connect your systems" }).click();
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   assert.equal(await page.getByText("Fill this in.").count(), 2);
@@ -115,7 +107,7 @@ test("without a built-in Visma app the client id and secret are asked for, and r
 });
 
 test("the SalesPOS keys are validated, tested with the shop, and the secret is not kept", async () => {
-  const { page } = await openUi(browser, server.url);
+  const { page } = await openUi();
   await page.getByRole("button", { name: "Connect your systems" }).click();
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await page.getByTestId("eaccounting-connected").waitFor();
@@ -159,7 +151,7 @@ async function demoAt(page, step) {
 }
 
 test("at least one flow must be switched on", async () => {
-  const { page } = await openUi(browser, server.url);
+  const { page } = await openUi();
   await demoAt(page, "Flows");
   await page.getByRole("switch", { name: "Orders" }).uncheck();
   await next(page);
@@ -173,7 +165,7 @@ test("at least one flow must be switched on", async () => {
 });
 
 test("the other flows ask their own questions: stock calculation, product fields with their update boxes, filters", async () => {
-  const { page, problems } = await openUi(browser, server.url, {
+  const { page, problems } = await openUi({
     height: 2400,
     schedules: schedulesOff.map((s) => ({ ...s, enabled: s.flow !== "orders" })),
   });
@@ -216,7 +208,7 @@ test("the other flows ask their own questions: stock calculation, product fields
 });
 
 test("the orders questions are checked before saving, and the answers land in the settings and lookups", async () => {
-  const { page } = await openUi(browser, server.url, { height: 1600 });
+  const { page } = await openUi({ height: 1600 });
   await demoAt(page, "Questions");
   await page.getByRole("group", { name: "Order statuses to book" }).waitFor();
 
@@ -263,7 +255,7 @@ test("the orders questions are checked before saving, and the answers land in th
 });
 
 test("a default debtor is needed unless sales go on the receipt's customer, and the engine's refusal is shown", async () => {
-  const { page } = await openUi(browser, server.url, {
+  const { page } = await openUi({
     answers: { settings: { customers: "default_debtor", default_debtor: null, only_paid: true, document: "invoice", reference_field: "your_reference" }, lookups: { pos_status_include: { entries: { 7: true } } } },
     rejectAnswers: { code: "settings", message: "orders.new_article_coding_id: choose the account coding and unit for articles PosBridge creates" },
   });
@@ -282,7 +274,7 @@ test("a default debtor is needed unless sales go on the receipt's customer, and 
 });
 
 test("the preview shows what would be created, skipped with reasons, and what would fail with the fix", async () => {
-  const { page } = await openUi(browser, server.url, {
+  const { page } = await openUi({
     preview: [ordersPreview, { flow: "stock", run_id: null, dry_run: true, counts: counts(), items: [], error: "The stock flow is not available in this version of PosBridge yet." }],
     schedules: schedulesOff.map((s) => ({ ...s, enabled: s.flow === "orders" || s.flow === "stock" })),
   });
@@ -300,7 +292,7 @@ test("the preview shows what would be created, skipped with reasons, and what wo
 });
 
 test("going live shows the first run's progress and results", async () => {
-  const { page } = await openUi(browser, server.url);
+  const { page } = await openUi();
   await demoAt(page, "Go live");
   await page.getByTestId("go-live").click();
   await page.getByTestId("golive-results").waitFor();
@@ -311,7 +303,7 @@ test("going live shows the first run's progress and results", async () => {
 });
 
 test("a step can be opened again from Settings once PosBridge is live", async () => {
-  const { page } = await openUi(browser, server.url, {
+  const { page } = await openUi({
     status: { paused: false, enabled_flows: ["orders"], running_flows: [], connections: [], failed_records: 0, secret_backend: { kind: "os_keyring", name: "the keyring" }, data_dir: "/x" },
     schedules: schedulesOff.map((s) => ({ ...s, enabled: s.flow === "orders" })),
   });

@@ -6,9 +6,6 @@ export const FLOWS: FlowKind[] = ["orders", "products", "stock", "customers", "c
 /** The schedules offered, in seconds: every minute up to once a day. */
 export const INTERVALS = [60, 300, 900, 1800, 3600, 14400, 86400];
 
-/** The flows whose own questions this version asks (any other has a switch and a schedule). */
-export const FLOWS_WITH_QUESTIONS: FlowKind[] = ["orders", "products", "stock", "customers", "categories"];
-
 /** What the wizard proposes before the merchant went live: the orders flow, every 5 minutes. */
 export function proposedSchedules(stored: FlowSchedule[]): FlowSchedule[] {
   if (stored.some((s) => s.enabled)) return stored;
