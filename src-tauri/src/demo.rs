@@ -19,18 +19,6 @@ pub struct DemoSimulators {
     addresses_file: Option<PathBuf>,
 }
 
-fn systems(info: SandboxInfo) -> DemoSystems {
-    DemoSystems {
-        eaccounting_api: info.eaccounting_api,
-        eaccounting_identity: info.eaccounting_identity,
-        eaccounting_client_id: info.eaccounting_client_id,
-        eaccounting_client_secret: info.eaccounting_client_secret,
-        salespos_api: info.salespos_api,
-        salespos_public: info.salespos_public,
-        salespos_secret: info.salespos_secret,
-    }
-}
-
 impl DemoSimulators {
     /// `addresses_file`: where to write the running simulators' addresses (none in tests).
     pub fn new(addresses_file: Option<PathBuf>) -> Self {
@@ -58,7 +46,7 @@ impl DemoSimulators {
             }
             *running = Some(sandbox);
         }
-        Ok(systems(running.as_ref().expect("started").info()))
+        Ok(running.as_ref().expect("started").info().into())
     }
 
     /// Where the running simulators are (none until started).

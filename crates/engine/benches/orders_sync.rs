@@ -325,18 +325,7 @@ fn main() {
     });
     let info = sandbox.info();
     engine_runtime
-        .block_on(engine.set_up_demo(
-            &DemoSystems {
-                eaccounting_api: info.eaccounting_api.clone(),
-                eaccounting_identity: info.eaccounting_identity.clone(),
-                eaccounting_client_id: info.eaccounting_client_id.clone(),
-                eaccounting_client_secret: info.eaccounting_client_secret.clone(),
-                salespos_api: info.salespos_api.clone(),
-                salespos_public: info.salespos_public.clone(),
-                salespos_secret: info.salespos_secret.clone(),
-            },
-            Origin::Cli,
-        ))
+        .block_on(engine.set_up_demo(&DemoSystems::from(info.clone()), Origin::Cli))
         .unwrap();
 
     let mut rng = SmallRng::seed_from_u64(SEED);

@@ -50,22 +50,9 @@ fn random_sale(rng: &mut SmallRng, products: &[DemoProduct], people: &[DemoPerso
             discount: Decimal::ZERO,
         })
         .collect();
-    let customer = rng.gen_ratio(1, 3).then(|| {
-        let person = &people[rng.gen_range(0..people.len())];
-        SaleCustomer {
-            email: person.email.clone(),
-            first_name: person.first_name.clone(),
-            last_name: person.last_name.clone(),
-            company: person.company.clone(),
-            vat_number: person.vat_number.clone(),
-            street: person.street.clone(),
-            house_number: Some(i64::from(person.house_number)),
-            postal_code: person.postal_code.clone(),
-            city: person.city.clone(),
-            country_code: person.country_code.to_string(),
-            phone: person.phone.clone(),
-        }
-    });
+    let customer = rng
+        .gen_ratio(1, 3)
+        .then(|| SaleCustomer::from(&people[rng.gen_range(0..people.len())]));
     Sale {
         lines,
         customer,
@@ -99,18 +86,7 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     engine.announce_start("posbridge demo");
     let info = sandbox.info();
     engine
-        .set_up_demo(
-            &DemoSystems {
-                eaccounting_api: info.eaccounting_api.clone(),
-                eaccounting_identity: info.eaccounting_identity.clone(),
-                eaccounting_client_id: info.eaccounting_client_id.clone(),
-                eaccounting_client_secret: info.eaccounting_client_secret.clone(),
-                salespos_api: info.salespos_api.clone(),
-                salespos_public: info.salespos_public.clone(),
-                salespos_secret: info.salespos_secret.clone(),
-            },
-            Origin::Cli,
-        )
+        .set_up_demo(&DemoSystems::from(info.clone()), Origin::Cli)
         .await?;
 
     let mut rng = SmallRng::seed_from_u64(args.seed);

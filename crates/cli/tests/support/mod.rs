@@ -35,20 +35,8 @@ pub fn open_engine(data_dir: &Path) -> Engine {
 
 /// Connects `data_dir` to the simulators with the demo answers, as `posbridge demo` would.
 pub async fn set_up_demo(data_dir: &Path, sandbox: &Sandbox) {
-    let info = sandbox.info();
     open_engine(data_dir)
-        .set_up_demo(
-            &DemoSystems {
-                eaccounting_api: info.eaccounting_api,
-                eaccounting_identity: info.eaccounting_identity,
-                eaccounting_client_id: info.eaccounting_client_id,
-                eaccounting_client_secret: info.eaccounting_client_secret,
-                salespos_api: info.salespos_api,
-                salespos_public: info.salespos_public,
-                salespos_secret: info.salespos_secret,
-            },
-            Origin::Cli,
-        )
+        .set_up_demo(&DemoSystems::from(sandbox.info()), Origin::Cli)
         .await
         .unwrap();
 }

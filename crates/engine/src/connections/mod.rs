@@ -42,8 +42,8 @@ impl From<rusqlite::Error> for ConnectError {
 }
 
 /// eAccounting refused or could not be reached. Its codes get the `eaccounting.` prefix.
-impl From<eaccounting::Error> for ConnectError {
-    fn from(error: eaccounting::Error) -> Self {
+impl From<&eaccounting::Error> for ConnectError {
+    fn from(error: &eaccounting::Error) -> Self {
         ConnectError::Refused {
             system: System::Eaccounting,
             code: format!("eaccounting.{}", error.code()),
@@ -54,14 +54,26 @@ impl From<eaccounting::Error> for ConnectError {
 }
 
 /// SalesPOS refused or could not be reached. Its codes carry the `salespos.` prefix already.
-impl From<salespos::Error> for ConnectError {
-    fn from(error: salespos::Error) -> Self {
+impl From<&salespos::Error> for ConnectError {
+    fn from(error: &salespos::Error) -> Self {
         ConnectError::Refused {
             system: System::Salespos,
             code: error.code().to_string(),
             message: error.user_message(),
             transient: error.is_transient(),
         }
+    }
+}
+
+impl From<eaccounting::Error> for ConnectError {
+    fn from(error: eaccounting::Error) -> Self {
+        Self::from(&error)
+    }
+}
+
+impl From<salespos::Error> for ConnectError {
+    fn from(error: salespos::Error) -> Self {
+        Self::from(&error)
     }
 }
 

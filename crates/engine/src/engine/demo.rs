@@ -29,6 +29,22 @@ pub struct DemoSystems {
     pub salespos_secret: String,
 }
 
+/// The simulators, as the engine is told of them (their control addresses stay with the tester).
+#[cfg(feature = "sandbox")]
+impl From<sandbox::SandboxInfo> for DemoSystems {
+    fn from(info: sandbox::SandboxInfo) -> Self {
+        Self {
+            eaccounting_api: info.eaccounting_api,
+            eaccounting_identity: info.eaccounting_identity,
+            eaccounting_client_id: info.eaccounting_client_id,
+            eaccounting_client_secret: info.eaccounting_client_secret,
+            salespos_api: info.salespos_api,
+            salespos_public: info.salespos_public,
+            salespos_secret: info.salespos_secret,
+        }
+    }
+}
+
 /// The customer till sales without a customer are booked on in the demo.
 pub const DEMO_DEBTOR: &str = "Kassaverkoop";
 /// The demo checks for new sales every minute.

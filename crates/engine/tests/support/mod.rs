@@ -61,16 +61,7 @@ pub async fn simulators() -> Sandbox {
 
 /// Where the simulators run, as the engine is told of the demo systems.
 pub fn demo_systems(sandbox: &Sandbox) -> DemoSystems {
-    let info = sandbox.info();
-    DemoSystems {
-        eaccounting_api: info.eaccounting_api,
-        eaccounting_identity: info.eaccounting_identity,
-        eaccounting_client_id: info.eaccounting_client_id,
-        eaccounting_client_secret: info.eaccounting_client_secret,
-        salespos_api: info.salespos_api,
-        salespos_public: info.salespos_public,
-        salespos_secret: info.salespos_secret,
-    }
+    sandbox.info().into()
 }
 
 impl Shop {

@@ -2,9 +2,9 @@
 //! client's merchant-readable message with what was being attempted in front, the field when
 //! the API named one, and whether retrying without a change can help.
 
+use crate::connections::ConnectError;
 use crate::mapping::MappingError;
 use crate::store::failed::RecordError;
-use crate::store::records::System;
 use crate::sync::RunError;
 
 /// An eAccounting error while doing `what` ("Creating article KB-01-250").
@@ -48,21 +48,11 @@ fn attempting(what: &str, error: RecordError) -> RecordError {
 
 /// A read that the whole run depends on failed (listing the articles, say).
 pub fn books_run(error: &eaccounting::Error) -> RunError {
-    RunError::Source {
-        system: System::Eaccounting,
-        code: format!("eaccounting.{}", error.code()),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    }
+    ConnectError::from(error).into()
 }
 
 pub fn pos_run(error: &salespos::Error) -> RunError {
-    RunError::Source {
-        system: System::Salespos,
-        code: error.code().to_string(),
-        message: error.user_message(),
-        transient: error.is_transient(),
-    }
+    ConnectError::from(error).into()
 }
 
 /// A mapping rule or filter that could not be worked out for one record; `flow` names where the
