@@ -422,7 +422,11 @@ async fn under_search_lag_a_new_record_is_read_by_id_but_listed_only_once_the_la
 
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let found = api(&sim, &access, by_email).await.1;
-    assert_eq!(found["Data"][0]["Id"].as_str(), Some(id), "listed once settled");
+    assert_eq!(
+        found["Data"][0]["Id"].as_str(),
+        Some(id),
+        "listed once settled"
+    );
 
     assert_eq!(
         search_lag_knob(&sim, Some(json!({"seconds": 0.25}))).await,

@@ -53,10 +53,7 @@ pub fn router(state: Arc<SimState>) -> Router {
             "/__sim/vat_rounding",
             get(get_vat_rounding).put(put_vat_rounding),
         )
-        .route(
-            "/__sim/search_lag",
-            get(get_search_lag).put(put_search_lag),
-        )
+        .route("/__sim/search_lag", get(get_search_lag).put(put_search_lag))
         .with_state(state)
 }
 
