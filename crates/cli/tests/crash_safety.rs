@@ -1,5 +1,6 @@
 //! Exactly once, across a crash: `posbridge sync` is killed after eAccounting booked an invoice
-//! but before PosBridge wrote down that it did. The next run finds the invoice by its reference,
+//! but before PosBridge wrote down that it did, or between the draft and its conversion. The next
+//! run finds what the killed one left (by the id it noted, or by the reference), finishes it,
 //! restores the link, and books nothing twice.
 
 mod support;
@@ -131,5 +132,98 @@ async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
         .read(|c| links::find(c, LinkKind::Order, System::Salespos, &first.id.to_string()))
         .unwrap()
         .expect("the link is restored");
+    assert!(link.label.unwrap().starts_with("invoice "));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_between_the_draft_and_its_conversion_books_that_draft_once() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: 4,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    set_up_demo(dir.path(), &sandbox).await;
+    // Whatever the kill left unanswered is settled at once: the simulator's lists do not lag here.
+    let settle = posbridge(dir.path())
+        .args(["settings", "set", "orders.search_settle_seconds", "0"])
+        .output()
+        .unwrap();
+    assert!(
+        settle.status.success(),
+        "{}",
+        String::from_utf8_lossy(&settle.stderr)
+    );
+    let sku = sandbox::demo::catalogue(4)
+        .into_iter()
+        .find(|p| p.in_pos && p.vat == VatClass::High)
+        .unwrap()
+        .sku;
+    let order = sandbox.salespos.ring_up(&sale(sku)).unwrap();
+
+    let control = sandbox.eaccounting.control();
+    control.set_faults(Faults {
+        latency_ms: 300,
+        ..Faults::default()
+    });
+    let mut sync = posbridge(dir.path())
+        .args(["sync", "--flow", "orders"])
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let drafted = control.requests(0, 10_000).entries.iter().any(|e| {
+            e.endpoint == "POST /v2/customerinvoicedrafts" && e.outcome == Outcome::Handled
+        });
+        if drafted {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no draft was made"
+        );
+        assert!(
+            sync.try_wait().unwrap().is_none(),
+            "posbridge finished before it could be killed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    control.set_faults(Faults::default());
+    // A conversion already on its way lands, or not, as it would in life.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let rerun = posbridge(dir.path())
+        .args(["sync", "--flow", "orders"])
+        .output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&rerun.stdout),
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let reference = format!("POS 1/{} #{}", order.ordernumber.unwrap(), order.id);
+    let books = sandbox.eaccounting.snapshot();
+    let under = |records: &[serde_json::Value]| {
+        records
+            .iter()
+            .filter(|r| r["YourReference"] == reference.as_str())
+            .count()
+    };
+    assert_eq!(under(&books.customer_invoices), 1, "booked once");
+    assert_eq!(
+        under(&books.customer_invoice_drafts),
+        0,
+        "no draft left unconverted"
+    );
+    let engine = open_engine(dir.path());
+    let link = engine
+        .store()
+        .read(|c| links::find(c, LinkKind::Order, System::Salespos, &order.id.to_string()))
+        .unwrap()
+        .expect("linked");
     assert!(link.label.unwrap().starts_with("invoice "));
 }

@@ -305,6 +305,26 @@ mod tests {
     }
 
     #[test]
+    fn a_store_id_that_cannot_make_unique_references_is_refused() {
+        let store = Store::open_in_memory().unwrap();
+        let error = set(&store, "orders.store_id", json!("De Gouden Boon")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("orders.store_id: the store id"),
+            "{error}"
+        );
+        let error = import(&store, json!({"orders": {"store_id": "a/b"}})).unwrap_err();
+        assert!(error.to_string().starts_with("orders.store_id"), "{error}");
+        set(&store, "orders.store_id", json!("UTR-01")).unwrap();
+        assert_eq!(get(&store, "orders.store_id").unwrap(), json!("UTR-01"));
+        assert_eq!(
+            get(&store, "orders.search_settle_seconds").unwrap(),
+            json!(900)
+        );
+    }
+
+    #[test]
     fn a_settings_file_round_trips() {
         let store = Store::open_in_memory().unwrap();
         set(&store, "app.language", json!("nl")).unwrap();

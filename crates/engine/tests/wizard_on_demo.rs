@@ -132,7 +132,6 @@ async fn nothing_runs_before_going_live_and_going_live_books_the_sale() {
         .salespos
         .ring_up(&sale(vec![line(&a_sku(), 1)]))
         .unwrap();
-    let number = order.ordernumber.unwrap();
 
     let preview = engine
         .preview(&[FlowKind::Orders], Origin::Window)

@@ -505,6 +505,11 @@ export type OrdersSettings = {
 	shipping_article?: string | null,
 	/**  The article extra costs and order-level discounts are booked on. */
 	extra_costs_article?: string | null,
+	/**
+	 *  After a lost answer with nothing found, how long PosBridge waits for eAccounting's lists
+	 *  before it writes again (see [`DEFAULT_SEARCH_SETTLE_SECONDS`]).
+	 */
+	search_settle_seconds?: number,
 };
 
 /**  A payment method activated at the till; orders name it by `key` (its `combined_name`). */

@@ -67,6 +67,42 @@ pub struct Booking {
     pub(super) only_link: bool,
 }
 
+/// A document in eAccounting that may be this order's booking, and how far that is known.
+#[derive(Debug, Clone)]
+struct Standing {
+    booked: Booked,
+    trust: Trust,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// Made by this attempt or an unfinished one of this order (by the id its intent kept, or
+    /// under the order's own reference while the intent is open): checked in full like a new
+    /// document, and removed when wrong.
+    Ours,
+    /// Found without an open attempt (a lost link, a finished attempt), or under an older
+    /// version's reference that other sales may share: taken only when its totals are the
+    /// till's, and never removed.
+    Found,
+}
+
+/// A document found under a reference.
+struct Searched {
+    booked: Booked,
+    /// Found under an older version's reference, not this version's unique one.
+    legacy: bool,
+}
+
+impl Searched {
+    /// As trusted as where it was looked for says, unless the reference was an older one.
+    fn trusted(self, trust: Trust) -> Standing {
+        Standing {
+            booked: self.booked,
+            trust: if self.legacy { Trust::Found } else { trust },
+        }
+    }
+}
+
 /// What a booking works with in eAccounting and in PosBridge's store.
 pub(super) struct Books<'a> {
     pub client: &'a Client,
@@ -267,14 +303,15 @@ impl Booking {
         references
     }
 
-    /// What eAccounting lists under this order's reference(s): for an invoice, the invoice if
-    /// there is one, else the draft.
+    /// What eAccounting lists under this order's reference (or, failing that, under the one an
+    /// older version's intent noted): for an invoice, the invoice if there is one, else the
+    /// draft; `stage` narrows it to one kind of document.
     async fn search(
         &self,
         client: &Client,
         intent: &Intent,
         stage: Option<Stage>,
-    ) -> Result<Option<Booked>, RecordError> {
+    ) -> Result<Option<Searched>, RecordError> {
         let references = self.references(intent);
         let mut found = match stage {
             Some(stage) => {
@@ -291,7 +328,12 @@ impl Booking {
             }
         }
         .map_err(|e| errors::books("Looking for an earlier booking", &e))?;
-        Ok(references.iter().find_map(|r| found.remove(r)))
+        Ok(references.iter().find_map(|r| {
+            found.remove(r).map(|booked| Searched {
+                booked,
+                legacy: *r != self.reference,
+            })
+        }))
     }
 
     /// The differences between eAccounting's booking and the till, in words; empty when none.
@@ -373,19 +415,13 @@ impl Booking {
 
         // Where does this order stand in eAccounting? Without an intent, only what planning
         // found under the reference can exist; with one, the intent says where to look.
-        let standing = if fresh {
-            self.found.clone()
+        let located = if fresh {
+            None
         } else {
-            self.locate(&books, &intent)
-                .await?
-                .or_else(|| self.found.clone())
+            self.locate(&books, &intent).await?
         };
-        // A document an unfinished attempt of ours left is checked in full, like a new one.
-        let (booked, unchecked) = match standing {
-            Some(booked) => (
-                booked,
-                !self.only_link && !fresh && intent.state == IntentState::Pending,
-            ),
+        let standing = match located.or_else(|| self.found_in_planning()) {
+            Some(standing) => standing,
             None if self.only_link => {
                 return Err(RecordError {
                     code: "booking_vanished".into(),
@@ -397,9 +433,32 @@ impl Booking {
                     transient: true,
                 })
             }
-            None => (self.create(&mut books).await?, true),
+            None => Standing {
+                booked: self.create(&mut books).await?,
+                trust: Trust::Ours,
+            },
         };
-        self.finish(&books, &intent, booked, unchecked, fresh).await
+        self.finish(&books, &intent, standing, fresh).await
+    }
+
+    /// What planning found under the reference, and how far it is this order's.
+    fn found_in_planning(&self) -> Option<Standing> {
+        let booked = self.found.clone()?;
+        // A draft under this order's own (unique) reference is PosBridge's half-done invoice;
+        // anything else found without an open attempt is taken only if its totals match.
+        let trust = if self.converts(&booked) {
+            Trust::Ours
+        } else {
+            Trust::Found
+        };
+        Some(Standing { booked, trust })
+    }
+
+    /// Whether `booked` is a draft this booking still has to turn into an invoice.
+    fn converts(&self, booked: &Booked) -> bool {
+        self.document.kind == DocumentKind::Invoice
+            && booked.stage == Stage::Draft
+            && !self.only_link
     }
 
     /// What an earlier attempt left in eAccounting, from the intent it wrote; errors while
@@ -408,11 +467,15 @@ impl Booking {
         &self,
         books: &Books<'_>,
         intent: &Intent,
-    ) -> Result<Option<Booked>, RecordError> {
+    ) -> Result<Option<Standing>, RecordError> {
         let done = intent.state == IntentState::Done;
+        // Left by an attempt still open: checked in full, and removed if wrong. A finished one
+        // is taken again only when its totals are still the till's.
+        let trust = if done { Trust::Found } else { Trust::Ours };
+        let by_id = |booked| Some(Standing { booked, trust });
         match Progress::of(intent, self.document.kind) {
             Progress::Start if done => match self.search(books.client, intent, None).await? {
-                Some(found) => Ok(Some(found)),
+                Some(found) => Ok(Some(found.trusted(trust))),
                 None => Err(self.vanished()),
             },
             Progress::Start => Ok(None),
@@ -421,11 +484,11 @@ impl Booking {
                     .await
                     .map_err(|e| errors::books("Reading the earlier booking", &e))?
                 {
-                    return Ok(Some(held));
+                    return Ok(by_id(held));
                 }
                 // Gone: deleted, or (a draft) converted by hand. The reference tells which.
                 if let Some(found) = self.search(books.client, intent, None).await? {
-                    return Ok(Some(found));
+                    return Ok(Some(found.trusted(trust)));
                 }
                 if done {
                     return Err(self.vanished());
@@ -436,16 +499,13 @@ impl Booking {
             }
             Progress::MayExist { since } => {
                 if let Some(found) = self.search(books.client, intent, None).await? {
-                    return Ok(Some(found));
+                    return Ok(Some(found.trusted(trust)));
                 }
                 if !settled(since, books.settle) {
                     return Err(self.waiting(&self.document_noun(), books.settle));
                 }
                 // Searched long enough after the write: nothing was saved.
-                books
-                    .store
-                    .read(|conn| intents::restart(conn, &self.intent_key))
-                    .map_err(store_error)?;
+                self.restart(books.store)?;
                 Ok(None)
             }
             Progress::Converting { draft, since } => {
@@ -453,7 +513,7 @@ impl Booking {
                     .search(books.client, intent, Some(Stage::Invoice))
                     .await?
                 {
-                    return Ok(Some(invoice));
+                    return Ok(Some(invoice.trusted(trust)));
                 }
                 if !settled(since, books.settle) {
                     return Err(self.waiting("the invoice", books.settle));
@@ -465,14 +525,11 @@ impl Booking {
                 {
                     Some(held) => {
                         self.note_holds(books.store, &held)?;
-                        Ok(Some(held))
+                        Ok(by_id(held))
                     }
                     None => {
                         // Deleted by hand, never booked.
-                        books
-                            .store
-                            .read(|conn| intents::restart(conn, &self.intent_key))
-                            .map_err(store_error)?;
+                        self.restart(books.store)?;
                         Ok(None)
                     }
                 }
@@ -480,24 +537,22 @@ impl Booking {
         }
     }
 
-    /// Lets the document stand once it is right: `unchecked` ones (made by this or an unfinished
-    /// attempt) are checked in full and undone when wrong; any other found is taken only when
-    /// its totals are the till's. A draft of an invoice is always checked, then converted.
+    /// Lets the document stand once it is right: ours (made by this or an unfinished attempt)
+    /// are checked in full and removed when wrong; anything else found is taken only when its
+    /// totals are the till's. A draft of an invoice is always checked, then converted.
     async fn finish(
         &self,
         books: &Books<'_>,
         intent: &Intent,
-        booked: Booked,
-        unchecked: bool,
+        standing: Standing,
         fresh: bool,
     ) -> Result<Applied, RecordError> {
-        let converting = self.document.kind == DocumentKind::Invoice
-            && booked.stage == Stage::Draft
-            && !self.only_link;
-        if converting || (unchecked && booked.stage != Stage::Invoice) {
+        let Standing { booked, trust } = standing;
+        let converting = self.converts(&booked);
+        if converting || (trust == Trust::Ours && booked.stage != Stage::Invoice) {
             let problems = self.check(&booked, books.lookups, books.catalog);
             if !problems.is_empty() {
-                return Err(self.undo(books, &booked, problems).await);
+                return Err(self.undo(books, &booked, trust, problems).await);
             }
         } else if booked.totals != self.expected {
             if fresh {
@@ -572,14 +627,24 @@ impl Booking {
     }
 
     /// Removes a document of ours whose figures are wrong; the intent goes with it, or stays on
-    /// it when eAccounting would not let it go (so the next attempt checks and removes it).
-    async fn undo(&self, books: &Books<'_>, booked: &Booked, problems: Vec<String>) -> RecordError {
-        let undone = document::delete(books.client, booked).await;
+    /// it when eAccounting would not let it go (so the next attempt checks and removes it). One
+    /// PosBridge cannot tell is its own (found under an older version's reference) stays.
+    async fn undo(
+        &self,
+        books: &Books<'_>,
+        booked: &Booked,
+        trust: Trust,
+        problems: Vec<String>,
+    ) -> RecordError {
+        let undone = match trust {
+            Trust::Ours => Some(document::delete(books.client, booked).await),
+            Trust::Found => None,
+        };
         let noted = match &undone {
-            Ok(()) => books
+            Some(Ok(())) => books
                 .store
                 .read(|conn| intents::discard(conn, &self.intent_key)),
-            Err(_) => books.store.read(|conn| {
+            Some(Err(_)) => books.store.read(|conn| {
                 intents::advance(
                     conn,
                     &self.intent_key,
@@ -587,6 +652,7 @@ impl Booking {
                     &booked.id.to_string(),
                 )
             }),
+            None => Ok(()),
         };
         if let Err(error) = noted {
             return store_error(error);
@@ -598,8 +664,9 @@ impl Booking {
                 self.label,
                 problems.join("; "),
                 match undone {
-                    Ok(()) => "Nothing was booked; check the articles' VAT codings and the customer, then retry.".to_string(),
-                    Err(e) => format!("PosBridge could not remove the {} it made ({}); it tries again on the next run, or delete it by hand.", booked.describe(), e.user_message()),
+                    Some(Ok(())) => "Nothing was booked; check the articles' VAT codings and the customer, then retry.".to_string(),
+                    Some(Err(e)) => format!("PosBridge could not remove the {} it made ({}); it tries again on the next run, or delete it by hand.", booked.describe(), e.user_message()),
+                    None => format!("PosBridge left the {} in eAccounting: an older version made it, under a reference other sales may share. Check it, remove it if it is this sale's, then retry.", booked.describe()),
                 }
             ),
             field: Some("total_price".into()),
@@ -614,6 +681,16 @@ impl Booking {
         intent: &Intent,
         draft: &Booked,
     ) -> Result<Booked, RecordError> {
+        // A draft an earlier attempt left may have been booked after all (by hand, or by a
+        // conversion refused in words but carried out): look for its invoice first.
+        if intent.step.is_some() {
+            if let Some(invoice) = self
+                .search(books.client, intent, Some(Stage::Invoice))
+                .await?
+            {
+                return Ok(invoice.booked);
+            }
+        }
         let draft_id = draft.id.to_string();
         self.note_sent(books.store, CONVERTING, Some(&draft_id))?;
         match document::convert(books.client, draft, self.expected).await {
@@ -624,7 +701,7 @@ impl Booking {
                     .search(books.client, intent, Some(Stage::Invoice))
                     .await?
                 {
-                    Some(invoice) => Ok(invoice),
+                    Some(invoice) => Ok(invoice.booked),
                     None => Err(self.waiting("the invoice", books.settle)),
                 }
             }
@@ -668,8 +745,8 @@ impl Booking {
                 self.note_sent(books.store, MAY_EXIST, None)?;
                 match self.search(books.client, &self.bare_intent(), None).await? {
                     Some(found) => {
-                        self.note_holds(books.store, &found)?;
-                        Ok(found)
+                        self.note_holds(books.store, &found.booked)?;
+                        Ok(found.booked)
                     }
                     None => Err(self.waiting(&self.document_noun(), books.settle)),
                 }

@@ -117,6 +117,17 @@ impl Booked {
     }
 }
 
+/// The mapped header without the reference field, which is PosBridge's alone: a mapped value
+/// there would hide the booking from the search that keeps it from being made twice. Saving such
+/// a rule is refused; this keeps one stored before that check existed from ever landing.
+fn header_to_send(header: &Map<String, Value>, field: ReferenceField) -> Map<String, Value> {
+    let mut header = header.clone();
+    for reserved in field.document_fields() {
+        header.remove(*reserved);
+    }
+    header
+}
+
 /// Overlays the mapped header on the typed document; fields the model does not know are kept
 /// (custom fields), and a mapped null leaves the field to eAccounting's default.
 fn with_header<T: Serialize + DeserializeOwned>(
@@ -236,15 +247,8 @@ impl From<eaccounting::Error> for WriteError {
 /// Creates the document (for an invoice: the draft that is checked before it is converted).
 pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked, WriteError> {
     let reference = Some(doc.reference.clone());
-    // The reference field is PosBridge's alone: a mapped value there would hide the booking
-    // from the search that keeps it from being made twice. Saving such a rule is refused; this
-    // keeps one stored before that rule existed from ever landing.
-    let mut header = doc.header.clone();
-    for field in doc.reference_field.document_fields() {
-        header.remove(*field);
-    }
     let doc = &NewDocument {
-        header,
+        header: header_to_send(&doc.header, doc.reference_field),
         ..doc.clone()
     };
     let by_buyers_ref = doc.reference_field == ReferenceField::BuyersOrderReference;
@@ -492,4 +496,43 @@ pub(crate) async fn convert(
     Ok(view_invoice(
         &client.convert_draft(draft.id, &conversion).await?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_mapped_header_never_overwrites_the_reference() {
+        let mapped = json!({"YourReference": "Kassa", "CustomerReference": "Kassa",
+                            "BuyersOrderReference": "PO-7", "OurReference": "Pin (kassa)"});
+        let mapped = mapped.as_object().unwrap();
+
+        let header = header_to_send(mapped, ReferenceField::YourReference);
+        let mut draft = CustomerInvoiceDraft::new(Uuid::nil());
+        draft.your_reference = Some("POS 1/1042 #7".into());
+        let draft = with_header(draft, &header).unwrap();
+        assert_eq!(draft.your_reference.as_deref(), Some("POS 1/1042 #7"));
+        assert_eq!(draft.buyers_order_reference.as_deref(), Some("PO-7"));
+        assert_eq!(draft.our_reference.as_deref(), Some("Pin (kassa)"));
+        let mut quote = Quote::new(Uuid::nil());
+        quote.customer_reference = Some("POS 1/1042 #7".into());
+        let quote = with_header(quote, &header).unwrap();
+        assert_eq!(quote.customer_reference.as_deref(), Some("POS 1/1042 #7"));
+
+        let header = header_to_send(mapped, ReferenceField::BuyersOrderReference);
+        let mut order = Order::new(Uuid::nil(), "EUR");
+        order.buyers_order_reference = Some("POS 1/1042 #7".into());
+        let order = with_header(order, &header).unwrap();
+        assert_eq!(
+            order.buyers_order_reference.as_deref(),
+            Some("POS 1/1042 #7")
+        );
+        assert_eq!(
+            order.your_reference.as_deref(),
+            Some("Kassa"),
+            "free to map then"
+        );
+    }
 }
