@@ -249,15 +249,13 @@ async fn a_conversion_refused_by_eaccounting_is_retried_by_the_merchant_and_book
     let shop = Shop::open().await;
     let order = shop.ring_up(sale(vec![line(&shop.sku(VatClass::Low, 3), 1)]));
     // The bookkeeper has locked the books up to and including the day of the sale.
-    let day = shop
-        .pos_order(order)
-        .create_date
-        .date_naive()
-        .format("%Y-%m-%dT00:00:00Z")
-        .to_string();
-    shop.sandbox
-        .eaccounting
-        .update_company_settings(json!({"AccountingLockedTo": day}));
+    let day = shop.pos_order(order).create_date.date_naive();
+    let lock_to = |day: chrono::NaiveDate| {
+        shop.sandbox.eaccounting.update_company_settings(
+            json!({"AccountingLockedTo": day.format("%Y-%m-%dT00:00:00Z").to_string()}),
+        );
+    };
+    lock_to(day);
 
     let summary = shop.sync_orders().await;
     assert_eq!(summary.counts.failed, 1, "{summary:#?}");
@@ -277,10 +275,8 @@ async fn a_conversion_refused_by_eaccounting_is_retried_by_the_merchant_and_book
     );
     assert_eq!(link_of(&shop, order), None);
 
-    // The bookkeeper opens the period again and presses Retry.
-    shop.sandbox
-        .eaccounting
-        .update_company_settings(json!({"AccountingLockedTo": null}));
+    // The bookkeeper opens the day again and presses Retry.
+    lock_to(day.pred_opt().unwrap());
     let retried = shop
         .engine
         .retry_failed(failed[0].id, Origin::Window)

@@ -565,8 +565,8 @@ fn date_of(record: &Record, field: &str) -> Option<NaiveDate> {
 
 /// Booking an invoice writes to the ledger, which the bookkeeper may have locked up to a day
 /// (`AccountingLockedTo`): an invoice dated on or before it is refused with 4013
-/// CannotBookkeepInvoice, and nothing is booked. The demo company has no locked period; a test
-/// sets one with `PATCH /__sim/companysettings`.
+/// CannotBookkeepInvoice, and nothing is booked. The demo company is locked up to 2024-12-31; a
+/// test moves that with `PATCH /__sim/companysettings`.
 fn check_not_locked(company: &Company, invoice_date: NaiveDate) -> ApiResult<()> {
     match date_of(&company.settings, "AccountingLockedTo") {
         Some(locked_to) if invoice_date <= locked_to => Err(ApiError::field(
