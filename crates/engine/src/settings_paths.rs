@@ -36,16 +36,21 @@ struct Document {
     save: fn(Option<&Store>, Value) -> Result<(), SettingsError>,
 }
 
+/// `value` as the document `name`'s type; the error names the field.
+fn typed<T: DeserializeOwned>(name: &str, value: Value) -> Result<T, SettingsError> {
+    serde_path_to_error::deserialize(value).map_err(|e| SettingsError::Invalid {
+        path: format!("{name}.{}", e.path()),
+        reason: e.inner().to_string(),
+    })
+}
+
 fn typed_save<T: DeserializeOwned>(
     name: &str,
     store: Option<&Store>,
     value: Value,
     write: impl FnOnce(&T, &Store) -> Result<(), StoreError>,
 ) -> Result<(), SettingsError> {
-    let typed: T = serde_path_to_error::deserialize(value).map_err(|e| SettingsError::Invalid {
-        path: format!("{name}.{}", e.path()),
-        reason: e.inner().to_string(),
-    })?;
+    let typed: T = typed(name, value)?;
     if let Some(store) = store {
         write(&typed, store)?;
     }
@@ -73,13 +78,7 @@ fn save_flow<T: Serialize + DeserializeOwned + Default + Clone>(
 /// The orders settings also answer to what exactly-once rests on (store id, the reference
 /// field no mapping rule may fill); see `flows::orders::reserved`.
 fn save_orders(store: Option<&Store>, value: Value) -> Result<(), SettingsError> {
-    typed_save(
-        "orders",
-        None,
-        value.clone(),
-        |_: &OrdersSettings, _| Ok(()),
-    )?;
-    let settings: OrdersSettings = serde_json::from_value(value).expect("checked just above");
+    let settings: OrdersSettings = typed("orders", value)?;
     if let Some((path, reason)) = settings.problem() {
         return Err(SettingsError::Invalid {
             path: path.into(),
@@ -217,8 +216,7 @@ pub fn import(store: &Store, file: Value) -> Result<(), SettingsError> {
         (doc.save)(None, value.clone())?;
         if doc.name == "orders" {
             // Against what is stored (the orders mapping) before anything is written.
-            let settings: OrdersSettings =
-                serde_json::from_value(value.clone()).expect("checked just above");
+            let settings: OrdersSettings = typed("orders", value.clone())?;
             crate::flows::orders::reserved::check_settings_to_save(store, &settings)?;
         }
         checked.push((doc, value.clone()));

@@ -2,13 +2,13 @@
 //! shape: create it, find it again by PosBridge's reference, look at what eAccounting computed,
 //! delete it, and (for an invoice) convert the checked draft.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use eaccounting::{
     Client, CustomerInvoice, CustomerInvoiceDraft, DraftConversion, DraftRow, Order, OrderRow,
     Quote, QuoteRow,
 };
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
