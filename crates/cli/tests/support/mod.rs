@@ -35,8 +35,13 @@ pub fn open_engine(data_dir: &Path) -> Engine {
 
 /// Connects `data_dir` to the simulators with the demo answers, as `posbridge demo` would.
 pub async fn set_up_demo(data_dir: &Path, sandbox: &Sandbox) {
+    set_up_demo_systems(data_dir, sandbox.info()).await;
+}
+
+/// The same, for simulators in another process (`posbridge sandbox`).
+pub async fn set_up_demo_systems(data_dir: &Path, systems: sandbox::SandboxInfo) {
     open_engine(data_dir)
-        .set_up_demo(&DemoSystems::from(sandbox.info()), Origin::Cli)
+        .set_up_demo(&DemoSystems::from(systems), Origin::Cli)
         .await
         .unwrap();
 }
