@@ -62,9 +62,11 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             tauri::async_runtime::spawn(async move {
                 if let Err(error) = engine.sync_now(None, Origin::Tray).await {
                     // Said where the merchant looks (another PosBridge syncing, say).
-                    engine.activity().note(engine::activity::NewEvent::warn(format!(
-                        "Sync now from the tray did not run: {error}"
-                    )));
+                    engine
+                        .activity()
+                        .note(engine::activity::NewEvent::warn(format!(
+                            "Sync now from the tray did not run: {error}"
+                        )));
                 }
             });
         }

@@ -124,7 +124,9 @@ impl SyncLock {
             .map_err(io(&lock_path))?;
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(SyncLockError::Held(read_holder(data_dir))),
+            Err(TryLockError::WouldBlock) => {
+                return Err(SyncLockError::Held(read_holder(data_dir)))
+            }
             Err(TryLockError::Error(source)) => return Err(io(&lock_path)(source)),
         }
         let holder = SyncHolder::this_process(what);

@@ -47,10 +47,7 @@ async fn tokens_one_process_rotated_are_used_by_the_other_instead_of_a_spent_ref
         "no spent refresh token was presented"
     );
     let app_view = app.connections().unwrap();
-    assert!(
-        app_view.iter().all(|c| c.problem.is_none()),
-        "{app_view:?}"
-    );
+    assert!(app_view.iter().all(|c| c.problem.is_none()), "{app_view:?}");
 
     // And the other way round.
     sandbox.eaccounting.expire_access_tokens();

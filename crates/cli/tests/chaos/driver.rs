@@ -33,6 +33,18 @@ use serde_json::{json, Value};
 
 use crate::support::{order_number_in, posbridge, set_up_demo_systems, text, Running};
 
+/// The API limits and retry waits run this much faster, simulators and clients alike: the
+/// storm is the same, it only passes in seconds rather than minutes.
+const SPEEDUP: u32 = 12;
+const RATE_WINDOW_MS: u32 = 60_000 / SPEEDUP;
+
+/// `posbridge --data-dir <dir>` on the sped-up clock.
+fn cli(dir: &Path) -> Command {
+    let mut command = posbridge(dir);
+    command.env("POSBRIDGE_SIMULATOR_SPEEDUP", SPEEDUP.to_string());
+    command
+}
+
 /// `posbridge`'s exit codes the driver tells apart.
 const ALREADY_SYNCING: i32 = 3;
 const FORCED: i32 = 130;
@@ -90,8 +102,8 @@ pub struct Report {
     pub failed_with_reason: Vec<(i64, Buyer, String)>,
     /// Order numbers with more than one document (invoices and drafts together).
     pub duplicates: Vec<(i64, usize)>,
-    /// Neither booked nor on the failed list.
-    pub lost: Vec<i64>,
+    /// Neither booked nor on the failed list: (order, what PosBridge wrote down for it).
+    pub lost: Vec<(i64, String)>,
     /// Drafts naming a till order left behind (the document kind is Invoice).
     pub unconverted_drafts: Vec<i64>,
     /// (order, the till's total and VAT, eAccounting's).
@@ -132,7 +144,10 @@ impl Report {
         );
         list(
             "lost (neither booked nor failed)",
-            self.lost.iter().map(|o| format!("order {o}")).collect(),
+            self.lost
+                .iter()
+                .map(|(o, linked)| format!("order {o} ({linked})"))
+                .collect(),
         );
         list(
             "drafts left unconverted",
@@ -270,7 +285,12 @@ impl Simulators {
     /// Both simulators back to behaving (rate limits stay, as the real APIs have them).
     async fn calm(&self) {
         for url in [self.books("__sim/faults"), self.till("__sim/faults")] {
-            self.send(self.http.put(url).json(&json!({}))).await;
+            self.send(
+                self.http
+                    .put(url)
+                    .json(&json!({"rate_window_ms": RATE_WINDOW_MS})),
+            )
+            .await;
         }
     }
 
@@ -416,7 +436,7 @@ async fn finished(running: Running, limit: Duration) -> std::process::Output {
 /// Starts `posbridge sync` and waits until it talks to the simulators (or ended).
 async fn start_sync(sims: &Simulators, dir: &Path) -> Running {
     let before = sims.requests_so_far().await;
-    let mut sync = Running::start(posbridge(dir).args(["sync", "--flow", "orders"]));
+    let mut sync = Running::start(cli(dir).args(["sync", "--flow", "orders"]));
     let started = Instant::now();
     while sync.is_running()
         && sims.requests_so_far().await == before
@@ -430,7 +450,7 @@ async fn start_sync(sims: &Simulators, dir: &Path) -> Running {
 /// The merchant connects Visma eAccounting again after the grant was revoked.
 async fn reconnect(sims: &Simulators, dir: &Path) -> bool {
     for _ in 0..3 {
-        let mut connect = posbridge(dir);
+        let mut connect = cli(dir);
         connect
             .args([
                 "connect",
@@ -449,18 +469,24 @@ async fn reconnect(sims: &Simulators, dir: &Path) -> bool {
             );
         let mut child = connect.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
-        let url = tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .find(|line| line.starts_with("http"))
-        })
-        .await
-        .unwrap();
-        if let Some(url) = url {
+        let (url_tx, url_rx) = tokio::sync::oneshot::channel();
+        // Read to the end (a closed pipe would fail the CLI's last words), handing the
+        // address on as soon as it is printed.
+        let reader = tokio::task::spawn_blocking(move || {
+            let mut url_tx = Some(url_tx);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.starts_with("http") {
+                    if let Some(tx) = url_tx.take() {
+                        let _ = tx.send(line);
+                    }
+                }
+            }
+        });
+        if let Ok(url) = url_rx.await {
             // The simulator approves a program's sign-in at once; the redirect reaches the CLI.
             let _ = sims.http.get(url).send().await;
         }
+        let _ = reader.await;
         let done = tokio::task::spawn_blocking(move || child.wait())
             .await
             .unwrap()
@@ -474,10 +500,7 @@ async fn reconnect(sims: &Simulators, dir: &Path) -> bool {
 
 /// The failed list as `posbridge failed --json` shows it: order id -> reason.
 fn failed_list(dir: &Path) -> HashMap<i64, String> {
-    let output = posbridge(dir)
-        .args(["failed", "--json"])
-        .output()
-        .unwrap();
+    let output = cli(dir).args(["failed", "--json"]).output().unwrap();
     assert!(output.status.success(), "{}", text(&output));
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -530,16 +553,15 @@ pub async fn run(chaos: Chaos) -> Report {
     let dir = tempfile::tempdir().unwrap();
     set_up_demo_systems(dir.path(), sims.info.clone()).await;
     let before = sims.books_state().await;
-    let customers_before: HashMap<String, usize> =
-        before["customers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|c| c["EmailAddress"].as_str().map(str::to_lowercase))
-            .fold(HashMap::new(), |mut counts, email| {
-                *counts.entry(email).or_default() += 1;
-                counts
-            });
+    let customers_before: HashMap<String, usize> = before["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["EmailAddress"].as_str().map(str::to_lowercase))
+        .fold(HashMap::new(), |mut counts, email| {
+            *counts.entry(email).or_default() += 1;
+            counts
+        });
 
     let products: Vec<DemoProduct> = sandbox::demo::catalogue(chaos.seed)
         .into_iter()
@@ -563,6 +585,7 @@ pub async fn run(chaos: Chaos) -> Report {
         "error_rate": 0.10,
         "drop_rate": 0.02,
         "lose_rate": 0.05,
+        "rate_window_ms": RATE_WINDOW_MS,
         "seed": chaos.seed,
     }))
     .await;
@@ -575,6 +598,8 @@ pub async fn run(chaos: Chaos) -> Report {
         .await;
     report.search_lag = lag.status().is_success();
 
+    let phase = |what: &str| eprintln!("chaos: {what} at {:.1} s", started.elapsed().as_secs_f64());
+    phase("set up");
     for round in 0..chaos.kills {
         ring_batch(&sims, &mut rng, shop, next(&sales), &mut sales).await;
         if round % 4 == 1 {
@@ -587,7 +612,7 @@ pub async fn run(chaos: Chaos) -> Report {
             // Visma withdraws the grant (a password change): syncs fail until the merchant
             // connects again.
             sims.post(sims.books("__sim/grants/revoke")).await;
-            let refused = posbridge(dir.path())
+            let refused = cli(dir.path())
                 .args(["sync", "--flow", "orders"])
                 .output()
                 .unwrap();
@@ -597,6 +622,7 @@ pub async fn run(chaos: Chaos) -> Report {
                 text(&refused)
             );
             report.reconnected = reconnect(&sims, dir.path()).await;
+            phase("reconnected");
         }
         let sync = start_sync(&sims, dir.path()).await;
         tokio::time::sleep(Duration::from_millis(rng.gen_range(0..1_500))).await;
@@ -604,6 +630,7 @@ pub async fn run(chaos: Chaos) -> Report {
         drop(sync);
     }
 
+    phase("kills done");
     // A service manager's stop.
     ring_batch(&sims, &mut rng, shop, next(&sales), &mut sales).await;
     let mut sync = start_sync(&sims, dir.path()).await;
@@ -615,10 +642,11 @@ pub async fn run(chaos: Chaos) -> Report {
     let stopped = finished(sync, Duration::from_secs(180)).await;
     report.sigterm = Some((landed, stopped.status.code()));
 
+    phase("SIGTERM done");
     // Two started at the same moment (a cron job and a merchant, say).
     ring_batch(&sims, &mut rng, shop, next(&sales), &mut sales).await;
-    let first = Running::start(posbridge(dir.path()).args(["sync", "--flow", "orders"]));
-    let second = Running::start(posbridge(dir.path()).args(["sync", "--flow", "orders"]));
+    let first = Running::start(cli(dir.path()).args(["sync", "--flow", "orders"]));
+    let second = Running::start(cli(dir.path()).args(["sync", "--flow", "orders"]));
     let pids = (first.pid(), second.pid());
     let (first, second) = tokio::join!(
         finished(first, Duration::from_secs(600)),
@@ -636,16 +664,17 @@ pub async fn run(chaos: Chaos) -> Report {
         ring_batch(&sims, &mut rng, shop, next(&sales), &mut sales).await;
     }
 
+    phase("pair done");
     // The storm is over: retry the failed list and sync until a round books nothing more.
     sims.calm().await;
     let mut booked = booked_sales(&sims.books_state().await, &sales);
     for _ in 0..12 {
         report.runs_needed += 1;
-        let retry = posbridge(dir.path())
+        let retry = cli(dir.path())
             .args(["failed", "--retry-all"])
             .output()
             .unwrap();
-        let sync = posbridge(dir.path())
+        let sync = cli(dir.path())
             .args(["sync", "--flow", "orders"])
             .output()
             .unwrap();
@@ -663,6 +692,7 @@ pub async fn run(chaos: Chaos) -> Report {
         booked = now;
     }
 
+    phase("drained");
     // The verdict, from eAccounting's side.
     let state = sims.books_state().await;
     let failed = failed_list(dir.path());
@@ -706,7 +736,17 @@ pub async fn run(chaos: Chaos) -> Report {
                         .failed_with_reason
                         .push((sale.number, sale.buyer, reason.clone()))
                 }
-                _ => report.lost.push(sale.number),
+                _ => {
+                    let linked = match crate::support::order_link(dir.path(), sale.order_id) {
+                        Some(link) => format!(
+                            "PosBridge linked it to {} {}",
+                            link.label.unwrap_or_default(),
+                            link.target_id
+                        ),
+                        None => "PosBridge wrote nothing down".into(),
+                    };
+                    report.lost.push((sale.number, linked))
+                }
             },
         }
     }

@@ -169,7 +169,10 @@ impl Running {
         while self.is_running() {
             if started.elapsed() > limit {
                 let _ = self.child.kill();
-                panic!("posbridge (pid {}) did not end within {limit:?}", self.pid());
+                panic!(
+                    "posbridge (pid {}) did not end within {limit:?}",
+                    self.pid()
+                );
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }

@@ -183,7 +183,9 @@ impl TokenKeeper {
             }
             if let Ok(Some(stored)) = self.store.load() {
                 if stored.refresh_token.as_deref() != Some(spent) {
-                    tracing::info!("another process rotated the Visma eAccounting tokens; using its set");
+                    tracing::info!(
+                        "another process rotated the Visma eAccounting tokens; using its set"
+                    );
                     held.tokens = Some(stored);
                     held.dead = None;
                     return true;

@@ -372,8 +372,11 @@ mod tests {
         // Each writes another key: neither write drops the other's.
         let key = SecretKey::new("salespos.secret");
         app.set(&key, &Secret::new("pos")).unwrap();
-        cli.set(&SecretKey::new("eaccounting.client_secret"), &Secret::new("c"))
-            .unwrap();
+        cli.set(
+            &SecretKey::new("eaccounting.client_secret"),
+            &Secret::new("c"),
+        )
+        .unwrap();
         let reopened = EncryptedFileStore::open(&path, &passphrase()).unwrap();
         assert_eq!(reopened.get(&key).unwrap(), Some(Secret::new("pos")));
         assert_eq!(reopened.get(&tokens).unwrap(), Some(Secret::new("rotated")));

@@ -659,7 +659,6 @@ mod tests {
             "{:?}",
             log.events[0]
         );
-
     }
 
     #[tokio::test]
