@@ -224,7 +224,8 @@ async fn a_merchant_tries_the_demo_goes_live_and_sees_a_till_sale_become_an_invo
     app.screenshot("8-dashboard").await;
 
     let state = read(&http, format!("{books}__sim/state")).await;
-    let reference = format!("POS 1/{number}");
+    let id = order["id"].as_i64().expect("a rung-up sale has an id");
+    let reference = format!("POS 1/{number} #{id}");
     let invoices: Vec<&serde_json::Value> = state["customer_invoices"]
         .as_array()
         .unwrap()

@@ -82,8 +82,9 @@ async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
     control.set_faults(Faults::default());
 
     let books = sandbox.eaccounting.snapshot();
-    let reference =
-        |order: &sandbox::salespos::OrderRecord| format!("POS 1/{}", order.ordernumber.unwrap());
+    let reference = |order: &sandbox::salespos::OrderRecord| {
+        format!("POS 1/{} #{}", order.ordernumber.unwrap(), order.id)
+    };
     let booked = |books: &sandbox::eaccounting::EaccountingSnapshot,
                   order: &sandbox::salespos::OrderRecord| {
         books

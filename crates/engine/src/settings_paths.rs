@@ -70,6 +70,29 @@ fn save_flow<T: Serialize + DeserializeOwned + Default + Clone>(
     })
 }
 
+/// The orders settings also answer to what exactly-once rests on (store id, the reference
+/// field no mapping rule may fill); see `flows::orders::reserved`.
+fn save_orders(store: Option<&Store>, value: Value) -> Result<(), SettingsError> {
+    typed_save(
+        "orders",
+        None,
+        value.clone(),
+        |_: &OrdersSettings, _| Ok(()),
+    )?;
+    let settings: OrdersSettings = serde_json::from_value(value).expect("checked just above");
+    if let Some((path, reason)) = settings.problem() {
+        return Err(SettingsError::Invalid {
+            path: path.into(),
+            reason,
+        });
+    }
+    if let Some(store) = store {
+        crate::flows::orders::reserved::check_settings_to_save(store, &settings)?;
+        FlowConfig::<OrdersSettings>::save_settings_document(&settings, store, FlowKind::Orders)?;
+    }
+    Ok(())
+}
+
 const DOCUMENTS: &[Document] = &[
     Document {
         name: "app",
@@ -79,7 +102,7 @@ const DOCUMENTS: &[Document] = &[
     Document {
         name: "orders",
         load: |store| load_flow::<OrdersSettings>(store, FlowKind::Orders),
-        save: |store, value| save_flow::<OrdersSettings>(store, value, FlowKind::Orders),
+        save: save_orders,
     },
     Document {
         name: "products",
@@ -192,6 +215,12 @@ pub fn import(store: &Store, file: Value) -> Result<(), SettingsError> {
     for (name, value) in object {
         let doc = document(name, name)?;
         (doc.save)(None, value.clone())?;
+        if doc.name == "orders" {
+            // Against what is stored (the orders mapping) before anything is written.
+            let settings: OrdersSettings =
+                serde_json::from_value(value.clone()).expect("checked just above");
+            crate::flows::orders::reserved::check_settings_to_save(store, &settings)?;
+        }
         checked.push((doc, value.clone()));
     }
     for (doc, value) in checked {

@@ -363,3 +363,116 @@ async fn unknown_ids_and_endpoints_are_404_with_visma_s_body_and_reset_restores_
         "a sign-in survives a reset"
     );
 }
+
+async fn post(sim: &EaccountingSim, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(sim.api_url().join(path).unwrap())
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn search_lag_knob(sim: &EaccountingSim, body: Option<Value>) -> Value {
+    let url = sim.root_url().join("__sim/search_lag").unwrap();
+    let http = reqwest::Client::new();
+    let request = match body {
+        Some(body) => http.put(url).json(&body),
+        None => http.get(url),
+    };
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn under_search_lag_a_new_record_is_read_by_id_but_listed_only_once_the_lag_has_passed() {
+    let sim = start().await;
+    let access = access_token(&sim).await;
+    assert_eq!(search_lag_knob(&sim, None).await, json!({"seconds": 0}));
+    assert_eq!(
+        search_lag_knob(&sim, Some(json!({"seconds": 1}))).await,
+        json!({"seconds": 1})
+    );
+    assert_eq!(search_lag_knob(&sim, None).await, json!({"seconds": 1}));
+
+    let terms = sim.snapshot().terms_of_payments[0]["Id"].clone();
+    let (status, created) = post(
+        &sim,
+        &access,
+        "customers",
+        json!({"Name": "Laat", "IsPrivatePerson": true, "IsActive": true, "InvoiceCity": "Gent",
+               "InvoicePostalCode": "9000", "TermsOfPaymentId": terms,
+               "EmailAddress": "laat@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = created["Id"].as_str().unwrap();
+    let by_email = "customers?$filter=EmailAddress eq 'laat@example.com'";
+    assert_eq!(api(&sim, &access, by_email).await.1["Data"], json!([]));
+    let seeded = sim.snapshot().customers.len() - 1;
+    assert_eq!(
+        api(&sim, &access, "customers?$pagesize=500").await.1["Meta"]["TotalNumberOfResults"],
+        seeded,
+        "absent from plain lists too"
+    );
+    let (status, read) = api(&sim, &access, &format!("customers/{id}")).await;
+    assert_eq!((status, read["Name"].as_str()), (200, Some("Laat")));
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let found = api(&sim, &access, by_email).await.1;
+    assert_eq!(
+        found["Data"][0]["Id"].as_str(),
+        Some(id),
+        "listed once settled"
+    );
+
+    assert_eq!(
+        search_lag_knob(&sim, Some(json!({"seconds": 0.25}))).await,
+        json!({"seconds": 0.25})
+    );
+    let refused = reqwest::Client::new()
+        .put(sim.root_url().join("__sim/search_lag").unwrap())
+        .json(&json!({"seconds": -1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    sim.control().reset();
+    assert_eq!(search_lag_knob(&sim, None).await, json!({"seconds": 0}));
+}
+
+#[tokio::test]
+async fn an_invoice_dated_in_a_locked_period_is_refused_and_the_draft_stays() {
+    let sim = start().await;
+    let access = access_token(&sim).await;
+    let books = sim.snapshot();
+    let customer = books.customers[0]["Id"].clone();
+    let article = books.articles[0]["Id"].clone();
+    let (status, draft) = post(
+        &sim,
+        &access,
+        "customerinvoicedrafts",
+        json!({"CustomerId": customer, "InvoiceDate": "2026-03-02", "EuThirdParty": false,
+               "RotReducedInvoicingType": 0,
+               "Rows": [{"ArticleId": article, "Quantity": 1, "UnitPrice": 10, "IsTextRow": false,
+                         "ReversedConstructionServicesVatFree": false}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["Id"].as_str().unwrap();
+    sim.update_company_settings(json!({"AccountingLockedTo": "2026-03-31T00:00:00Z"}));
+    let convert = format!("customerinvoicedrafts/{id}/convert?keepOriginalDraftDate=true");
+    let (status, refused) = post(&sim, &access, &convert, json!({})).await;
+    assert_eq!((status, refused["ErrorCode"].as_i64()), (400, Some(4013)));
+    assert_eq!(refused["Errors"][0]["Field"], "InvoiceDate");
+    let books = sim.snapshot();
+    assert!(books.customer_invoices.is_empty(), "nothing booked");
+    assert_eq!(books.customer_invoice_drafts.len(), 1, "the draft stays");
+
+    sim.update_company_settings(json!({"AccountingLockedTo": "2026-02-28T00:00:00Z"}));
+    let (status, invoice) = post(&sim, &access, &convert, json!({})).await;
+    assert_eq!(status, 201, "{invoice}");
+    assert_eq!(invoice["InvoiceDate"], "2026-03-02T00:00:00Z");
+}

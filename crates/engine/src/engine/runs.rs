@@ -25,6 +25,7 @@ impl Engine {
         config: &FlowConfig<OrdersSettings>,
         origin: Origin,
     ) -> Result<()> {
+        crate::flows::orders::reserved::check_settings_to_save(&self.store, &config.settings)?;
         self.save_flow_config(FlowKind::Orders, "Orders", config, origin)
     }
 

@@ -3,6 +3,7 @@
 //! stays in code, so improving a default in a new version reaches everyone who kept it.
 
 use crate::flow::FlowKind;
+use crate::settings_paths::SettingsError;
 use crate::store::{Result, Store};
 
 use super::lookup::Lookups;
@@ -24,8 +25,14 @@ impl Mapping {
         store.setting(&mapping_key(flow))
     }
 
-    pub fn save(&self, store: &Store, flow: FlowKind) -> Result<()> {
-        store.set_setting(&mapping_key(flow), self)
+    /// Stores the merchant's mapping for `flow`. Refused, naming the rule, when it fills a
+    /// field the flow reserves (the orders document's reference field: see
+    /// `flows::orders::reserved`).
+    pub fn save(&self, store: &Store, flow: FlowKind) -> Result<(), SettingsError> {
+        if flow == FlowKind::Orders {
+            crate::flows::orders::reserved::check_mapping_to_save(store, self)?;
+        }
+        Ok(store.set_setting(&mapping_key(flow), self)?)
     }
 }
 

@@ -1,13 +1,15 @@
 //! Intents: before PosBridge creates a document in the target, it writes down that it is about to,
 //! under a deterministic key, and puts a reference derived from that key in a field the target
-//! can be searched by. After a crash or a lost response, a pending intent is resolved by searching
-//! the target first; the document is created only if it is not there. That makes "create" safe to
-//! repeat any number of times.
+//! can be searched by. Each step is noted as it happens: that a write went out (and when), and
+//! the id the target gave as soon as its answer arrives. After a crash or a lost response, a
+//! pending intent is resolved by reading that id first, else by searching the reference; the
+//! document is created again only when it is surely not there. That makes "create" safe to repeat
+//! any number of times.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::records::{timestamp, unreadable};
+use super::records::{parse_timestamp, timestamp, unreadable};
 use crate::flow::FlowKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,14 +27,17 @@ pub struct Intent {
     /// The value carried in the target's searchable field.
     pub reference: String,
     pub state: IntentState,
-    /// How far a write of several steps got (e.g. "draft_created"), so it resumes there.
+    /// How far a write of several steps got (e.g. "draft"), so it resumes there.
     pub step: Option<String>,
     pub target_id: Option<String>,
+    /// When a write went out whose answer never came: until it is settled, the target may hold
+    /// something its search does not show yet.
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<Intent>> {
     conn.query_row(
-        "SELECT flow, reference, state, step, target_id FROM intents WHERE key = ?1",
+        "SELECT flow, reference, state, step, target_id, sent_at FROM intents WHERE key = ?1",
         [key],
         |row| {
             let flow: String = row.get(0)?;
@@ -48,6 +53,10 @@ pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<Intent>> {
                 },
                 step: row.get(3)?,
                 target_id: row.get(4)?,
+                sent_at: row
+                    .get::<_, Option<String>>(5)?
+                    .map(|at| parse_timestamp(5, &at))
+                    .transpose()?,
             })
         },
     )
@@ -74,17 +83,52 @@ pub fn begin(
 
 /// Notes how far a multi-step write got, and the target id it produced.
 pub fn advance(conn: &Connection, key: &str, step: &str, target_id: &str) -> rusqlite::Result<()> {
+    note(conn, key, Some(step), Some(target_id), None)
+}
+
+/// Notes that a write went out at `at` (`step` says which) and no answer has settled it yet;
+/// `target_id` is what it was about, if anything.
+pub fn sent(
+    conn: &Connection,
+    key: &str,
+    step: &str,
+    target_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    note(conn, key, Some(step), target_id, Some(at))
+}
+
+/// Back to the start: nothing of this intent exists in the target (a write was refused).
+pub fn restart(conn: &Connection, key: &str) -> rusqlite::Result<()> {
+    note(conn, key, None, None, None)
+}
+
+fn note(
+    conn: &Connection,
+    key: &str,
+    step: Option<&str>,
+    target_id: Option<&str>,
+    sent_at: Option<DateTime<Utc>>,
+) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE intents SET step = ?2, target_id = ?3, updated_at = ?4 WHERE key = ?1",
-        (key, step, target_id, timestamp(Utc::now())),
+        "UPDATE intents SET step = ?2, target_id = ?3, sent_at = ?4, updated_at = ?5 WHERE key = ?1",
+        (
+            key,
+            step,
+            target_id,
+            sent_at.map(timestamp),
+            timestamp(Utc::now()),
+        ),
     )?;
     Ok(())
 }
 
-pub fn complete(conn: &Connection, key: &str, target_id: &str) -> rusqlite::Result<()> {
+/// The write is done: the target holds `target_id` (at `step`, e.g. "invoice").
+pub fn complete(conn: &Connection, key: &str, step: &str, target_id: &str) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE intents SET state = 'done', target_id = ?2, updated_at = ?3 WHERE key = ?1",
-        (key, target_id, timestamp(Utc::now())),
+        "UPDATE intents SET state = 'done', step = ?2, target_id = ?3, sent_at = NULL, updated_at = ?4
+         WHERE key = ?1",
+        (key, step, target_id, timestamp(Utc::now())),
     )?;
     Ok(())
 }
@@ -124,16 +168,31 @@ mod tests {
         assert!(fresh);
         assert_eq!(pending(&conn, FlowKind::Orders).unwrap().len(), 1);
 
-        advance(&conn, key, "draft_created", "draft-guid").unwrap();
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-03-02T10:00:00.123Z")
+            .unwrap()
+            .to_utc();
+        sent(&conn, key, "may_exist", None, t0).unwrap();
+        let unsure = find(&conn, key).unwrap().unwrap();
+        assert_eq!(
+            (unsure.step.as_deref(), unsure.sent_at),
+            (Some("may_exist"), Some(t0))
+        );
+        advance(&conn, key, "draft", "draft-guid").unwrap();
         // Beginning again (after a crash) keeps the step already reached.
         let (again, fresh) = begin(&conn, key, FlowKind::Orders, "POS shop-1/1042").unwrap();
         assert!(!fresh, "an earlier attempt's intent is kept");
-        assert_eq!(again.step.as_deref(), Some("draft_created"));
+        assert_eq!(again.step.as_deref(), Some("draft"));
         assert_eq!(again.target_id.as_deref(), Some("draft-guid"));
+        assert_eq!(again.sent_at, None, "an answer settles what was sent");
 
-        complete(&conn, key, "invoice-guid").unwrap();
+        restart(&conn, key).unwrap();
+        let restarted = find(&conn, key).unwrap().unwrap();
+        assert_eq!((restarted.step, restarted.target_id), (None, None));
+
+        complete(&conn, key, "invoice", "invoice-guid").unwrap();
         let done = find(&conn, key).unwrap().unwrap();
         assert_eq!(done.state, IntentState::Done);
+        assert_eq!(done.step.as_deref(), Some("invoice"));
         assert_eq!(done.target_id.as_deref(), Some("invoice-guid"));
         assert!(pending(&conn, FlowKind::Orders).unwrap().is_empty());
 

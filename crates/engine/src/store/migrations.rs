@@ -110,6 +110,14 @@ const MIGRATIONS: &[M<'static>] = &[
         ) STRICT;
         CREATE INDEX failed_by_state ON failed_records (state, flow, next_retry_at);",
     ),
+    // 3 (branch exactly-once): when an intent's write went out without an answer, so recovery
+    // waits for eAccounting's lists before writing again. An intent left pending by an older
+    // version without a step may have sent its create: it is marked so, from its last change.
+    M::up(
+        "ALTER TABLE intents ADD COLUMN sent_at TEXT;    -- RFC 3339, UTC; a write without an answer
+        UPDATE intents SET step = 'may_exist', sent_at = updated_at
+         WHERE state = 'pending' AND step IS NULL;",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

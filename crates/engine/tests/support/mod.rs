@@ -96,6 +96,11 @@ impl Shop {
             .set_up_demo(&demo_systems(&sandbox), Origin::Cli)
             .await
             .expect("the demo systems connect");
+        // The simulator's lists show a write at once unless a story sets a search lag, so a
+        // lost answer with nothing found needs no waiting here; stories with a lag set their own.
+        let mut config = engine.orders_config().unwrap();
+        config.settings.search_settle_seconds = 0;
+        engine.save_orders_config(&config, Origin::Cli).unwrap();
         Self {
             sandbox,
             engine,
@@ -181,11 +186,11 @@ impl Shop {
             .expect("the order exists")
     }
 
-    /// The reference PosBridge gives the booking of a POS order.
+    /// The reference PosBridge gives the booking of a POS order: store, till number, order id.
     pub fn reference_of(&self, order_id: i64) -> String {
         let order = self.pos_order(order_id);
         format!(
-            "POS 1/{}",
+            "POS 1/{} #{order_id}",
             order.ordernumber.expect("a completed order has a number")
         )
     }

@@ -22,6 +22,8 @@ pub mod code {
     pub const NO_ACCESS_TO_SCOPES: i32 = 4006;
     pub const TOO_MANY_REQUESTS: i32 = 4010;
     pub const NO_ACCESS_FOR_USER: i32 = 4011;
+    /// An invoice dated in a locked accounting period cannot be booked.
+    pub const CANNOT_BOOKKEEP_INVOICE: i32 = 4013;
     pub const SALES_ACCOUNT_MISSING: i32 = 4024;
     pub const SANDBOX_CLIENT: i32 = 4034;
     pub const INTERNAL: i32 = 5000;
@@ -143,6 +145,7 @@ fn error_name(code: i32) -> &'static str {
         code::NOT_FOUND => "ResourceNotFound",
         code::CONFLICT => "Conflict",
         code::SALES_ACCOUNT_MISSING => "SalesAccountNumberMissing",
+        code::CANNOT_BOOKKEEP_INVOICE => "CannotBookkeepInvoice",
         code::INVALID_INPUT => "InvalidInput",
         _ => "Error",
     }

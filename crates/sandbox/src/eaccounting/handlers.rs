@@ -143,6 +143,15 @@ impl Collection {
         }
     }
 
+    /// Whether new records of this collection stay out of list answers for the search lag:
+    /// the four documents, customers and articles (what a client searches for after a write).
+    fn lags_in_search(self) -> bool {
+        matches!(
+            self,
+            Customers | Articles | Orders | Quotes | Drafts | Invoices
+        )
+    }
+
     fn document(self) -> Option<DocumentKind> {
         match self {
             Orders => Some(DocumentKind::Order),
@@ -318,12 +327,13 @@ fn list(
         })?),
         None => None,
     };
+    let lags = kind.lags_in_search();
     let records = kind.records(&company).iter().filter(|r| {
         since.is_none_or(|since| {
             text(r, "ModifiedUtc")
                 .and_then(parse_date_time)
                 .is_some_and(|m| m > since)
-        })
+        }) && (!lags || company.is_listed(r))
     });
     Ok((StatusCode::OK, query.respond(records, now)?))
 }
@@ -439,6 +449,7 @@ fn create(
     let mut company = sim.company();
     let record = prepare(&mut company, kind, input, None, options)?;
     kind.records_mut(&mut company).push(record.clone());
+    company.note_created(&record);
     after_write(&mut company, kind, &record);
     Ok((kind.created_status(), Value::Object(record)))
 }
@@ -508,6 +519,7 @@ fn book_invoice(
         rules::prepare_document(company, DocumentKind::Invoice, input, None, options)?;
     invoice.insert(source.0.into(), json!(source.1));
     company.invoices.push(invoice.clone());
+    company.note_created(&invoice);
     after_write(company, Invoices, &invoice);
     Ok(invoice)
 }
@@ -641,6 +653,7 @@ async fn convert_quote_to_order(State(sim): Sim, Path(id): Path<String>, body: B
         )?;
         order.insert("CreatedFromQuoteId".into(), json!(quote_id));
         company.orders.push(order.clone());
+        company.note_created(&order);
         rules::recompute_reservations(&mut company);
         close_quote(&mut company, index, QUOTE_ORDER_CREATED);
         Ok((StatusCode::OK, Value::Object(order)))

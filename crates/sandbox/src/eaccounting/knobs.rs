@@ -10,6 +10,10 @@
 //! - `PATCH /__sim/companysettings`: merge PascalCase fields into the company settings, including
 //!   the read-only ones (`DomesticCurrencyRounding`, `ShowPricesExclVatPC`, `ActivatedModules`)
 //! - `GET /__sim/state`: everything the company holds ([`EaccountingSnapshot`])
+//! - `GET`/`PUT /__sim/search_lag` `{"seconds": N}`: records (the four documents, customers,
+//!   articles) created less than N seconds ago are left out of list and filter answers
+//!   (`GET /v2/<collection>`) while a read by id finds them, as a lagging search index would;
+//!   `POST /__sim/reset` sets it back to 0. N may be fractional; the answer is the value set.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,7 +53,44 @@ pub fn router(state: Arc<SimState>) -> Router {
             "/__sim/vat_rounding",
             get(get_vat_rounding).put(put_vat_rounding),
         )
+        .route("/__sim/search_lag", get(get_search_lag).put(put_search_lag))
         .with_state(state)
+}
+
+#[derive(Deserialize)]
+struct SearchLagBody {
+    seconds: f64,
+}
+
+/// `{"seconds": N}`, whole seconds as an integer so a client may read them as one.
+fn search_lag_body(lag: Duration) -> Json<Value> {
+    let seconds = lag.as_secs_f64();
+    if lag.subsec_nanos() == 0 {
+        Json(json!({"seconds": lag.as_secs()}))
+    } else {
+        Json(json!({"seconds": seconds}))
+    }
+}
+
+async fn get_search_lag(State(sim): State<Arc<SimState>>) -> Json<Value> {
+    search_lag_body(sim.company().search_lag)
+}
+
+async fn put_search_lag(
+    State(sim): State<Arc<SimState>>,
+    Json(body): Json<SearchLagBody>,
+) -> Result<Json<Value>, (StatusCode, String)> {
+    let lag = Duration::try_from_secs_f64(body.seconds).map_err(|_| {
+        (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "seconds must be a number of seconds, 0 or more (got {})",
+                body.seconds
+            ),
+        )
+    })?;
+    sim.company().search_lag = lag;
+    Ok(search_lag_body(lag))
 }
 
 #[derive(serde::Serialize, Deserialize)]

@@ -288,6 +288,16 @@ impl EaccountingSim {
         self.state.company().vat_rounding = rounding;
     }
 
+    /// Records created from now on (and those created less than `lag` ago) stay out of list and
+    /// filter answers for `lag`; reads by id still find them (`PUT /__sim/search_lag`).
+    pub fn set_search_lag(&self, lag: Duration) {
+        self.state.company().search_lag = lag;
+    }
+
+    pub fn search_lag(&self) -> Duration {
+        self.state.company().search_lag
+    }
+
     /// Adds catalogue products as articles (for benchmarks and stories with larger catalogues).
     pub fn add_articles(&self, products: &[crate::demo::DemoProduct]) {
         let mut company = self.state.company();

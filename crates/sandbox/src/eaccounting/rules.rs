@@ -563,6 +563,23 @@ fn date_of(record: &Record, field: &str) -> Option<NaiveDate> {
         .map(|moment| moment.date_naive())
 }
 
+/// Booking an invoice writes to the ledger, which the bookkeeper may have locked up to a day
+/// (`AccountingLockedTo`): an invoice dated on or before it is refused with 4013
+/// CannotBookkeepInvoice, and nothing is booked. The demo company has no locked period; a test
+/// sets one with `PATCH /__sim/companysettings`.
+fn check_not_locked(company: &Company, invoice_date: NaiveDate) -> ApiResult<()> {
+    match date_of(&company.settings, "AccountingLockedTo") {
+        Some(locked_to) if invoice_date <= locked_to => Err(ApiError::field(
+            code::CANNOT_BOOKKEEP_INVOICE,
+            "InvoiceDate",
+            format!(
+                "The invoice cannot be booked: its date {invoice_date} is in a locked accounting period (locked up to {locked_to})."
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Fills every server-side field of a sales document and checks its references.
 pub fn prepare_document(
     company: &mut Company,
@@ -743,12 +760,15 @@ pub fn prepare_document(
             doc.insert("TotalVatAmountBaseCurrency".into(), money(totals.vat));
         }
         DocumentKind::Invoice => {
+            let invoice_date = date_of(&doc, "InvoiceDate").unwrap_or(today);
+            if existing.is_none() {
+                check_not_locked(company, invoice_date)?;
+            }
             let number = company.take_number("NextCustomerInvoiceNumber");
             doc.insert("InvoiceNumber".into(), Value::from(number));
             doc.insert("VoucherNumber".into(), Value::from(format!("V{number}")));
             let voucher = company.new_id();
             doc.insert("VoucherId".into(), json!(voucher));
-            let invoice_date = date_of(&doc, "InvoiceDate").unwrap_or(today);
             doc.insert("InvoiceDate".into(), date_value(invoice_date));
             if !given(&doc, "DueDate") {
                 let days = id_of(&doc, "TermsOfPaymentId")

@@ -92,7 +92,7 @@ pub fn company(seed: u64, company_name: &str) -> Company {
         "CurrencyCode": "EUR", "TermsOfPaymentId": default_terms,
         "CorporateIdentityNumber": "81234567", "VatCode": "NL812345678B01",
         "Iban": "NL91ABNA0417164300", "AccountNumberDigits": 4,
-        "AccountingLockedTo": "2025-12-31T00:00:00Z", "ProductVariant": 1, "TypeOfBusiness": 1,
+        "AccountingLockedTo": Value::Null, "ProductVariant": 1, "TypeOfBusiness": 1,
         "VatPeriod": 3, "ActivatedModules": ["api_standard", "stock"],
         "NextCustomerNumber": 1001, "NextSupplierNumber": 1, "NextCustomerInvoiceNumber": 2026001,
         "NextQuoteNumber": 1, "NextOrderNumber": 1, "NextArticleNumber": Value::Null,

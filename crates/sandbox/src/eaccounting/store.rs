@@ -2,7 +2,9 @@
 //! every property of the resource's schema, see [`super::schema`]), so what a test reads back is
 //! exactly what a client would get; the server rules read and write named fields of them.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rand::rngs::SmallRng;
@@ -36,6 +38,11 @@ pub struct Company {
     pub invoices: Vec<Record>,
     /// How VAT is rounded on documents (Visma's method is unconfirmed; see README.md).
     pub vat_rounding: VatRounding,
+    /// Records created less than this long ago are left out of list answers (reads by id still
+    /// find them): a search index that lags behind the database (`PUT /__sim/search_lag`).
+    pub search_lag: std::time::Duration,
+    /// When each record created through the API was created, by id (seeded ones are old).
+    created_at: HashMap<Uuid, Instant>,
     /// Ids of new records come from here, so a run is repeatable for a seed.
     rng: SmallRng,
     last_stamp: DateTime<Utc>,
@@ -57,6 +64,8 @@ impl Company {
     pub fn empty(seed: u64, epoch: DateTime<Utc>) -> Self {
         Self {
             vat_rounding: VatRounding::default(),
+            search_lag: std::time::Duration::ZERO,
+            created_at: HashMap::new(),
             settings: Record::new(),
             units: Vec::new(),
             codings: Vec::new(),
@@ -95,6 +104,24 @@ impl Company {
         };
         self.last_stamp = stamp;
         stamp
+    }
+
+    /// Notes that `record` was created just now, for the search lag.
+    pub fn note_created(&mut self, record: &Record) {
+        if let Some(id) = id_of(record, "Id") {
+            self.created_at.insert(id, Instant::now());
+        }
+    }
+
+    /// Whether a list or filter answer shows `record` yet: not while it is younger than the
+    /// search lag.
+    pub fn is_listed(&self, record: &Record) -> bool {
+        if self.search_lag.is_zero() {
+            return true;
+        }
+        id_of(record, "Id")
+            .and_then(|id| self.created_at.get(&id))
+            .is_none_or(|created| created.elapsed() >= self.search_lag)
     }
 
     /// The next value of a `Next…Number` company setting, advancing it.

@@ -1,11 +1,18 @@
-//! Carrying out one booking, safe to repeat: write the intent, look for what an earlier attempt
-//! left (by the reference), settle the customer and any missing articles, create the document,
-//! check eAccounting's totals and VAT against the till, and only then let it stand (for an
-//! invoice: convert the checked draft, with the totals asserted). A difference of one cent
-//! undoes the document and fails the order with both figures.
+//! Carrying out one booking, safe to repeat: write the intent, find what an earlier attempt left
+//! (by the id the intent kept, else by the reference), settle the customer and any missing
+//! articles, create the document, check eAccounting's totals and VAT against the till, and only
+//! then let it stand (for an invoice: convert the checked draft, with the totals asserted). A
+//! difference of one cent undoes the document and fails the order with both figures.
+//!
+//! A document found is finished from where it stands, never simply linked: a draft of an invoice
+//! is checked and converted; one whose totals differ from the till's is reported and never taken
+//! as this order's booking. Every step is noted in the intent as it happens, and a write whose
+//! answer was lost is never repeated blindly (see `progress.rs` for what is assumed of
+//! eAccounting, and why it stays safe if that is wrong).
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use eaccounting::{Article, Client, Customer};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -13,14 +20,16 @@ use uuid::Uuid;
 
 use super::catalog::Catalog;
 use super::customer::CustomerPlan;
+use super::customer_once;
 use super::document::{self, Booked, NewDocument, NewRow, Stage, WriteError};
 use super::money::{excluding_vat, TillLine, Totals};
+use super::progress::{describe, may_have_written, settled, Progress, CONVERTING, MAY_EXIST};
 use super::settings::{DocumentKind, OrdersSettings};
 use crate::flow::FlowKind;
 use crate::flows::common::errors;
 use crate::mapping::{Lookups, COUNTRY_REVENUE_ACCOUNT, COUNTRY_VAT_CODE};
 use crate::store::failed::RecordError;
-use crate::store::intents::{self, IntentState};
+use crate::store::intents::{self, Intent, IntentState};
 use crate::store::links::Link;
 use crate::store::records::{LinkKind, System};
 use crate::store::Store;
@@ -51,8 +60,23 @@ pub struct Booking {
     pub country: String,
     /// What came from the till, for the activity log.
     pub source: Value,
-    /// Booked before, found by its reference while planning: only the link is missing.
+    /// What planning found under the reference: a booking whose link was lost, or a draft of
+    /// an invoice to finish.
     pub(super) found: Option<Booked>,
+    /// Planned only to link `found` (a booking at its last stage): no rows, nothing to create.
+    pub(super) only_link: bool,
+}
+
+/// What a booking works with in eAccounting and in PosBridge's store.
+pub(super) struct Books<'a> {
+    pub client: &'a Client,
+    pub store: &'a Store,
+    pub catalog: &'a mut Catalog,
+    pub lookups: &'a Lookups,
+    /// Customers this run created, by lower-case e-mail.
+    pub created: &'a mut HashMap<String, Customer>,
+    /// How long a lost answer is given to show in eAccounting's lists (see `progress.rs`).
+    pub settle: chrono::Duration,
 }
 
 /// The till order as the activity log shows it.
@@ -131,7 +155,7 @@ pub(super) fn article_from_till(
 
 impl Booking {
     pub fn describe(&self) -> String {
-        if let Some(found) = &self.found {
+        if let (Some(found), true) = (&self.found, self.only_link) {
             return format!(
                 "link {}, booked earlier (found by its reference '{}')",
                 found.describe(),
@@ -159,14 +183,8 @@ impl Booking {
         }
     }
 
-    /// The customer id, creating or updating the customer as planned. `created` holds the
-    /// customers this run created (by lower-case e-mail): an earlier order, or an earlier
-    /// attempt of this one, may have created it already.
-    async fn settle_customer(
-        &self,
-        client: &Client,
-        created: &mut HashMap<String, Customer>,
-    ) -> Result<Uuid, RecordError> {
+    /// The customer id, creating or updating the customer as planned.
+    async fn settle_customer(&self, books: &mut Books<'_>) -> Result<Uuid, RecordError> {
         match &self.customer {
             CustomerPlan::Debtor(id, _) => Ok(*id),
             CustomerPlan::Existing {
@@ -177,35 +195,22 @@ impl Booking {
                 update: Some(customer),
                 ..
             } => {
-                client
+                books
+                    .client
                     .update(id, customer.as_ref())
                     .await
                     .map_err(|e| errors::books("Updating the customer", &e))?;
                 Ok(*id)
             }
             CustomerPlan::New(customer) => {
-                let email = customer
-                    .email_address
-                    .clone()
-                    .unwrap_or_default()
-                    .to_lowercase();
-                if let Some(id) = created.get(&email).and_then(|c| c.id) {
-                    return Ok(id);
-                }
-                // Planning looked the e-mail up at the start of this run; a customer created by
-                // a run that crashed would have been found then.
-                let new = client
-                    .create(customer.as_ref())
-                    .await
-                    .map_err(|e| errors::books("Creating the customer", &e))?;
-                let id = new.id.ok_or_else(|| RecordError {
-                    code: "eaccounting.unexpected_answer".into(),
-                    reason: "eAccounting created the customer but did not say its id.".into(),
-                    field: None,
-                    transient: true,
-                })?;
-                created.insert(email, new);
-                Ok(id)
+                customer_once::create_once(
+                    books.client,
+                    books.store,
+                    customer,
+                    books.created,
+                    books.settle,
+                )
+                .await
             }
         }
     }
@@ -222,12 +227,19 @@ impl Booking {
             }
             // Found again first: an earlier attempt may have created it.
             catalog
-                .fetch_articles(client, [article.number.as_str()])
+                .look_again(client, &article.number)
                 .await
                 .map_err(|e| errors::books("Looking up the article", &e))?;
             if catalog.article(&article.number).is_none() {
                 let created = client.create(article).await.map_err(|e| {
-                    errors::books(&format!("Creating article {}", article.number), &e)
+                    let mut error =
+                        errors::books(&format!("Creating article {}", article.number), &e);
+                    // Article numbers are unique: eAccounting has it (an earlier attempt whose
+                    // answer was lost) and does not list it yet. It will, soon.
+                    if e.code() == "conflict" || may_have_written(&e) {
+                        error.transient = true;
+                    }
+                    error
                 })?;
                 catalog.add_article(created);
             }
@@ -245,16 +257,41 @@ impl Booking {
         Ok(ids)
     }
 
-    /// Finds what an earlier attempt booked under this reference.
-    async fn find_booked(&self, client: &Client) -> Result<Option<Booked>, RecordError> {
-        document::find(
-            client,
-            self.document.kind,
-            self.document.reference_field,
-            &self.reference,
-        )
-        .await
-        .map_err(|e| errors::books("Looking for an earlier booking", &e))
+    /// The references an earlier attempt may have booked under: this version's, and the one an
+    /// intent of an older version noted, if it differs.
+    fn references(&self, intent: &Intent) -> Vec<String> {
+        let mut references = vec![self.reference.clone()];
+        if intent.reference != self.reference {
+            references.push(intent.reference.clone());
+        }
+        references
+    }
+
+    /// What eAccounting lists under this order's reference(s): for an invoice, the invoice if
+    /// there is one, else the draft.
+    async fn search(
+        &self,
+        client: &Client,
+        intent: &Intent,
+        stage: Option<Stage>,
+    ) -> Result<Option<Booked>, RecordError> {
+        let references = self.references(intent);
+        let mut found = match stage {
+            Some(stage) => {
+                document::find_at(client, stage, self.document.reference_field, &references).await
+            }
+            None => {
+                document::find_many(
+                    client,
+                    self.document.kind,
+                    self.document.reference_field,
+                    &references,
+                )
+                .await
+            }
+        }
+        .map_err(|e| errors::books("Looking for an earlier booking", &e))?;
+        Ok(references.iter().find_map(|r| found.remove(r)))
     }
 
     /// The differences between eAccounting's booking and the till, in words; empty when none.
@@ -328,113 +365,182 @@ impl Booking {
     }
 
     /// Carries the booking out (see the module docs).
-    pub(super) async fn apply(
-        &self,
-        client: &Client,
-        store: &Store,
-        catalog: &mut Catalog,
-        lookups: &Lookups,
-        created: &mut HashMap<String, Customer>,
-    ) -> Result<Applied, RecordError> {
-        let (intent, fresh) = store
+    pub(super) async fn apply(&self, mut books: Books<'_>) -> Result<Applied, RecordError> {
+        let (intent, fresh) = books
+            .store
             .read(|conn| intents::begin(conn, &self.intent_key, FlowKind::Orders, &self.reference))
             .map_err(store_error)?;
 
-        if let Some(found) = &self.found {
-            store
-                .read(|conn| intents::complete(conn, &self.intent_key, &found.id.to_string()))
-                .map_err(store_error)?;
-            return Ok(Applied {
-                message: format!(
-                    "Linked {} to {}: it was booked earlier (found by its reference '{}'), nothing booked again",
-                    found.describe(),
-                    self.label,
-                    self.reference
-                ),
-                details: json!({"source": self.source, "answer": {"id": found.id, "number": found.number}}),
-                link: Some(self.link(found)),
-            });
-        }
-
-        // Only an attempt that got this far before (a crash, a lost answer, a retry) can have
-        // left a document behind; planning searched the rest.
-        let earlier = if fresh {
-            None
+        // Where does this order stand in eAccounting? Without an intent, only what planning
+        // found under the reference can exist; with one, the intent says where to look.
+        let standing = if fresh {
+            self.found.clone()
         } else {
-            self.find_booked(client).await?
+            self.locate(&books, &intent)
+                .await?
+                .or_else(|| self.found.clone())
         };
-        let mut booked = match earlier {
-            Some(booked) => booked,
-            None if intent.state == IntentState::Done => {
+        // A document an unfinished attempt of ours left is checked in full, like a new one.
+        let (booked, unchecked) = match standing {
+            Some(booked) => (
+                booked,
+                !self.only_link && !fresh && intent.state == IntentState::Pending,
+            ),
+            None if self.only_link => {
                 return Err(RecordError {
                     code: "booking_vanished".into(),
                     reason: format!(
-                        "{} was booked before, but eAccounting no longer has a document with reference '{}'. If it was deleted on purpose, skip this order; otherwise retry to book it again.",
+                        "{}: the booking found under reference '{}' is gone from eAccounting. Retry to book it again.",
                         self.label, self.reference
                     ),
                     field: None,
-                    transient: false,
-                });
-            }
-            None => self.create(client, catalog, created).await?,
-        };
-
-        if booked.stage != Stage::Invoice {
-            let problems = self.check(&booked, lookups, catalog);
-            if !problems.is_empty() {
-                // Nothing of a different amount may stand: undo it and say why.
-                let undone = document::delete(client, &booked).await;
-                store
-                    .read(|conn| intents::discard(conn, &self.intent_key))
-                    .map_err(store_error)?;
-                return Err(RecordError {
-                    code: "totals_mismatch".into(),
-                    reason: format!(
-                        "{} was not booked: {}. {}",
-                        self.label,
-                        problems.join("; "),
-                        match undone {
-                            Ok(()) => "Nothing was booked; check the articles' VAT codings and the customer, then retry.".to_string(),
-                            Err(e) => format!("PosBridge could not remove the {} it made ({}); delete it by hand.", booked.describe(), e.user_message()),
-                        }
-                    ),
-                    field: Some("total_price".into()),
-                    transient: false,
-                });
-            }
-        }
-
-        if self.document.kind == DocumentKind::Invoice && booked.stage == Stage::Draft {
-            store
-                .read(|conn| {
-                    intents::advance(
-                        conn,
-                        &self.intent_key,
-                        "draft_checked",
-                        &booked.id.to_string(),
-                    )
+                    transient: true,
                 })
-                .map_err(store_error)?;
-            booked = match document::convert(client, &booked, self.expected).await {
-                Ok(invoice) => invoice,
-                Err(error) if error.code() == "outcome_unknown" => {
-                    match self.find_booked(client).await? {
-                        Some(found) if found.stage == Stage::Invoice => found,
-                        _ => {
-                            return Err(errors::books("Booking the checked invoice draft", &error))
-                        }
+            }
+            None => (self.create(&mut books).await?, true),
+        };
+        self.finish(&books, &intent, booked, unchecked, fresh).await
+    }
+
+    /// What an earlier attempt left in eAccounting, from the intent it wrote; errors while
+    /// eAccounting may hold something its lists do not show yet.
+    async fn locate(
+        &self,
+        books: &Books<'_>,
+        intent: &Intent,
+    ) -> Result<Option<Booked>, RecordError> {
+        let done = intent.state == IntentState::Done;
+        match Progress::of(intent, self.document.kind) {
+            Progress::Start if done => match self.search(books.client, intent, None).await? {
+                Some(found) => Ok(Some(found)),
+                None => Err(self.vanished()),
+            },
+            Progress::Start => Ok(None),
+            Progress::Holds { stage, id } => {
+                if let Some(held) = document::read(books.client, stage, id)
+                    .await
+                    .map_err(|e| errors::books("Reading the earlier booking", &e))?
+                {
+                    return Ok(Some(held));
+                }
+                // Gone: deleted, or (a draft) converted by hand. The reference tells which.
+                if let Some(found) = self.search(books.client, intent, None).await? {
+                    return Ok(Some(found));
+                }
+                if done {
+                    return Err(self.vanished());
+                }
+                // It may have become something the lists do not show yet.
+                self.note_sent(books.store, MAY_EXIST, None)?;
+                Err(self.waiting(&format!("the {}", stage.noun()), books.settle))
+            }
+            Progress::MayExist { since } => {
+                if let Some(found) = self.search(books.client, intent, None).await? {
+                    return Ok(Some(found));
+                }
+                if !settled(since, books.settle) {
+                    return Err(self.waiting(&self.document_noun(), books.settle));
+                }
+                // Searched long enough after the write: nothing was saved.
+                books
+                    .store
+                    .read(|conn| intents::restart(conn, &self.intent_key))
+                    .map_err(store_error)?;
+                Ok(None)
+            }
+            Progress::Converting { draft, since } => {
+                if let Some(invoice) = self
+                    .search(books.client, intent, Some(Stage::Invoice))
+                    .await?
+                {
+                    return Ok(Some(invoice));
+                }
+                if !settled(since, books.settle) {
+                    return Err(self.waiting("the invoice", books.settle));
+                }
+                // No invoice showed for the settle time: the conversion did not happen.
+                match document::read(books.client, Stage::Draft, draft)
+                    .await
+                    .map_err(|e| errors::books("Reading the invoice draft", &e))?
+                {
+                    Some(held) => {
+                        self.note_holds(books.store, &held)?;
+                        Ok(Some(held))
+                    }
+                    None => {
+                        // Deleted by hand, never booked.
+                        books
+                            .store
+                            .read(|conn| intents::restart(conn, &self.intent_key))
+                            .map_err(store_error)?;
+                        Ok(None)
                     }
                 }
-                Err(error) => {
-                    return Err(errors::books("Booking the checked invoice draft", &error))
-                }
+            }
+        }
+    }
+
+    /// Lets the document stand once it is right: `unchecked` ones (made by this or an unfinished
+    /// attempt) are checked in full and undone when wrong; any other found is taken only when
+    /// its totals are the till's. A draft of an invoice is always checked, then converted.
+    async fn finish(
+        &self,
+        books: &Books<'_>,
+        intent: &Intent,
+        booked: Booked,
+        unchecked: bool,
+        fresh: bool,
+    ) -> Result<Applied, RecordError> {
+        let converting = self.document.kind == DocumentKind::Invoice
+            && booked.stage == Stage::Draft
+            && !self.only_link;
+        if converting || (unchecked && booked.stage != Stage::Invoice) {
+            let problems = self.check(&booked, books.lookups, books.catalog);
+            if !problems.is_empty() {
+                return Err(self.undo(books, &booked, problems).await);
+            }
+        } else if booked.totals != self.expected {
+            if fresh {
+                books
+                    .store
+                    .read(|conn| intents::discard(conn, &self.intent_key))
+                    .map_err(store_error)?;
+            }
+            return Err(self.differs(&booked));
+        }
+        let booked = if converting {
+            self.convert(books, intent, &booked).await?
+        } else {
+            booked
+        };
+        books
+            .store
+            .read(|conn| {
+                intents::complete(
+                    conn,
+                    &self.intent_key,
+                    booked.stage.step(),
+                    &booked.id.to_string(),
+                )
+            })
+            .map_err(store_error)?;
+        Ok(self.applied(&booked))
+    }
+
+    fn applied(&self, booked: &Booked) -> Applied {
+        if self.only_link {
+            return Applied {
+                message: format!(
+                    "Linked {} to {}: it was booked earlier (found by its reference '{}'), nothing booked again",
+                    booked.describe(),
+                    self.label,
+                    self.reference
+                ),
+                details: json!({"source": self.source, "answer": {"id": booked.id, "number": booked.number}}),
+                link: Some(self.link(booked)),
             };
         }
-
-        store
-            .read(|conn| intents::complete(conn, &self.intent_key, &booked.id.to_string()))
-            .map_err(store_error)?;
-        Ok(Applied {
+        Applied {
             message: format!(
                 "Booked {} for {}: {} ({})",
                 booked.describe(),
@@ -461,18 +567,84 @@ impl Booking {
                     "vat": booked.totals.vat,
                 },
             }),
-            link: Some(self.link(&booked)),
-        })
+            link: Some(self.link(booked)),
+        }
     }
 
-    async fn create(
+    /// Removes a document of ours whose figures are wrong; the intent goes with it, or stays on
+    /// it when eAccounting would not let it go (so the next attempt checks and removes it).
+    async fn undo(&self, books: &Books<'_>, booked: &Booked, problems: Vec<String>) -> RecordError {
+        let undone = document::delete(books.client, booked).await;
+        let noted = match &undone {
+            Ok(()) => books
+                .store
+                .read(|conn| intents::discard(conn, &self.intent_key)),
+            Err(_) => books.store.read(|conn| {
+                intents::advance(
+                    conn,
+                    &self.intent_key,
+                    booked.stage.step(),
+                    &booked.id.to_string(),
+                )
+            }),
+        };
+        if let Err(error) = noted {
+            return store_error(error);
+        }
+        RecordError {
+            code: "totals_mismatch".into(),
+            reason: format!(
+                "{} was not booked: {}. {}",
+                self.label,
+                problems.join("; "),
+                match undone {
+                    Ok(()) => "Nothing was booked; check the articles' VAT codings and the customer, then retry.".to_string(),
+                    Err(e) => format!("PosBridge could not remove the {} it made ({}); it tries again on the next run, or delete it by hand.", booked.describe(), e.user_message()),
+                }
+            ),
+            field: Some("total_price".into()),
+            transient: false,
+        }
+    }
+
+    /// Books the checked draft as an invoice, never twice.
+    async fn convert(
         &self,
-        client: &Client,
-        catalog: &mut Catalog,
-        created: &mut HashMap<String, Customer>,
+        books: &Books<'_>,
+        intent: &Intent,
+        draft: &Booked,
     ) -> Result<Booked, RecordError> {
-        let customer_id = self.settle_customer(client, created).await?;
-        let article_ids = self.settle_articles(client, catalog).await?;
+        let draft_id = draft.id.to_string();
+        self.note_sent(books.store, CONVERTING, Some(&draft_id))?;
+        match document::convert(books.client, draft, self.expected).await {
+            Ok(invoice) => Ok(invoice),
+            Err(error) if may_have_written(&error) => {
+                self.note_sent(books.store, CONVERTING, Some(&draft_id))?;
+                match self
+                    .search(books.client, intent, Some(Stage::Invoice))
+                    .await?
+                {
+                    Some(invoice) => Ok(invoice),
+                    None => Err(self.waiting("the invoice", books.settle)),
+                }
+            }
+            Err(error) => {
+                // Refused with an answer: nothing was booked (see `progress.rs`). The draft
+                // stays, and a retry converts that same draft once the cause is fixed.
+                self.note_holds(books.store, draft)?;
+                let mut refused = errors::books("Booking the checked invoice draft", &error);
+                refused.reason = format!(
+                    "{} The checked invoice draft stays in eAccounting; once the cause is fixed, retry and PosBridge books that same draft.",
+                    refused.reason
+                );
+                Err(refused)
+            }
+        }
+    }
+
+    async fn create(&self, books: &mut Books<'_>) -> Result<Booked, RecordError> {
+        let customer_id = self.settle_customer(books).await?;
+        let article_ids = self.settle_articles(books.client, books.catalog).await?;
         let mut document = self.document.clone();
         document.customer_id = customer_id;
         document.rows = self
@@ -483,27 +655,139 @@ impl Booking {
                 ..planned.row.clone()
             })
             .collect();
-        match document::create(client, &document).await {
-            Ok(booked) => Ok(booked),
+        // Noted before it goes out: a stop while waiting for the answer leaves "may exist".
+        self.note_sent(books.store, MAY_EXIST, None)?;
+        let outcome = document::create(books.client, &document).await;
+        match outcome {
+            Ok(booked) => {
+                self.note_holds(books.store, &booked)?;
+                Ok(booked)
+            }
             // The create may have been saved before the answer was lost: look before retrying.
-            Err(WriteError::Api(error)) if error.code() == "outcome_unknown" => {
-                match self.find_booked(client).await? {
-                    Some(found) => Ok(found),
-                    None => Err(errors::books("Creating the document", &error)),
+            Err(WriteError::Api(error)) if may_have_written(&error) => {
+                self.note_sent(books.store, MAY_EXIST, None)?;
+                match self.search(books.client, &self.bare_intent(), None).await? {
+                    Some(found) => {
+                        self.note_holds(books.store, &found)?;
+                        Ok(found)
+                    }
+                    None => Err(self.waiting(&self.document_noun(), books.settle)),
                 }
             }
-            Err(WriteError::Api(error)) => Err(errors::books(
-                &format!("Creating the {}", self.document.kind.describe()),
-                &error,
-            )),
-            Err(WriteError::Mapping(problem)) => Err(RecordError {
-                code: "mapping.document".into(),
-                reason: format!(
-                    "The orders mapping made a document eAccounting cannot take: {problem}"
-                ),
-                field: None,
-                transient: false,
-            }),
+            Err(WriteError::Api(error)) => {
+                self.restart(books.store)?;
+                Err(errors::books(
+                    &format!("Creating the {}", self.document.kind.describe()),
+                    &error,
+                ))
+            }
+            Err(WriteError::Mapping(problem)) => {
+                self.restart(books.store)?;
+                Err(RecordError {
+                    code: "mapping.document".into(),
+                    reason: format!(
+                        "The orders mapping made a document eAccounting cannot take: {problem}"
+                    ),
+                    field: None,
+                    transient: false,
+                })
+            }
+        }
+    }
+
+    /// This booking's intent as it would be read back (for searches by the reference).
+    fn bare_intent(&self) -> Intent {
+        Intent {
+            key: self.intent_key.clone(),
+            flow: FlowKind::Orders,
+            reference: self.reference.clone(),
+            state: IntentState::Pending,
+            step: None,
+            target_id: None,
+            sent_at: None,
+        }
+    }
+
+    fn note_sent(
+        &self,
+        store: &Store,
+        step: &str,
+        target: Option<&str>,
+    ) -> Result<(), RecordError> {
+        store
+            .read(|conn| intents::sent(conn, &self.intent_key, step, target, Utc::now()))
+            .map_err(store_error)
+    }
+
+    fn note_holds(&self, store: &Store, booked: &Booked) -> Result<(), RecordError> {
+        store
+            .read(|conn| {
+                intents::advance(
+                    conn,
+                    &self.intent_key,
+                    booked.stage.step(),
+                    &booked.id.to_string(),
+                )
+            })
+            .map_err(store_error)
+    }
+
+    fn restart(&self, store: &Store) -> Result<(), RecordError> {
+        store
+            .read(|conn| intents::restart(conn, &self.intent_key))
+            .map_err(store_error)
+    }
+
+    fn document_noun(&self) -> String {
+        match self.document.kind {
+            DocumentKind::Invoice => "the invoice draft".into(),
+            kind => format!("the {}", kind.describe()),
+        }
+    }
+
+    /// eAccounting may hold `what` without listing it yet: wait, look again later.
+    fn waiting(&self, what: &str, settle: chrono::Duration) -> RecordError {
+        RecordError {
+            code: "eaccounting.outcome_unknown".into(),
+            reason: format!(
+                "{}: the connection broke while eAccounting was saving {what}, and eAccounting does not list it (yet). PosBridge looks again on the next runs, under reference '{}', and writes again only if nothing has shown {} after, so never twice; nothing to do.",
+                self.label,
+                self.reference,
+                describe(settle)
+            ),
+            field: None,
+            transient: true,
+        }
+    }
+
+    fn vanished(&self) -> RecordError {
+        RecordError {
+            code: "booking_vanished".into(),
+            reason: format!(
+                "{} was booked before, but eAccounting no longer has a document with reference '{}'. If it was deleted on purpose, skip this order; otherwise retry to book it again.",
+                self.label, self.reference
+            ),
+            field: None,
+            transient: false,
+        }
+    }
+
+    /// A document under this order's reference whose totals are not the till's: not this
+    /// order's booking as far as PosBridge can tell.
+    fn differs(&self, booked: &Booked) -> RecordError {
+        RecordError {
+            code: "booking_differs".into(),
+            reason: format!(
+                "{}: eAccounting has {} under this order's reference '{}', but it comes to {} where the till charged {}. PosBridge did not take it as this order's booking and booked nothing. Check {} in eAccounting: correct or remove it, then retry (or skip this order if it is booked after all).",
+                self.label,
+                booked.describe(),
+                self.reference,
+                booked.totals.describe(&self.currency),
+                self.expected.describe(&self.currency),
+                booked.describe()
+            ),
+            field: Some("total_price".into()),
+            transient: false,
         }
     }
 }
@@ -529,7 +813,7 @@ fn revenue_account(
     }
 }
 
-fn store_error(error: crate::store::StoreError) -> RecordError {
+pub(super) fn store_error(error: crate::store::StoreError) -> RecordError {
     RecordError {
         code: "store".into(),
         reason: format!("PosBridge's own database failed: {error}"),

@@ -65,6 +65,13 @@ impl Catalog {
         Ok(())
     }
 
+    /// Looks `sku` up again, even if it was looked up this run: an attempt whose answer was lost
+    /// may have created it since.
+    pub async fn look_again(&mut self, client: &Client, sku: &str) -> eaccounting::Result<()> {
+        self.articles.remove(sku);
+        self.fetch_articles(client, [sku]).await
+    }
+
     /// The article with this SKU, if it exists (after [`Catalog::fetch_articles`]).
     pub fn article(&self, sku: &str) -> Option<&Article> {
         self.articles.get(sku).and_then(Option::as_ref)

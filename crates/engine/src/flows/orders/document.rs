@@ -7,6 +7,8 @@ use eaccounting::{
     Client, CustomerInvoice, CustomerInvoiceDraft, DraftConversion, DraftRow, Order, OrderRow,
     Quote, QuoteRow,
 };
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -61,14 +63,53 @@ pub(crate) enum Stage {
     Invoice,
 }
 
-impl Booked {
-    pub fn describe(&self) -> String {
-        let what = match self.stage {
+impl Stage {
+    /// The document as the bookkeeper calls it.
+    pub fn noun(self) -> &'static str {
+        match self {
             Stage::Quote => "quote",
             Stage::Order => "order",
             Stage::Draft => "invoice draft",
             Stage::Invoice => "invoice",
-        };
+        }
+    }
+
+    /// How an intent notes that eAccounting holds a document at this stage.
+    pub fn step(self) -> &'static str {
+        match self {
+            Stage::Quote => "quote",
+            Stage::Order => "order",
+            Stage::Draft => "draft",
+            Stage::Invoice => "invoice",
+        }
+    }
+
+    pub fn from_step(step: &str) -> Option<Self> {
+        Some(match step {
+            "quote" => Stage::Quote,
+            "order" => Stage::Order,
+            // "draft_checked": what versions before the step names noted for a checked draft.
+            "draft" | "draft_checked" => Stage::Draft,
+            "invoice" => Stage::Invoice,
+            _ => return None,
+        })
+    }
+
+    /// Where a booking of `kind` ends: the document the merchant chose (an invoice is first a
+    /// draft).
+    pub fn last_of(kind: DocumentKind) -> Self {
+        match kind {
+            DocumentKind::Quote => Stage::Quote,
+            DocumentKind::Order => Stage::Order,
+            DocumentKind::InvoiceDraft => Stage::Draft,
+            DocumentKind::Invoice => Stage::Invoice,
+        }
+    }
+}
+
+impl Booked {
+    pub fn describe(&self) -> String {
+        let what = self.stage.noun();
         match self.number {
             Some(n) => format!("{what} {n}"),
             None => what.to_string(),
@@ -195,6 +236,17 @@ impl From<eaccounting::Error> for WriteError {
 /// Creates the document (for an invoice: the draft that is checked before it is converted).
 pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked, WriteError> {
     let reference = Some(doc.reference.clone());
+    // The reference field is PosBridge's alone: a mapped value there would hide the booking
+    // from the search that keeps it from being made twice. Saving such a rule is refused; this
+    // keeps one stored before that rule existed from ever landing.
+    let mut header = doc.header.clone();
+    for field in doc.reference_field.document_fields() {
+        header.remove(*field);
+    }
+    let doc = &NewDocument {
+        header,
+        ..doc.clone()
+    };
     let by_buyers_ref = doc.reference_field == ReferenceField::BuyersOrderReference;
     match doc.kind {
         DocumentKind::Quote => {
@@ -276,32 +328,44 @@ pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked,
     }
 }
 
-/// Finds what PosBridge booked under `reference`: for an invoice, the invoice if the draft was
-/// converted already, else the draft.
-pub(crate) async fn find(
-    client: &Client,
-    kind: DocumentKind,
-    field: ReferenceField,
-    reference: &str,
-) -> eaccounting::Result<Option<Booked>> {
-    Ok(find_many(client, kind, field, &[reference.to_string()])
-        .await?
-        .remove(reference))
-}
-
 /// References are looked up this many at a time (`YourReference eq 'a' or ...`).
 const REFERENCES_PER_LOOKUP: usize = 20;
 
 /// What PosBridge booked under any of `references`, by reference: one query per twenty orders
-/// instead of one per order, so checking "booked already?" costs almost nothing.
+/// instead of one per order, so checking "booked already?" costs almost nothing. For an
+/// invoice, the invoice if the draft was converted already, else the draft.
 pub(crate) async fn find_many(
     client: &Client,
     kind: DocumentKind,
     field: ReferenceField,
     references: &[String],
-) -> eaccounting::Result<std::collections::HashMap<String, Booked>> {
+) -> eaccounting::Result<HashMap<String, Booked>> {
+    let stages: &[Stage] = match kind {
+        DocumentKind::Quote => &[Stage::Quote],
+        DocumentKind::Order => &[Stage::Order],
+        DocumentKind::InvoiceDraft => &[Stage::Draft],
+        // A converted invoice wins over a draft with the same reference.
+        DocumentKind::Invoice => &[Stage::Invoice, Stage::Draft],
+    };
+    let mut found = HashMap::new();
+    for stage in stages {
+        for (reference, booked) in find_at(client, *stage, field, references).await? {
+            found.entry(reference).or_insert(booked);
+        }
+    }
+    Ok(found)
+}
+
+/// What eAccounting lists at `stage` under any of `references`, by reference (the first one
+/// listed when there are several).
+pub(crate) async fn find_at(
+    client: &Client,
+    stage: Stage,
+    field: ReferenceField,
+    references: &[String],
+) -> eaccounting::Result<HashMap<String, Booked>> {
     let by_buyers_ref = field == ReferenceField::BuyersOrderReference;
-    let mut found = std::collections::HashMap::new();
+    let mut found = HashMap::new();
     for chunk in references.chunks(REFERENCES_PER_LOOKUP) {
         macro_rules! search {
             ($model:ty, $your:expr, $view:expr) => {{
@@ -327,30 +391,48 @@ pub(crate) async fn find_many(
                 }
             }};
         }
-        match kind {
-            DocumentKind::Quote => search!(Quote, Quote::CUSTOMER_REFERENCE, view_quote),
-            DocumentKind::Order => search!(Order, Order::YOUR_REFERENCE, view_order),
-            DocumentKind::InvoiceDraft => search!(
+        match stage {
+            Stage::Quote => search!(Quote, Quote::CUSTOMER_REFERENCE, view_quote),
+            Stage::Order => search!(Order, Order::YOUR_REFERENCE, view_order),
+            Stage::Draft => search!(
                 CustomerInvoiceDraft,
                 CustomerInvoiceDraft::YOUR_REFERENCE,
                 view_draft
             ),
-            DocumentKind::Invoice => {
-                // A converted invoice wins over a draft with the same reference.
-                search!(
-                    CustomerInvoice,
-                    CustomerInvoice::YOUR_REFERENCE,
-                    view_invoice
-                );
-                search!(
-                    CustomerInvoiceDraft,
-                    CustomerInvoiceDraft::YOUR_REFERENCE,
-                    view_draft
-                );
-            }
+            Stage::Invoice => search!(
+                CustomerInvoice,
+                CustomerInvoice::YOUR_REFERENCE,
+                view_invoice
+            ),
         }
     }
     Ok(found)
+}
+
+/// The document at `stage` with this id, read directly (a read by id does not wait for
+/// eAccounting's lists to catch up); `None` when eAccounting no longer has it.
+pub(crate) async fn read(
+    client: &Client,
+    stage: Stage,
+    id: Uuid,
+) -> eaccounting::Result<Option<Booked>> {
+    let read = match stage {
+        Stage::Quote => client.get::<Quote>(&id).await.map(|d| view_quote(&d)),
+        Stage::Order => client.get::<Order>(&id).await.map(|d| view_order(&d)),
+        Stage::Draft => client
+            .get::<CustomerInvoiceDraft>(&id)
+            .await
+            .map(|d| view_draft(&d)),
+        Stage::Invoice => client
+            .get::<CustomerInvoice>(&id)
+            .await
+            .map(|d| view_invoice(&d)),
+    };
+    match read {
+        Ok(booked) => Ok(Some(booked)),
+        Err(error) if error.code() == "not_found" => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// The field PosBridge's reference goes into when `YourReference` is chosen (quotes call it

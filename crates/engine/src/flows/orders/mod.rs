@@ -6,17 +6,23 @@
 //! SKU is an article; then create the chosen document with the payment terms, shipping and
 //! discounts mapped, and compare eAccounting's totals with the till's before the booking stands.
 //!
-//! Exactly once: before creating, an intent with a deterministic key is written and the key's
-//! reference goes into the document's reference field. A crash or a lost answer is resolved by
-//! searching that reference first (see [`booking`]).
+//! Exactly once: before creating, an intent with a deterministic key is written and a reference
+//! unique to the order goes into the document's reference field, which no mapping may fill. The
+//! intent notes every step with the id eAccounting gave; a crash or a lost answer is resolved by
+//! reading that id, else by searching the reference, and a document found is finished from where
+//! it stands, never just linked (see [`booking`] and `progress.rs`).
 
 mod booking;
 mod catalog;
 mod cursor;
 mod customer;
+mod customer_once;
 pub mod defaults;
 mod document;
 pub mod money;
+mod progress;
+mod reference;
+pub mod reserved;
 pub mod settings;
 
 use std::collections::{HashMap, HashSet};
@@ -28,14 +34,15 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use self::booking::Booking;
+use self::booking::{Booking, Books};
 use self::catalog::Catalog;
 use self::cursor::OrdersCursor;
 use self::customer::CustomerPlan;
 use self::document::{NewDocument, NewRow};
 use self::money::{cents, excluding_vat, price_line, TillLine, Totals};
 pub use self::settings::{
-    CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings, ReferenceField,
+    store_id_problem, CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings,
+    ReferenceField, DEFAULT_SEARCH_SETTLE_SECONDS, MAX_STORE_ID_CHARS,
 };
 use crate::flow::FlowKind;
 use crate::flows::common::{errors, retry};
@@ -43,6 +50,7 @@ use crate::mapping::{
     CompiledMapping, Context, Lookups, Mapping, MappingError, POS_STATUS_INCLUDE,
 };
 use crate::store::failed::{FailedRecord, RecordError};
+use crate::store::intents::{self, IntentState};
 use crate::store::records::{LinkKind, System};
 use crate::store::{cursors, links, Store};
 use crate::sync::{Applied, Decision, Flow, PlanPage, Planned, RecordRef, RunError};
@@ -255,6 +263,25 @@ impl OrdersFlow {
             .clone()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| setup.webshop_id.to_string());
+        // Stored by an older version, or the webshop id standing in: either way, a reference
+        // that could be another order's must never be written.
+        if let Some(problem) = store_id_problem(&store_id) {
+            return Err(RunError::Setup(format!(
+                "The orders flow cannot book: {problem}. Set the store id in the orders settings (orders.store_id){}.",
+                if setup.settings.store_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    ", as it now defaults to the POS webshop id"
+                } else {
+                    ""
+                }
+            )));
+        }
+        reserved::check_mapping(&setup.document_mapping, setup.settings.reference_field).map_err(
+            |error| {
+                RunError::Setup(format!(
+                    "The orders mapping cannot be used: {error}. Correct it in the mapping editor."
+                ))
+            },
+        )?;
         Ok(Self {
             document_mapping: setup.document_mapping.compile().map_err(mapping_failure)?,
             customer_mapping: setup.customer_mapping.compile().map_err(mapping_failure)?,
@@ -277,17 +304,25 @@ impl OrdersFlow {
         format!("salespos:order:{}:{}", self.store_id, order.id)
     }
 
-    /// What goes in the document's reference field: short enough for `BuyersOrderReference`
-    /// (35), and what the bookkeeper sees as "POS 1/1042".
+    /// What goes in the document's reference field: unique to the order, within the field's
+    /// limit, and what the bookkeeper sees as "POS 1/1042 #339323562" (see `reference.rs`).
     fn reference(&self, order: &salespos::Order) -> String {
         let number = order
             .ordernumber_full
             .clone()
             .filter(|n| !n.is_empty())
-            .or_else(|| order.ordernumber.map(|n| n.to_string()))
-            .unwrap_or_else(|| format!("id{}", order.id));
-        let reference = format!("POS {}/{number}", self.store_id);
-        reference.chars().take(35).collect()
+            .or_else(|| order.ordernumber.map(|n| n.to_string()));
+        reference::reference(
+            &self.store_id,
+            number.as_deref(),
+            order.id.get(),
+            self.settings.reference_field,
+        )
+    }
+
+    /// How long a lost answer is given to show in eAccounting's lists.
+    fn settle(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.settings.search_settle_seconds.into())
     }
 
     async fn catalog(&mut self) -> Result<&mut Catalog, RunError> {
@@ -626,10 +661,12 @@ impl OrdersFlow {
             country: customer_country,
             source: booking::source_summary(order, rows),
             found: None,
+            only_link: false,
         })
     }
 
-    /// An order booked earlier whose link was lost: only the link is written.
+    /// An order booked earlier whose link was lost: only the link is written, once the found
+    /// document's totals are found to be the till's.
     fn plan_link(&self, order: &salespos::Order, booked: document::Booked) -> Planned<Booking> {
         let currency = order.currency.clone().unwrap_or_else(|| "EUR".into());
         let booking = Booking {
@@ -651,11 +688,15 @@ impl OrdersFlow {
                 rows: Vec::new(),
                 priced_as_private: None,
             },
-            expected: booked.totals,
+            expected: Totals {
+                gross: order.total_price.unwrap_or_default(),
+                vat: order.total_tax.unwrap_or_default(),
+            },
             currency,
             country: String::new(),
             source: booking::source_summary(order, &[]),
             found: Some(booked),
+            only_link: true,
         };
         Planned {
             record: RecordRef {
@@ -669,6 +710,23 @@ impl OrdersFlow {
             source: booking.source.clone(),
             action: Some(booking),
         }
+    }
+
+    /// Whether `booked`, found under `order`'s reference, is a booking to link as it is (once
+    /// its totals are the till's): not a draft still to become an invoice, and not left by an
+    /// attempt still open (whose document is checked in full before it may stand).
+    fn finished(
+        &self,
+        order: &salespos::Order,
+        booked: &document::Booked,
+    ) -> Result<bool, RunError> {
+        if self.settings.document == DocumentKind::Invoice && booked.stage == document::Stage::Draft
+        {
+            return Ok(false);
+        }
+        let key = self.intent_key(order);
+        let intent = self.store.read(|conn| intents::find(conn, &key))?;
+        Ok(intent.is_none_or(|i| i.state == IntentState::Done))
     }
 
     /// Plans a page of orders: what to skip silently, what to report, and the bookings.
@@ -735,11 +793,15 @@ impl OrdersFlow {
         )
         .await
         .map_err(|e| errors::books_run(&e))?;
+        // Only a finished booking whose attempt is not still open is merely linked; a draft of
+        // an invoice, or what an unfinished attempt left, is planned in full to be finished.
         let mut unbooked = Vec::new();
         for order in candidates {
             match found.remove(&self.reference(&order)) {
-                Some(booked) => planned.push(self.plan_link(&order, booked)),
-                None => unbooked.push(order),
+                Some(booked) if self.finished(&order, &booked)? => {
+                    planned.push(self.plan_link(&order, booked))
+                }
+                found => unbooked.push((order, found)),
             }
         }
         let candidates = unbooked;
@@ -749,13 +811,13 @@ impl OrdersFlow {
 
         // Rows first, then one batched lookup of every SKU the page needs.
         let mut with_rows = Vec::new();
-        for order in candidates {
+        for (order, found) in candidates {
             let rows = self.pos.orders().rows(order.id).await;
-            with_rows.push((order, rows));
+            with_rows.push((order, found, rows));
         }
         let mut skus: HashSet<String> = with_rows
             .iter()
-            .filter_map(|(_, rows)| rows.as_ref().ok())
+            .filter_map(|(_, _, rows)| rows.as_ref().ok())
             .flatten()
             .filter_map(|r| {
                 r.sub_sku_number
@@ -773,13 +835,16 @@ impl OrdersFlow {
             .await
             .map_err(|e| errors::books_run(&e))?;
 
-        for (order, rows) in with_rows {
+        for (order, found, rows) in with_rows {
             let record = RecordRef {
                 source_id: order.id.to_string(),
                 label: order_label(&order),
             };
             let outcome = match rows {
-                Ok(rows) => self.plan_booking(&order, &rows).await,
+                Ok(rows) => self
+                    .plan_booking(&order, &rows)
+                    .await
+                    .map(|booking| Booking { found, ..booking }),
                 Err(error) => Err(errors::pos_plain(&error)),
             };
             planned.push(match outcome {
@@ -882,15 +947,16 @@ impl Flow for OrdersFlow {
                     .map_err(|e| errors::books_plain(&e))?,
             );
         }
-        let catalog = self.catalog.as_mut().expect("loaded above");
+        let settle = self.settle();
         booking
-            .apply(
-                &books,
-                &store,
-                catalog,
-                &self.lookups,
-                &mut self.created_customers,
-            )
+            .apply(Books {
+                client: &books,
+                store: &store,
+                catalog: self.catalog.as_mut().expect("loaded above"),
+                lookups: &self.lookups,
+                created: &mut self.created_customers,
+                settle,
+            })
             .await
     }
 }

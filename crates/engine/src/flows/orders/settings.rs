@@ -42,6 +42,73 @@ pub enum ReferenceField {
     BuyersOrderReference,
 }
 
+impl ReferenceField {
+    /// The document fields that carry PosBridge's reference for this choice, whatever the
+    /// document (quotes call `YourReference` `CustomerReference`). No mapping rule may write
+    /// them: a booking is found again by them after a crash or a lost answer.
+    pub fn document_fields(self) -> &'static [&'static str] {
+        match self {
+            ReferenceField::YourReference => &["YourReference", "CustomerReference"],
+            ReferenceField::BuyersOrderReference => &["BuyersOrderReference"],
+        }
+    }
+
+    /// The longest text eAccounting takes in the field (its OpenAPI `maxLength`, the same on
+    /// quotes, orders, drafts and invoices).
+    pub fn max_chars(self) -> usize {
+        match self {
+            ReferenceField::YourReference => 100,
+            ReferenceField::BuyersOrderReference => 35,
+        }
+    }
+
+    /// The setting's value, as `orders.reference_field` takes it.
+    pub fn setting(self) -> &'static str {
+        match self {
+            ReferenceField::YourReference => "your_reference",
+            ReferenceField::BuyersOrderReference => "buyers_order_reference",
+        }
+    }
+}
+
+/// The longest store id: with it, "POS <store>/ #<order id>" fits `BuyersOrderReference`'s 35
+/// characters for any order id, so a reference never has to be cut (see `reference.rs`).
+pub const MAX_STORE_ID_CHARS: usize = 8;
+
+/// Why `id` cannot be a store id, if so. Letters, digits, `-`, `_` and `.` only: a `/` or `#`
+/// would make two orders' references readable as each other's, and a quote or space is a
+/// trap in eAccounting's search filters.
+pub fn store_id_problem(id: &str) -> Option<String> {
+    if id.is_empty() {
+        return Some("the store id is empty".into());
+    }
+    let length = id.chars().count();
+    if length > MAX_STORE_ID_CHARS {
+        return Some(format!(
+            "the store id '{id}' has {length} characters, at most {MAX_STORE_ID_CHARS} fit in the reference PosBridge finds bookings by; choose a short code such as 'AMS-01'"
+        ));
+    }
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Some(format!(
+            "the store id '{id}' contains '{bad}'; use letters, digits, '-', '_' or '.' only"
+        ));
+    }
+    None
+}
+
+/// How long PosBridge keeps looking, after eAccounting's answer to a create or a conversion was
+/// lost and a search found nothing, before it concludes that nothing was saved and writes again.
+///
+/// Assumption (unconfirmed, Visma publishes nothing on it): eAccounting's lists and filters may
+/// lag behind its writes, as search indexes and read replicas do, but by seconds, not minutes.
+/// Fifteen minutes is far beyond such a lag and well inside a bookkeeper's day; if the real lag
+/// were ever longer, a sale would be booked twice only when, on top of that, an answer was lost
+/// and nothing showed for the whole quarter of an hour. Shorten it only for tests.
+pub const DEFAULT_SEARCH_SETTLE_SECONDS: u32 = 900;
+
 /// Who a till sale is booked on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -100,6 +167,17 @@ pub struct OrdersSettings {
     pub shipping_article: Option<String>,
     /// The article extra costs and order-level discounts are booked on.
     pub extra_costs_article: Option<String>,
+    /// After a lost answer with nothing found, how long PosBridge waits for eAccounting's lists
+    /// before it writes again (see [`DEFAULT_SEARCH_SETTLE_SECONDS`]).
+    pub search_settle_seconds: u32,
+}
+
+impl OrdersSettings {
+    /// The first answer that cannot work, as (setting, why).
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let store_id = self.store_id.as_deref().filter(|s| !s.trim().is_empty())?;
+        store_id_problem(store_id).map(|why| ("orders.store_id", why))
+    }
 }
 
 impl Default for OrdersSettings {
@@ -120,6 +198,40 @@ impl Default for OrdersSettings {
             new_article_unit_id: None,
             shipping_article: Some("VERZEND".into()),
             extra_costs_article: None,
+            search_settle_seconds: DEFAULT_SEARCH_SETTLE_SECONDS,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_id_is_short_and_plain() {
+        assert_eq!(store_id_problem("AMS-01"), None);
+        assert_eq!(store_id_problem("12345678"), None);
+        assert!(store_id_problem("123456789")
+            .unwrap()
+            .contains("9 characters"));
+        assert!(store_id_problem("a/b").unwrap().contains("'/'"));
+        assert!(store_id_problem("a#b").is_some());
+        assert!(store_id_problem("it's").is_some());
+        assert!(store_id_problem("café").is_some());
+        assert!(store_id_problem("").is_some());
+    }
+
+    #[test]
+    fn the_reference_field_names_its_fields_on_every_document() {
+        assert_eq!(
+            ReferenceField::YourReference.document_fields(),
+            ["YourReference", "CustomerReference"]
+        );
+        assert_eq!(ReferenceField::BuyersOrderReference.max_chars(), 35);
+        let settings = OrdersSettings {
+            store_id: Some("Koffiebranderij".into()),
+            ..OrdersSettings::default()
+        };
+        assert_eq!(settings.problem().unwrap().0, "orders.store_id");
     }
 }
