@@ -317,8 +317,14 @@ fn quitting_lets_the_booking_under_way_finish_and_leaves_the_rest_for_the_next_r
     let test = app_with_engine();
     live_on_demo(&test);
     let sku = known_sku();
-    let orders: Vec<i64> = (0..4)
-        .map(|_| ring_up(&test, &sku)["ordernumber"].as_i64().unwrap())
+    let orders: Vec<(i64, i64)> = (0..4)
+        .map(|_| {
+            let order = ring_up(&test, &sku);
+            (
+                order["id"].as_i64().unwrap(),
+                order["ordernumber"].as_i64().unwrap(),
+            )
+        })
         .collect();
     let books = tauri::async_runtime::block_on(test.window.state::<AppState>().demo.info())
         .unwrap()
@@ -375,24 +381,25 @@ fn quitting_lets_the_booking_under_way_finish_and_leaves_the_rest_for_the_next_r
     );
 
     let state = get("__sim/state");
-    let referenced = |kind: &str, number: i64| {
+    // `POS 1/1042 #339323562` names the order by its id (`POS 1/1042` by its number).
+    let referenced = |kind: &str, (id, number): (i64, i64)| {
         state[kind]
             .as_array()
             .unwrap()
             .iter()
             .filter(|d| {
-                d["YourReference"]
-                    .as_str()
-                    .is_some_and(|r| r.ends_with(&format!("/{number}")))
+                d["YourReference"].as_str().is_some_and(|r| {
+                    r.ends_with(&format!(" #{id}")) || r.ends_with(&format!("/{number}"))
+                })
             })
             .count()
     };
     assert_eq!(referenced("customer_invoices", orders[0]), 1);
-    for number in &orders {
+    for order in &orders {
         assert_eq!(
-            referenced("customer_invoice_drafts", *number),
+            referenced("customer_invoice_drafts", *order),
             0,
-            "no half-booked draft is left for order {number}"
+            "no half-booked draft is left for order {order:?}"
         );
     }
     assert_eq!(referenced("customer_invoices", orders[3]), 0);

@@ -16,7 +16,7 @@ const SEED: u64 = 5;
 /// `posbridge`'s exit code for "another process syncs this data dir".
 const ALREADY_SYNCING: i32 = 3;
 
-async fn shop_with_sales(count: usize) -> (Sandbox, tempfile::TempDir, Vec<i64>) {
+async fn shop_with_sales(count: usize) -> (Sandbox, tempfile::TempDir, Vec<(i64, i64)>) {
     let sandbox = Sandbox::start(SandboxConfig {
         seed: SEED,
         ..SandboxConfig::default()
@@ -28,12 +28,8 @@ async fn shop_with_sales(count: usize) -> (Sandbox, tempfile::TempDir, Vec<i64>)
     let orders = till_skus(SEED, count)
         .iter()
         .map(|sku| {
-            sandbox
-                .salespos
-                .ring_up(&support::plain_sale(sku))
-                .unwrap()
-                .ordernumber
-                .unwrap()
+            let order = sandbox.salespos.ring_up(&support::plain_sale(sku)).unwrap();
+            (order.id, order.ordernumber.unwrap())
         })
         .collect();
     (sandbox, dir, orders)
@@ -80,7 +76,7 @@ async fn two_syncs_started_at_once_one_refuses_naming_the_other_and_nothing_is_b
         assert_eq!(
             documents_for(&books, order),
             (1, 0),
-            "order {order}: one invoice, no draft"
+            "order {order:?}: one invoice, no draft"
         );
     }
 }
@@ -179,6 +175,6 @@ async fn while_posbridge_run_syncs_the_read_only_commands_work_and_a_second_sync
     );
     let books = sandbox.eaccounting.snapshot();
     for order in orders {
-        assert_eq!(documents_for(&books, order), (1, 0), "order {order}");
+        assert_eq!(documents_for(&books, order), (1, 0), "order {order:?}");
     }
 }

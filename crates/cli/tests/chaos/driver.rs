@@ -31,12 +31,17 @@ use sandbox::salespos::{Sale, SaleCustomer, SaleDiscount, SaleLine, SaleShipping
 use sandbox::SandboxInfo;
 use serde_json::{json, Value};
 
-use crate::support::{order_number_in, posbridge, set_up_demo_systems, text, Running};
+use crate::support::{order_named_in, posbridge, set_up_demo_systems, text, Named, Running};
 
 /// The API limits and retry waits run this much faster, simulators and clients alike: the
 /// storm is the same, it only passes in seconds rather than minutes.
-const SPEEDUP: u32 = 12;
+const SPEEDUP: u32 = 20;
 const RATE_WINDOW_MS: u32 = 60_000 / SPEEDUP;
+/// How long eAccounting's lists lag behind its writes in the storm, and how long PosBridge waits
+/// for them before it concludes that a write whose answer never came wrote nothing (its
+/// `orders.search_settle_seconds`, 15 minutes by default, on the sped-up clock here).
+const SEARCH_LAG_SECONDS: u64 = 2;
+const SETTLE_SECONDS: u64 = 3;
 
 /// `posbridge --data-dir <dir>` on the sped-up clock.
 fn cli(dir: &Path) -> Command {
@@ -183,6 +188,9 @@ impl Report {
                     "the SIGTERMed sync did not stop by itself (exit {code:?})"
                 ));
             }
+        }
+        if !self.search_lag {
+            problems.push("the eAccounting simulator has no search lag knob".into());
         }
         if !self.reconnected {
             problems.push("the revoked grant could not be connected again".into());
@@ -513,20 +521,36 @@ fn failed_list(dir: &Path) -> HashMap<i64, String> {
         .collect()
 }
 
-/// Documents in the books naming till orders: order number -> (invoices, drafts).
-fn documents(state: &Value) -> HashMap<i64, (Vec<Value>, usize)> {
-    let mut found: HashMap<i64, (Vec<Value>, usize)> = HashMap::new();
+/// Documents in the books naming till orders: order -> (invoices, drafts).
+fn documents(state: &Value) -> HashMap<Named, (Vec<Value>, usize)> {
+    let mut found: HashMap<Named, (Vec<Value>, usize)> = HashMap::new();
     for invoice in state["customer_invoices"].as_array().unwrap() {
-        if let Some(n) = invoice["YourReference"].as_str().and_then(order_number_in) {
+        if let Some(n) = invoice["YourReference"].as_str().and_then(order_named_in) {
             found.entry(n).or_default().0.push(invoice.clone());
         }
     }
     for draft in state["customer_invoice_drafts"].as_array().unwrap() {
-        if let Some(n) = draft["YourReference"].as_str().and_then(order_number_in) {
+        if let Some(n) = draft["YourReference"].as_str().and_then(order_named_in) {
             found.entry(n).or_default().1 += 1;
         }
     }
     found
+}
+
+/// The documents naming `sale`, by its order id or (in references without one) its number.
+fn documents_of<'a>(
+    documents: &'a HashMap<Named, (Vec<Value>, usize)>,
+    sale: &TillSale,
+) -> (Vec<&'a Value>, usize) {
+    let mut invoices = Vec::new();
+    let mut drafts = 0;
+    for key in [Named::OrderId(sale.order_id), Named::OrderNumber(sale.number)] {
+        if let Some((i, d)) = documents.get(&key) {
+            invoices.extend(i.iter());
+            drafts += d;
+        }
+    }
+    (invoices, drafts)
 }
 
 fn ids(state: &Value, kind: &str) -> HashSet<String> {
@@ -542,7 +566,7 @@ fn booked_sales(state: &Value, sales: &[TillSale]) -> usize {
     let documents = documents(state);
     sales
         .iter()
-        .filter(|s| documents.get(&s.number).is_some_and(|(i, _)| !i.is_empty()))
+        .filter(|s| !documents_of(&documents, s).0.is_empty())
         .count()
 }
 
@@ -551,7 +575,21 @@ pub async fn run(chaos: Chaos) -> Report {
     let mut rng = SmallRng::seed_from_u64(chaos.seed);
     let sims = Simulators::start(chaos.seed);
     let dir = tempfile::tempdir().unwrap();
+    if std::env::var_os("POSBRIDGE_CHAOS_KEEP").is_some() {
+        // To look into a finding afterwards: `posbridge --data-dir <dir> log`.
+        eprintln!("chaos: data dir {} is kept", dir.path().display());
+    }
     set_up_demo_systems(dir.path(), sims.info.clone()).await;
+    let settle = cli(dir.path())
+        .args([
+            "settings",
+            "set",
+            "orders.search_settle_seconds",
+            &SETTLE_SECONDS.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(settle.status.success(), "{}", text(&settle));
     let before = sims.books_state().await;
     let customers_before: HashMap<String, usize> = before["customers"]
         .as_array()
@@ -593,7 +631,7 @@ pub async fn run(chaos: Chaos) -> Report {
         .send(
             sims.http
                 .put(sims.books("__sim/search_lag"))
-                .json(&json!({"seconds": 2})),
+                .json(&json!({"seconds": SEARCH_LAG_SECONDS})),
         )
         .await;
     report.search_lag = lag.status().is_success();
@@ -665,10 +703,14 @@ pub async fn run(chaos: Chaos) -> Report {
     }
 
     phase("pair done");
-    // The storm is over: retry the failed list and sync until a round books nothing more.
+    // The storm is over: retry the failed list and sync until a round changes nothing more. A
+    // write whose answer never came is settled only once the settle time has passed, so rounds
+    // are at least that far apart.
     sims.calm().await;
     let mut booked = booked_sales(&sims.books_state().await, &sales);
+    let mut failed_before = failed_list(dir.path());
     for _ in 0..12 {
+        tokio::time::sleep(Duration::from_secs(SETTLE_SECONDS + 1)).await;
         report.runs_needed += 1;
         let retry = cli(dir.path())
             .args(["failed", "--retry-all"])
@@ -686,10 +728,11 @@ pub async fn run(chaos: Chaos) -> Report {
             );
         }
         let now = booked_sales(&sims.books_state().await, &sales);
-        if now == booked {
+        let failed_now = failed_list(dir.path());
+        if now == booked && failed_now == failed_before {
             break;
         }
-        booked = now;
+        (booked, failed_before) = (now, failed_now);
     }
 
     phase("drained");
@@ -697,16 +740,16 @@ pub async fn run(chaos: Chaos) -> Report {
     let state = sims.books_state().await;
     let failed = failed_list(dir.path());
     let documents = documents(&state);
-    let numbers: HashSet<i64> = sales.iter().map(|s| s.number).collect();
+    let named: HashSet<Named> = sales
+        .iter()
+        .flat_map(|s| [Named::OrderId(s.order_id), Named::OrderNumber(s.number)])
+        .collect();
     for sale in &sales {
         *report
             .by_buyer
             .entry(format!("{:?}", sale.buyer))
             .or_default() += 1;
-        let (invoices, drafts) = documents
-            .get(&sale.number)
-            .map(|(i, d)| (i.as_slice(), *d))
-            .unwrap_or((&[], 0));
+        let (invoices, drafts) = documents_of(&documents, sale);
         if invoices.len() + drafts > 1 {
             report
                 .duplicates
@@ -760,7 +803,7 @@ pub async fn run(chaos: Chaos) -> Report {
     ] {
         for document in state[kind].as_array().unwrap() {
             let reference = document["YourReference"].as_str().unwrap_or("");
-            let names_a_sale = order_number_in(reference).is_some_and(|n| numbers.contains(&n));
+            let names_a_sale = order_named_in(reference).is_some_and(|n| named.contains(&n));
             if !old.contains(&document["Id"].to_string()) && !names_a_sale {
                 report
                     .strays
@@ -784,5 +827,8 @@ pub async fn run(chaos: Chaos) -> Report {
     }
     report.customers_twice.sort();
     report.elapsed = started.elapsed();
+    if std::env::var_os("POSBRIDGE_CHAOS_KEEP").is_some() {
+        let _ = dir.keep();
+    }
     report
 }

@@ -72,31 +72,43 @@ pub fn till_skus(seed: u64, count: usize) -> Vec<String> {
         .collect()
 }
 
-/// The till's order number a PosBridge reference names: its last run of digits (`POS 1/1042`
-/// names 1042). Read from eAccounting's side only, whatever the reference scheme around it.
-pub fn order_number_in(reference: &str) -> Option<i64> {
-    let digits: String = reference
-        .chars()
-        .rev()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    digits.parse().ok()
+/// The till order a PosBridge reference names, read from eAccounting's side only: the order id
+/// after the `#` (`POS 1/1042 #339323562`), or, in references without one, the order number
+/// after the last `/` (`POS 1/1042`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Named {
+    OrderId(i64),
+    OrderNumber(i64),
 }
 
-/// Booked invoices and drafts in `books` whose reference names till order `ordernumber`.
+pub fn order_named_in(reference: &str) -> Option<Named> {
+    let reference = reference.trim();
+    if let Some((_, id)) = reference.rsplit_once('#') {
+        return id.trim().parse().ok().map(Named::OrderId);
+    }
+    let (_, number) = reference.rsplit_once('/')?;
+    number.trim().parse().ok().map(Named::OrderNumber)
+}
+
+/// Whether `reference` names the till order `order_id` (number `ordernumber`).
+pub fn names_order(reference: &str, order_id: i64, ordernumber: i64) -> bool {
+    match order_named_in(reference) {
+        Some(Named::OrderId(id)) => id == order_id,
+        Some(Named::OrderNumber(number)) => number == ordernumber,
+        None => false,
+    }
+}
+
+/// Booked invoices and drafts in `books` whose reference names till order `order_id`
+/// (number `ordernumber`).
 pub fn documents_for(
     books: &sandbox::eaccounting::EaccountingSnapshot,
-    ordernumber: i64,
+    (order_id, ordernumber): (i64, i64),
 ) -> (usize, usize) {
     let names = |doc: &&serde_json::Value| {
         doc["YourReference"]
             .as_str()
-            .and_then(order_number_in)
-            .is_some_and(|n| n == ordernumber)
+            .is_some_and(|r| names_order(r, order_id, ordernumber))
     };
     (
         books.customer_invoices.iter().filter(names).count(),
