@@ -686,10 +686,9 @@ pub async fn run(chaos: Chaos) -> Report {
     let first = Running::start(cli(dir.path()).args(["sync", "--flow", "orders"]));
     let second = Running::start(cli(dir.path()).args(["sync", "--flow", "orders"]));
     let pids = (first.pid(), second.pid());
-    let (first, second) = tokio::join!(
-        finished(first, Duration::from_secs(600)),
-        finished(second, Duration::from_secs(600))
-    );
+    // The one that syncs books what the killed ones left: give it time in proportion.
+    let limit = Duration::from_secs(600.max(3 * chaos.sales as u64));
+    let (first, second) = tokio::join!(finished(first, limit), finished(second, limit));
     let refused_naming = |refused: &std::process::Output, holder: u32| {
         refused.status.code() == Some(ALREADY_SYNCING)
             && text(refused).contains(&format!("posbridge sync, pid {holder}"))
