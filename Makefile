@@ -21,7 +21,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 UI_SOURCES := $(shell find ui/src ui/public ui/tests/harness -type f 2>/dev/null) \
               ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/package.json
 
-.PHONY: help run test apt-build apt-test ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean
+.PHONY: help run test apt-build apt-test ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -106,6 +106,10 @@ e2e: ui tauri-driver
 # Regenerates ui/src/lib/bindings.ts from the Rust commands and events.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test --locked -p posbridge-app bindings_are_up_to_date
+
+# The chaos suite at benchmark size: 1,000 till sales, 50 kills; prints what it counted.
+bench-chaos:
+	$(CARGO) test --locked -p cli --test chaos -- --ignored --nocapture chaos_benchmark
 
 clean:
 	rm -rf ui/dist ui/dist-harness artifacts

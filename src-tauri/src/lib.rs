@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod error;
 mod events;
+mod lifecycle;
 mod state;
 mod tray;
 mod tray_text;
@@ -138,6 +139,7 @@ pub fn run() {
         }
     };
     engine.announce_start("PosBridge");
+    lifecycle::claim_data_dir(&engine);
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
@@ -173,6 +175,8 @@ pub fn run() {
                 demo: Arc::clone(&demo),
                 visma: VismaApp::production(),
             });
+            app.manage(Arc::new(lifecycle::Quitting::default()));
+            lifecycle::quit_on_signals(app.handle());
             tray::create(app.handle(), &engine)?;
             forward_activity(app.handle(), &engine);
             watch::start(Arc::clone(&engine), desktop);
@@ -188,8 +192,10 @@ pub fn run() {
                 }
             }
         })
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .expect("the Tauri event loop ends normally");
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the Tauri app builds")
+        // Quitting lets the record under way finish first.
+        .run(|app, event| lifecycle::on_run_event(app, &event));
 }
 
 #[cfg(test)]

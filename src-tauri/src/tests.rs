@@ -313,6 +313,99 @@ fn going_live_books_a_till_sale_and_reports_progress() {
 }
 
 #[test]
+fn quitting_lets_the_booking_under_way_finish_and_leaves_the_rest_for_the_next_run() {
+    let test = app_with_engine();
+    live_on_demo(&test);
+    let sku = known_sku();
+    let orders: Vec<(i64, i64)> = (0..4)
+        .map(|_| {
+            let order = ring_up(&test, &sku);
+            (
+                order["id"].as_i64().unwrap(),
+                order["ordernumber"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let books = tauri::async_runtime::block_on(test.window.state::<AppState>().demo.info())
+        .unwrap()
+        .eaccounting_control;
+    let get = |path: &str| -> Value {
+        let url = format!("{books}{path}");
+        tauri::async_runtime::block_on(async move {
+            reqwest::get(url).await.unwrap().json().await.unwrap()
+        })
+    };
+    let drafts_created = || {
+        get("__sim/requests?limit=20000")["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e["endpoint"] == "POST /v2/customerinvoicedrafts" && e["outcome"] == "handled"
+            })
+            .count()
+    };
+    let before = drafts_created();
+    let faults = format!("{books}__sim/faults");
+    tauri::async_runtime::block_on(async move {
+        reqwest::Client::new()
+            .patch(faults)
+            .json(&json!({"latency_ms": 250}))
+            .send()
+            .await
+            .unwrap()
+    });
+
+    let engine = Arc::clone(&test.engine);
+    let sync = tauri::async_runtime::spawn(async move {
+        engine
+            .sync_now(Some(engine::FlowKind::Orders), engine::Origin::Tray)
+            .await
+    });
+    eventually("the first booking under way", || drafts_created() > before);
+
+    // Tray Quit: the exit waits for the engine.
+    let exited = std::sync::atomic::AtomicBool::new(false);
+    tauri::async_runtime::block_on(crate::lifecycle::stop_then(
+        &test.engine,
+        crate::lifecycle::QUIT_GRACE,
+        || exited.store(true, std::sync::atomic::Ordering::SeqCst),
+    ));
+    assert!(exited.load(std::sync::atomic::Ordering::SeqCst));
+    let summary = tauri::async_runtime::block_on(sync).unwrap().unwrap();
+    let counts = summary[0].counts;
+    assert_eq!(summary[0].error, None, "a quit is not a failed run");
+    assert!(
+        counts.created >= 1 && counts.created < 4,
+        "the booking under way finished, the rest waits: {counts:?}"
+    );
+
+    let state = get("__sim/state");
+    // `POS 1/1042 #339323562` names the order by its id (`POS 1/1042` by its number).
+    let referenced = |kind: &str, (id, number): (i64, i64)| {
+        state[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["YourReference"].as_str().is_some_and(|r| {
+                    r.ends_with(&format!(" #{id}")) || r.ends_with(&format!("/{number}"))
+                })
+            })
+            .count()
+    };
+    assert_eq!(referenced("customer_invoices", orders[0]), 1);
+    for order in &orders {
+        assert_eq!(
+            referenced("customer_invoice_drafts", *order),
+            0,
+            "no half-booked draft is left for order {order:?}"
+        );
+    }
+    assert_eq!(referenced("customer_invoices", orders[3]), 0);
+}
+
+#[test]
 fn a_failed_record_can_be_retried_and_leaves_the_list_once_it_syncs_or_is_skipped() {
     let test = app_with_engine();
     live_on_demo(&test);

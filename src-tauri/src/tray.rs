@@ -61,7 +61,12 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         "sync" => {
             tauri::async_runtime::spawn(async move {
                 if let Err(error) = engine.sync_now(None, Origin::Tray).await {
-                    tracing::error!(%error, "sync from the tray failed");
+                    // Said where the merchant looks (another PosBridge syncing, say).
+                    engine
+                        .activity()
+                        .note(engine::activity::NewEvent::warn(format!(
+                            "Sync now from the tray did not run: {error}"
+                        )));
                 }
             });
         }

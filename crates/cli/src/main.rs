@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod signals;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +77,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("posbridge: {error:#}");
+            let already_syncing = error
+                .downcast_ref::<engine::EngineError>()
+                .is_some_and(|e| e.code() == "already_syncing");
+            if already_syncing {
+                eprintln!("Leave the syncing to it, or stop it first (the app: Quit in the tray).");
+                return ExitCode::from(output::ALREADY_SYNCING);
+            }
             ExitCode::from(output::SETUP_ERROR)
         }
     }

@@ -298,3 +298,75 @@ async fn a_rotated_token_set_that_cannot_be_saved_is_not_used_until_it_is() {
         "the saved set was the live one"
     );
 }
+
+/// Two processes on one token store: the desktop app and `posbridge` share the OS keyring (or
+/// the encrypted file). What one rotates, the other must pick up rather than spend a refresh
+/// token that is already spent and end up "reconnect required".
+mod shared_store {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_set_rotated_by_another_process_is_used_not_reported_as_a_lost_connection() {
+        let c = connected().await;
+        let other = Client::new(config(&c.sim), c.store.clone()).unwrap();
+        other.health_check().await.unwrap();
+
+        // The first process refreshes (the tokens expired at Visma): the refresh token rotates.
+        c.sim.expire_access_tokens();
+        c.client.health_check().await.unwrap();
+        assert_eq!(c.sim.token_stats().refreshes, 1);
+
+        // The other process still holds the old set; it meets a 401 and must not spend the old
+        // refresh token.
+        other
+            .health_check()
+            .await
+            .expect("the rotated set from the store is used");
+        assert_eq!(
+            c.sim.token_stats().refused,
+            0,
+            "no spent refresh token was presented"
+        );
+        assert_eq!(c.sim.token_stats().refreshes, 1, "no second refresh");
+        assert!(other.is_connected().await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn two_processes_refreshing_at_the_same_moment_both_stay_connected() {
+        let c = connected().await;
+        let other = Client::new(config(&c.sim), c.store.clone()).unwrap();
+        other.health_check().await.unwrap();
+        c.sim.expire_access_tokens();
+
+        let (one, two) = tokio::join!(c.client.health_check(), other.health_check());
+        one.expect("the first process stays connected");
+        two.expect("the second process stays connected");
+        assert!(c.client.is_connected().await.unwrap());
+        assert!(other.is_connected().await.unwrap());
+        // Whoever lost the race presented a spent token at most once, then took the winner's set.
+        assert!(c.sim.token_stats().refused <= 1);
+        c.client.health_check().await.unwrap();
+        other.health_check().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_connection_given_up_comes_back_when_another_process_signs_in_again() {
+        let c = connected().await;
+        c.sim.revoke_grants();
+        assert_eq!(
+            c.client.health_check().await.unwrap_err().code(),
+            "reconnect_required"
+        );
+
+        // The merchant connects again elsewhere (`posbridge connect eaccounting` while the app
+        // runs): the same store gets the new sign-in.
+        let elsewhere = Client::new(config(&c.sim), c.store.clone()).unwrap();
+        elsewhere.authorize(follow_redirects).await.unwrap();
+
+        c.client
+            .health_check()
+            .await
+            .expect("the new sign-in is picked up");
+        assert!(c.client.is_connected().await.unwrap());
+    }
+}

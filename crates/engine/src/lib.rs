@@ -15,6 +15,7 @@ pub mod settings;
 pub mod settings_paths;
 pub mod store;
 pub mod sync;
+pub mod sync_lock;
 
 pub use engine::{alerts, choices, wizard};
 pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};

@@ -65,6 +65,9 @@ pub struct Faults {
     /// The next N matching requests are carried out, then their response is lost
     /// ("the create succeeded but the response was lost").
     pub lose_response_next: u32,
+    /// Fraction (0..1) of API writes (every method but GET) carried out whose response is then
+    /// lost, at random (seeded). (one-process branch: the chaos suite's "5 % lost answers".)
+    pub lose_rate: f64,
     /// Restricts counted faults to this HTTP method (e.g. "POST").
     pub match_method: Option<String>,
     /// Restricts counted faults to paths starting with this prefix (e.g. "/v2/customerinvoicedrafts").
@@ -89,6 +92,7 @@ impl Default for Faults {
             throttle_next: 0,
             drop_next: 0,
             lose_response_next: 0,
+            lose_rate: 0.0,
             match_method: None,
             match_path: None,
             rate_limits: true,
@@ -360,6 +364,11 @@ impl Control {
             state.faults.lose_response_next -= 1;
             return Verdict::Lose;
         }
+        let lose_rate = state.faults.lose_rate;
+        if lose_rate > 0.0 && method != Method::GET && state.rng.gen_bool(lose_rate.clamp(0.0, 1.0))
+        {
+            return Verdict::Lose;
+        }
         Verdict::Pass
     }
 }
@@ -567,6 +576,23 @@ mod tests {
             control.decide(&Method::POST, "/api/x"),
             Verdict::Pass
         ));
+    }
+
+    #[test]
+    fn a_lose_rate_loses_the_answers_of_writes_only() {
+        let control = Control::new(TestFlavor, || {});
+        control.set_faults(Faults {
+            lose_rate: 1.0,
+            rate_limits: false,
+            ..Faults::default()
+        });
+        assert!(matches!(
+            control.decide(&Method::GET, "/api/x"),
+            Verdict::Pass
+        ));
+        for method in [Method::POST, Method::PUT, Method::DELETE] {
+            assert!(matches!(control.decide(&method, "/api/x"), Verdict::Lose));
+        }
     }
 
     #[test]

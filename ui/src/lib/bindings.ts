@@ -307,6 +307,13 @@ export type EngineStatus = {
 	failed_records: number,
 	secret_backend: SecretBackend,
 	data_dir: string,
+	/**  Who syncs this data dir now (this process or another: the app, `posbridge run`), if anyone. */
+	sync_holder: SyncHolder | null,
+	/**
+	 *  Whether that is this process. When another one syncs, this one leaves the syncing to it
+	 *  and takes over when it stops.
+	 */
+	syncs_here: boolean,
 };
 
 /**  One page of events, newest first. */
@@ -677,6 +684,16 @@ export type StockSettings = {
 export type StoppedRun = {
 	flow: FlowKind,
 	error: string,
+};
+
+/**  Who syncs a data dir. */
+export type SyncHolder = {
+	/**  What it is, in the merchant's words: "the app", "posbridge run", "posbridge sync". */
+	what: string,
+	/**  Its process id (0 when it did not say). */
+	pid: number,
+	/**  Since when it holds the data dir. */
+	since: string,
 };
 
 /**  One of the two systems PosBridge connects. */

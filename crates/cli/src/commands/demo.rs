@@ -83,6 +83,7 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     .context("could not start the simulators")?;
     // The demo's keys are the simulators' own and die with them: memory is the right place.
     let engine = Arc::new(Engine::open(&data_dir, Arc::new(MemoryStore::new()))?);
+    engine.claim_sync("posbridge demo")?;
     engine.announce_start("posbridge demo");
     let info = sandbox.info();
     engine

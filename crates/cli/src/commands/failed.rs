@@ -27,6 +27,9 @@ pub struct Args {
 
 pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
     let engine = super::open_engine(data_dir)?;
+    if args.retry.is_some() || args.retry_all {
+        engine.claim_sync("posbridge failed --retry")?;
+    }
     if let Some(id) = args.retry {
         let Some(summary) = engine.retry_failed(id, Origin::Cli).await? else {
             anyhow::bail!("there is no open failed record {id}");

@@ -17,6 +17,10 @@ use anyhow::Context as _;
 use engine::secrets::open_secret_store_or_explain;
 use engine::Engine;
 
+/// For tests against the simulators only: the API clients' rate-limit windows and retry waits
+/// run this many times faster (the simulators' `rate_window_ms` is shortened alike).
+const SIMULATOR_SPEEDUP_ENV: &str = "POSBRIDGE_SIMULATOR_SPEEDUP";
+
 /// Opens the engine on the data dir the desktop app uses (or `--data-dir`).
 pub fn open_engine(data_dir: Option<PathBuf>) -> anyhow::Result<Engine> {
     let data_dir = match data_dir {
@@ -26,6 +30,13 @@ pub fn open_engine(data_dir: Option<PathBuf>) -> anyhow::Result<Engine> {
     };
     // Without a keyring or passphrase, what needs no secret (log, settings, status) still works.
     let secrets = open_secret_store_or_explain(&data_dir, None);
-    Engine::open(&data_dir, Arc::from(secrets))
-        .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))
+    let engine = Engine::open(&data_dir, Arc::from(secrets))
+        .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))?;
+    if let Some(factor) = std::env::var(SIMULATOR_SPEEDUP_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        engine.set_client_tuning(engine::ClientTuning::sped_up(factor));
+    }
+    Ok(engine)
 }

@@ -1,12 +1,18 @@
 //! `posbridge run`: the engine on its schedule, headless, for a server or a till PC without a
-//! desktop; prints the activity log as it happens. Stops on Ctrl-C or SIGTERM (a service
-//! manager's stop) after the runs under way have finished their current page.
+//! desktop; prints the activity log as it happens. It holds the data dir for syncing while it
+//! runs (refused, naming the holder, when the app or another `posbridge run` already does).
+//! Ctrl-C or SIGTERM (a service manager's stop, a shutdown) lets the record under way finish,
+//! writes down what was done, and exits 0; a second one stops at once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use engine::activity::{ActivityEvent, NewEvent};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+
+use crate::signals::{stop_requested, STOPPING};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,42 +21,58 @@ pub struct Args {
     json: bool,
 }
 
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM can be watched");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+/// Prints the next live event; false once the log is closed.
+async fn print_next(live: &mut Receiver<ActivityEvent>, json: bool) -> anyhow::Result<bool> {
+    match live.recv().await {
+        Ok(event) => super::log::print(&event, json)?,
+        Err(RecvError::Lagged(missed)) => {
+            eprintln!("({missed} events not shown; `posbridge log` has them)")
         }
+        Err(RecvError::Closed) => return Ok(false),
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    Ok(true)
 }
 
 pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
     let engine = Arc::new(super::open_engine(data_dir)?);
+    engine.claim_sync("posbridge run")?;
     let mut live = engine.activity().subscribe();
     engine.announce_start("posbridge run");
     let scheduler = engine.start_scheduler();
+
     let stop = stop_requested();
     tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            event = live.recv() => match event {
-                Ok(event) => super::log::print(&event, args.json)?,
-                Err(RecvError::Lagged(missed)) => eprintln!("({missed} events not shown; `posbridge log` has them)"),
-                Err(RecvError::Closed) => break,
-            },
+            open = print_next(&mut live, args.json) => if !open? { break },
         }
     }
-    scheduler.abort();
+
+    eprintln!("{STOPPING}");
+    let stopped = engine.stop();
+    tokio::pin!(stopped);
+    let again = stop_requested();
+    tokio::pin!(again);
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            _ = &mut again => {
+                engine.activity().note(NewEvent::warn(
+                    "posbridge run stopped at once, in the middle of a record; the next run finishes it",
+                ));
+                return Ok(ExitCode::from(130));
+            }
+            open = print_next(&mut live, args.json) => if !open? { break },
+        }
+    }
+    let _ = scheduler.await;
     engine
         .activity()
-        .note(engine::activity::NewEvent::info("posbridge run stopped"));
+        .note(NewEvent::info("posbridge run stopped"));
+    // What the runs wrote while stopping, and that last word.
+    while let Ok(event) = live.try_recv() {
+        super::log::print(&event, args.json)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,6 +35,13 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
             println!("Connected: nothing yet (`posbridge connect`, or `posbridge demo`)");
         }
         println!("Syncing:   {}", if status.paused { "paused" } else { "on" });
+        if let Some(holder) = &status.sync_holder {
+            let since = holder.since.with_timezone(&chrono::Local);
+            println!(
+                "           done by {holder} since {}",
+                since.format("%Y-%m-%d %H:%M:%S")
+            );
+        }
         let flows: Vec<_> = status.enabled_flows.iter().map(|f| f.as_str()).collect();
         println!(
             "Flows on:  {}",

@@ -1,6 +1,8 @@
 //! `posbridge sync`: run flows now, like the app's "Sync now"; `--dry-run` shows what would
 //! happen and writes nothing. Exit 0 when every record was synced or skipped for a stated
-//! reason, 2 when some failed (they are listed, and kept for a retry), 1 on a setup error.
+//! reason, 2 when some failed (they are listed, and kept for a retry), 1 on a setup error, 3 when
+//! another process (the app, `posbridge run`) syncs this data dir, 4 when stopped by Ctrl-C or
+//! SIGTERM after the record under way (the rest syncs on the next run).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +10,8 @@ use std::process::ExitCode;
 use engine::sync::{Decision, RunSummary};
 use engine::{FlowKind, Origin};
 
-use crate::output::{json_line, RECORDS_FAILED, SETUP_ERROR};
+use crate::output::{json_line, RECORDS_FAILED, SETUP_ERROR, STOPPED};
+use crate::signals::{stop_requested, STOPPING};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Which {
@@ -96,14 +99,29 @@ pub fn exit_code(summaries: &[RunSummary]) -> ExitCode {
 
 pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
     let engine = super::open_engine(data_dir)?;
-    let summaries = match (flow_of(args.flow), args.dry_run) {
-        (Some(flow), true) => engine.preview(&[flow], Origin::Cli).await?,
-        (None, true) => {
-            engine
-                .preview(&engine.enabled_flows()?, Origin::Cli)
-                .await?
+    if !args.dry_run {
+        engine.claim_sync("posbridge sync")?;
+    }
+    let work = async {
+        match (flow_of(args.flow), args.dry_run) {
+            (Some(flow), true) => engine.preview(&[flow], Origin::Cli).await,
+            (None, true) => engine.preview(&engine.enabled_flows()?, Origin::Cli).await,
+            (flow, false) => engine.sync_now(flow, Origin::Cli).await,
         }
-        (flow, false) => engine.sync_now(flow, Origin::Cli).await?,
+    };
+    tokio::pin!(work);
+    let stop = stop_requested();
+    tokio::pin!(stop);
+    let summaries = tokio::select! {
+        done = &mut work => done?,
+        _ = &mut stop => {
+            eprintln!("{STOPPING}");
+            engine.request_stop();
+            tokio::select! {
+                done = &mut work => done?,
+                _ = stop_requested() => return Ok(ExitCode::from(130)),
+            }
+        }
     };
     if summaries.is_empty() {
         eprintln!("Nothing to sync: no flow is switched on yet (finish the setup, or `posbridge settings`).");
@@ -114,6 +132,10 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
         } else {
             print_summary(summary);
         }
+    }
+    if engine.is_stopping() {
+        eprintln!("Stopped on request after the record under way; the rest syncs on the next run.");
+        return Ok(ExitCode::from(STOPPED));
     }
     Ok(exit_code(&summaries))
 }

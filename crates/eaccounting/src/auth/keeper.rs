@@ -3,8 +3,15 @@
 //! again (Visma's refresh tokens are one-time: a second refresh with the same token would kill
 //! the connection). A rotated token set is saved to the store before the new access token is
 //! handed out; `invalid_grant` turns into [`Error::ReconnectRequired`].
+//!
+//! Other processes may share the store (the desktop app and `posbridge` on one data dir): the
+//! keeper reads the store again before it refreshes, so a set another process rotated is used
+//! rather than spending a refresh token that is already spent, and again after a refusal, so a
+//! rotation that raced with ours is picked up rather than reported as a lost connection. A
+//! connection that was declared dead comes back when another process signed in again.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
@@ -14,6 +21,11 @@ use tokio::sync::{Mutex, MutexGuard};
 use super::{TokenSet, TokenStore};
 use crate::config::ClientConfig;
 use crate::error::{AuthorizationFailure, Error, NetworkFailure, Result};
+
+/// After a refusal, how often and how far apart the store is read again for a rotation another
+/// process made at the same moment (it saves its new set right after the identity server's answer).
+const ROTATION_LOOKS: u32 = 5;
+const ROTATION_PAUSE: Duration = Duration::from_millis(100);
 
 #[derive(Default)]
 struct Held {
@@ -73,6 +85,10 @@ impl TokenKeeper {
     /// A valid access token, refreshing (once, for everyone waiting) when it is about to expire.
     pub async fn access_token(&self) -> Result<String> {
         let mut held = self.held().await?;
+        if held.dead.is_some() || held.tokens.is_none() {
+            // Someone may have signed in again in another process since.
+            self.adopt_stored(&mut held);
+        }
         if let Some(reason) = &held.dead {
             return Err(Error::ReconnectRequired {
                 reason: reason.clone(),
@@ -88,28 +104,95 @@ impl TokenKeeper {
         if !tokens.needs_refresh(Utc::now(), self.config.refresh_margin) {
             return Ok(tokens.access_token);
         }
-        let Some(refresh_token) = tokens.refresh_token.clone() else {
-            return Err(Error::ReconnectRequired {
-                reason: "the access token expired and there is no refresh token (offline_access not granted)".into(),
-            });
-        };
-        let fresh = match self.refresh(&refresh_token, &tokens.scopes).await {
-            Ok(fresh) => fresh,
-            Err(error) => {
-                if let Error::ReconnectRequired { reason } = &error {
-                    held.dead = Some(reason.clone());
+        // Another process sharing the store may have refreshed already: its set is the live one.
+        if self.adopt_stored(&mut held) {
+            if let Some(stored) = held.tokens.as_ref() {
+                if !stored.needs_refresh(Utc::now(), self.config.refresh_margin) {
+                    return Ok(stored.access_token.clone());
                 }
-                return Err(error);
+            }
+        }
+        let mut looked_again = false;
+        loop {
+            let tokens = held.tokens.clone().ok_or(Error::NotConnected)?;
+            let Some(refresh_token) = tokens.refresh_token.clone() else {
+                return Err(Error::ReconnectRequired {
+                    reason: "the access token expired and there is no refresh token (offline_access not granted)".into(),
+                });
+            };
+            let fresh = match self.refresh(&refresh_token, &tokens.scopes).await {
+                Ok(fresh) => fresh,
+                Err(Error::ReconnectRequired { reason }) => {
+                    // Revoked, or spent a moment ago by another process that is saving its set.
+                    if !looked_again && self.rotated_elsewhere(&mut held, &refresh_token).await {
+                        looked_again = true;
+                        let adopted = held.tokens.clone().ok_or(Error::NotConnected)?;
+                        if !adopted.needs_refresh(Utc::now(), self.config.refresh_margin) {
+                            return Ok(adopted.access_token);
+                        }
+                        continue;
+                    }
+                    held.dead = Some(reason.clone());
+                    return Err(Error::ReconnectRequired { reason });
+                }
+                Err(error) => return Err(error),
+            };
+            held.tokens = Some(fresh.clone());
+            if let Err(error) = self.store.save(&fresh) {
+                // The old refresh token is spent; keep the new set and save it before its first use.
+                held.unsaved = true;
+                return Err(error.into());
+            }
+            tracing::debug!(expires_at = %fresh.expires_at, "refreshed the Visma eAccounting access token");
+            return Ok(fresh.access_token);
+        }
+    }
+
+    /// Takes the stored set if it is not the one held (another process rotated it, or signed in
+    /// again). A set held but not yet saved is newer than anything stored, and is kept. A store
+    /// that cannot be read now leaves things as they are: the held set is tried.
+    fn adopt_stored(&self, held: &mut Held) -> bool {
+        if held.unsaved {
+            return false;
+        }
+        let stored = match self.store.load() {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return false,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the Visma eAccounting tokens again");
+                return false;
             }
         };
-        held.tokens = Some(fresh.clone());
-        if let Err(error) = self.store.save(&fresh) {
-            // The old refresh token is spent; keep the new set and save it before its first use.
-            held.unsaved = true;
-            return Err(error.into());
+        let same = held.tokens.as_ref().is_some_and(|t| {
+            t.access_token == stored.access_token && t.refresh_token == stored.refresh_token
+        });
+        if same {
+            return false;
         }
-        tracing::debug!(expires_at = %fresh.expires_at, "refreshed the Visma eAccounting access token");
-        Ok(fresh.access_token)
+        held.tokens = Some(stored);
+        held.dead = None;
+        true
+    }
+
+    /// After `spent` was refused: whether the store holds a set rotated from another refresh
+    /// token (looking a few times, as the other process may still be saving it).
+    async fn rotated_elsewhere(&self, held: &mut Held, spent: &str) -> bool {
+        for look in 0..ROTATION_LOOKS {
+            if look > 0 {
+                tokio::time::sleep(ROTATION_PAUSE).await;
+            }
+            if let Ok(Some(stored)) = self.store.load() {
+                if stored.refresh_token.as_deref() != Some(spent) {
+                    tracing::info!(
+                        "another process rotated the Visma eAccounting tokens; using its set"
+                    );
+                    held.tokens = Some(stored);
+                    held.dead = None;
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Marks `rejected` as expired if it is still the current token (the API said 401), so the

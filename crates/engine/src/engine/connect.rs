@@ -33,6 +33,37 @@ impl Default for ClientTuning {
     }
 }
 
+impl ClientTuning {
+    /// The real services' limits on a clock `factor` times faster: rate-limit windows and retry
+    /// waits divided by `factor`. Only for simulators whose windows are shortened alike
+    /// (`rate_window_ms` in their faults), so a storm of faults passes in seconds, not minutes.
+    pub fn sped_up(factor: u32) -> Self {
+        let factor = factor.max(1);
+        let defaults = Self::default();
+        let salespos = defaults.salespos;
+        Self {
+            eaccounting_requests_per_minute: defaults.eaccounting_requests_per_minute * factor,
+            eaccounting_retry: eaccounting::RetryPolicy {
+                min_delay: defaults.eaccounting_retry.min_delay / factor,
+                max_delay: defaults.eaccounting_retry.max_delay / factor,
+                ..defaults.eaccounting_retry
+            },
+            salespos: salespos::ClientOptions {
+                rate_limits: salespos::RateLimits {
+                    window: salespos.rate_limits.window / factor,
+                    ..salespos.rate_limits
+                },
+                retry: salespos::RetryPolicy {
+                    min_delay: salespos.retry.min_delay / factor,
+                    max_delay: salespos.retry.max_delay / factor,
+                    ..salespos.retry
+                },
+                ..salespos
+            },
+        }
+    }
+}
+
 /// The shared clients, built on first use and dropped when a connection or the tuning changes.
 #[derive(Default)]
 pub(crate) struct Clients {

@@ -17,6 +17,7 @@ mod demo;
 mod failures;
 mod runs;
 mod schedule;
+mod sync_gate;
 pub mod wizard;
 
 pub use self::connect::ClientTuning;
@@ -30,6 +31,7 @@ use crate::secrets::{SecretBackend, SecretStore};
 use crate::settings::AppSettings;
 use crate::store::flow_settings;
 use crate::store::{Store, StoreError, DATABASE_FILE};
+use crate::sync_lock::{SyncHolder, SyncLockError};
 
 /// Where a request came from; the activity log says so, so the bookkeeper can tell a scheduled
 /// run from a click.
@@ -73,6 +75,9 @@ pub enum EngineError {
     Connect(#[from] crate::connections::ConnectError),
     #[error(transparent)]
     Settings(#[from] crate::settings_paths::SettingsError),
+    /// Another process syncs this data dir (or its lock could not be taken).
+    #[error(transparent)]
+    SyncLock(#[from] SyncLockError),
 }
 
 impl EngineError {
@@ -82,6 +87,8 @@ impl EngineError {
             EngineError::Store(_) => "store".into(),
             EngineError::Connect(error) => error.code(),
             EngineError::Settings(_) => "settings".into(),
+            EngineError::SyncLock(SyncLockError::Held(_)) => "already_syncing".into(),
+            EngineError::SyncLock(SyncLockError::Io { .. }) => "sync_lock".into(),
         }
     }
 }
@@ -120,6 +127,11 @@ pub struct EngineStatus {
     pub failed_records: u32,
     pub secret_backend: SecretBackend,
     pub data_dir: String,
+    /// Who syncs this data dir now (this process or another: the app, `posbridge run`), if anyone.
+    pub sync_holder: Option<SyncHolder>,
+    /// Whether that is this process. When another one syncs, this one leaves the syncing to it
+    /// and takes over when it stops.
+    pub syncs_here: bool,
 }
 
 pub struct Engine {
@@ -134,13 +146,21 @@ pub struct Engine {
     clients: std::sync::Mutex<connect::Clients>,
     /// Woken to make the scheduler look again at once (a setting changed, the laptop woke).
     wake: tokio::sync::Notify,
+    /// Whether the data dir can be locked for syncing (not for an in-memory store).
+    lockable: bool,
+    /// One process at a time syncs a data dir.
+    gate: sync_gate::SyncGate,
+    /// Cancelled to stop: runs finish the record under way, the scheduler ends.
+    stop: tokio_util::sync::CancellationToken,
 }
 
 impl Engine {
     /// Opens the engine on `data_dir` (created if needed), with secrets in `secrets`.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self> {
         let store = Arc::new(Store::open(&data_dir.join(DATABASE_FILE))?);
-        Ok(Self::with_store(data_dir.to_path_buf(), store, secrets))
+        let mut engine = Self::with_store(data_dir.to_path_buf(), store, secrets);
+        engine.lockable = true;
+        Ok(engine)
     }
 
     /// An engine on an in-memory store, for tests and previews.
@@ -160,6 +180,9 @@ impl Engine {
             tuning: RwLock::new(ClientTuning::default()),
             clients: std::sync::Mutex::new(connect::Clients::default()),
             wake: tokio::sync::Notify::new(),
+            lockable: false,
+            gate: sync_gate::SyncGate::default(),
+            stop: tokio_util::sync::CancellationToken::new(),
         }
     }
 
@@ -221,6 +244,8 @@ impl Engine {
             .read(|conn| crate::store::failed::open(conn, None))?
             .len() as u32;
         Ok(EngineStatus {
+            sync_holder: self.sync_holder()?,
+            syncs_here: self.holds_sync_lock(),
             paused: self.settings()?.paused,
             running_flows: self.locks.running(),
             enabled_flows: self.enabled_flows()?,

@@ -78,7 +78,15 @@ impl Engine {
         dry_run: bool,
         _guard: OwnedMutexGuard<()>,
     ) -> Result<RunSummary> {
-        let options = RunOptions { origin, dry_run };
+        if !dry_run {
+            // One process at a time books into the same books from the same data dir.
+            self.ensure_syncing()?;
+        }
+        let options = RunOptions {
+            origin,
+            dry_run,
+            stop: self.stop_signal(),
+        };
         match flow {
             FlowKind::Orders => self.run_with(flow, self.orders_flow(), options).await,
             FlowKind::Products => {

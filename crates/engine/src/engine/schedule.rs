@@ -1,5 +1,6 @@
 //! The background loop: every tick, run the flows that are due (see [`crate::scheduler`]) and,
-//! once a day, delete activity older than the retention setting.
+//! once a day, delete activity older than the retention setting. While another process syncs the
+//! data dir, it only looks every [`WAIT_TICK`] whether it may take over. It ends on a stop.
 
 use std::sync::Arc;
 
@@ -10,6 +11,9 @@ use super::{Engine, Origin, Result};
 use crate::flow::FlowKind;
 use crate::scheduler::{due_flows, FlowTiming, TICK};
 use crate::store::runs;
+
+/// How often a process that leaves the syncing to another looks whether it stopped.
+pub const WAIT_TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Engine {
     /// How each flow stands for the scheduler.
@@ -44,16 +48,24 @@ impl Engine {
         self.wake.notify_one();
     }
 
-    /// Starts the background scheduler; it stops when the returned task is aborted.
+    /// Starts the background scheduler; it ends when the engine stops ([`Engine::stop`]), and
+    /// [`Engine::stop`] waits for the runs it started.
     pub fn start_scheduler(self: &Arc<Self>) -> JoinHandle<()> {
         let engine = Arc::clone(self);
+        let stop = self.stop_signal();
         tokio::spawn(async move {
             let mut retention_done: Option<DateTime<Utc>> = None;
-            loop {
-                engine.schedule_once(&mut retention_done).await;
+            while !stop.is_cancelled() {
+                let tick = if engine.may_sync_on_schedule() {
+                    engine.schedule_once(&mut retention_done).await;
+                    TICK
+                } else {
+                    WAIT_TICK
+                };
                 tokio::select! {
-                    _ = tokio::time::sleep(TICK) => {}
+                    _ = tokio::time::sleep(tick) => {}
                     _ = engine.wake.notified() => {}
+                    _ = stop.cancelled() => {}
                 }
             }
         })

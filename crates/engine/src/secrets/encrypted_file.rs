@@ -2,6 +2,10 @@
 //! every secret as a JSON map encrypted with XChaCha20-Poly1305 under a key derived from the
 //! merchant's passphrase with argon2id. A key stored next to the file would only be
 //! obfuscation, so without the passphrase the file cannot be opened.
+//!
+//! The app and `posbridge` may have the file open at once: a read looks at the file again (a
+//! token another process rotated is seen), and a write holds an OS lock on `secrets.enc.lock`
+//! while it reads, changes and replaces the file, so two writers never lose each other's change.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -38,6 +42,9 @@ pub struct EncryptedFileStore {
     cipher: XChaCha20Poly1305,
     kdf: (Params, [u8; 16]),
     values: Mutex<BTreeMap<String, String>>,
+    /// The nonce of the version `values` holds: every write seals with a fresh one, so another
+    /// nonce in the file means another process wrote it since.
+    seen_nonce: Mutex<Option<String>>,
 }
 
 fn derive_key(passphrase: &Secret, params: &Params, salt: &[u8]) -> Result<Key> {
@@ -99,6 +106,7 @@ impl EncryptedFileStore {
                     cipher,
                     kdf: (params, salt),
                     values: Mutex::new(values),
+                    seen_nonce: Mutex::new(Some(sealed.nonce)),
                 })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -111,8 +119,10 @@ impl EncryptedFileStore {
                     cipher,
                     kdf: (params, salt),
                     values: Mutex::new(BTreeMap::new()),
+                    seen_nonce: Mutex::new(None),
                 };
-                store.write(&BTreeMap::new())?;
+                let nonce = store.write(&BTreeMap::new())?;
+                *store.seen_nonce.lock().unwrap_or_else(|e| e.into_inner()) = Some(nonce);
                 Ok(store)
             }
             Err(e) => Err(file_error(e)),
@@ -123,9 +133,86 @@ impl EncryptedFileStore {
         self.values.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The values as the file holds them now, read again if another process wrote it since.
+    fn current(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<String, String>>> {
+        let mut values = self.values();
+        let corrupt = |reason: String| SecretError::Corrupt {
+            path: self.path.clone(),
+            reason,
+        };
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            // Not written yet (or removed): what this process holds is all there is.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(values),
+            Err(source) => {
+                return Err(SecretError::File {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
+        };
+        let sealed: SealedFile =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        let mut seen = self.seen_nonce.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.as_deref() == Some(sealed.nonce.as_str()) {
+            return Ok(values);
+        }
+        if sealed.salt != BASE64.encode(self.kdf.1) {
+            return Err(corrupt(
+                "the file was replaced with one sealed under another key; open PosBridge again"
+                    .into(),
+            ));
+        }
+        let nonce = BASE64
+            .decode(&sealed.nonce)
+            .map_err(|e| corrupt(e.to_string()))?;
+        if nonce.len() != 24 {
+            return Err(corrupt("bad nonce".into()));
+        }
+        let ciphertext = BASE64
+            .decode(&sealed.ciphertext)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let plaintext = self
+            .cipher
+            .decrypt(XNonce::from_slice(&nonce), ciphertext.as_ref())
+            .map_err(|_| SecretError::WrongPassphrase(self.path.clone()))?;
+        *values = serde_json::from_slice(&plaintext).map_err(|e| corrupt(e.to_string()))?;
+        *seen = Some(sealed.nonce);
+        Ok(values)
+    }
+
+    /// Reads, changes and replaces the file under an OS lock that other processes' writes
+    /// wait for, so neither loses the other's change.
+    fn change(&self, edit: impl FnOnce(&mut BTreeMap<String, String>) -> bool) -> Result<()> {
+        let file_error = |source| SecretError::File {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(file_error)?;
+        }
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.path.with_extension("enc.lock"))
+            .map_err(file_error)?;
+        fs4::FileExt::lock(&lock).map_err(file_error)?;
+        let mut values = self.current()?;
+        let mut next = values.clone();
+        if !edit(&mut next) {
+            return Ok(());
+        }
+        let nonce = self.write(&next)?;
+        *values = next;
+        *self.seen_nonce.lock().unwrap_or_else(|e| e.into_inner()) = Some(nonce);
+        Ok(())
+    }
+
     /// Seals `values` with a fresh nonce and replaces the file atomically (write, sync, rename),
-    /// so a crash leaves either the old file or the new one.
-    fn write(&self, values: &BTreeMap<String, String>) -> Result<()> {
+    /// so a crash leaves either the old file or the new one. Returns the nonce.
+    fn write(&self, values: &BTreeMap<String, String>) -> Result<String> {
         let file_error = |source| SecretError::File {
             path: self.path.clone(),
             source,
@@ -163,7 +250,7 @@ impl EncryptedFileStore {
             .map_err(file_error)?;
         file.sync_all().map_err(file_error)?;
         std::fs::rename(&tmp, &self.path).map_err(file_error)?;
-        Ok(())
+        Ok(sealed.nonce)
     }
 }
 
@@ -175,28 +262,18 @@ impl SecretStore for EncryptedFileStore {
     }
 
     fn get(&self, key: &SecretKey) -> Result<Option<Secret>> {
-        Ok(self.values().get(key.as_str()).cloned().map(Secret::new))
+        Ok(self.current()?.get(key.as_str()).cloned().map(Secret::new))
     }
 
     fn set(&self, key: &SecretKey, value: &Secret) -> Result<()> {
-        let mut values = self.values();
-        let mut next = values.clone();
-        next.insert(key.as_str().to_string(), value.expose().to_string());
-        self.write(&next)?;
-        *values = next;
-        Ok(())
+        self.change(|values| {
+            values.insert(key.as_str().to_string(), value.expose().to_string());
+            true
+        })
     }
 
     fn delete(&self, key: &SecretKey) -> Result<()> {
-        let mut values = self.values();
-        if !values.contains_key(key.as_str()) {
-            return Ok(());
-        }
-        let mut next = values.clone();
-        next.remove(key.as_str());
-        self.write(&next)?;
-        *values = next;
-        Ok(())
+        self.change(|values| values.remove(key.as_str()).is_some())
     }
 }
 
@@ -276,6 +353,39 @@ mod tests {
         sealed["ciphertext"] = BASE64.encode(ciphertext).into();
         std::fs::write(&path, serde_json::to_vec(&sealed).unwrap()).unwrap();
         assert!(EncryptedFileStore::open(&path, &passphrase()).is_err());
+    }
+
+    #[test]
+    fn two_processes_on_one_file_see_each_others_changes_and_lose_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.enc");
+        let app = EncryptedFileStore::open(&path, &passphrase()).unwrap();
+        let cli = EncryptedFileStore::open(&path, &passphrase()).unwrap();
+        let tokens = SecretKey::new("eaccounting.tokens");
+        app.set(&tokens, &Secret::new("first")).unwrap();
+        assert_eq!(cli.get(&tokens).unwrap(), Some(Secret::new("first")));
+
+        // The CLI rotates the tokens; the app reads the rotated set, not its own old one.
+        cli.set(&tokens, &Secret::new("rotated")).unwrap();
+        assert_eq!(app.get(&tokens).unwrap(), Some(Secret::new("rotated")));
+
+        // Each writes another key: neither write drops the other's.
+        let key = SecretKey::new("salespos.secret");
+        app.set(&key, &Secret::new("pos")).unwrap();
+        cli.set(
+            &SecretKey::new("eaccounting.client_secret"),
+            &Secret::new("c"),
+        )
+        .unwrap();
+        let reopened = EncryptedFileStore::open(&path, &passphrase()).unwrap();
+        assert_eq!(reopened.get(&key).unwrap(), Some(Secret::new("pos")));
+        assert_eq!(reopened.get(&tokens).unwrap(), Some(Secret::new("rotated")));
+        assert_eq!(
+            reopened
+                .get(&SecretKey::new("eaccounting.client_secret"))
+                .unwrap(),
+            Some(Secret::new("c"))
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! page; each page's outcomes (links, failed list) and the flow's cursor commit in one SQLite
 //! transaction, so a crash repeats at most the page it was in (and intents make that harmless).
 //! A record that fails is kept on the failed list and never stops the records behind it.
+//! A stop (shutdown, Ctrl-C) is looked at between records: the record under way finishes, the
+//! page's outcomes so far commit without moving the cursor, and the rest waits for the next run.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -10,6 +12,7 @@ use std::time::Duration;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 use super::plan::{Applied, Decision, ItemReport, PlanPage, Planned};
 use crate::activity::{ActivityLog, NewEvent};
@@ -90,11 +93,13 @@ impl RunError {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     pub origin: Origin,
     /// Plan only: nothing is written anywhere, not even locally.
     pub dry_run: bool,
+    /// Cancelled when PosBridge is asked to stop: no record is started after it.
+    pub stop: CancellationToken,
 }
 
 /// What a run did (or, for a dry run, would do).
@@ -145,6 +150,9 @@ pub async fn run<F: Flow>(
         items: Vec::new(),
         error: None,
     };
+    if options.stop.is_cancelled() {
+        return summary;
+    }
     if !options.dry_run {
         match store.read(|conn| runs::start(conn, kind, options.origin, false)) {
             Ok(id) => summary.run_id = Some(id),
@@ -156,10 +164,11 @@ pub async fn run<F: Flow>(
     }
 
     let mut handled = HashSet::new();
-    let result = run_pages(store, activity, flow, options, &mut summary, &mut handled).await;
+    let result = run_pages(store, activity, flow, &options, &mut summary, &mut handled).await;
     if let Err(error) = &result {
         summary.error = Some(error.to_string());
     }
+    let stopped = matches!(result, Ok(Stopped::Early));
     if let Some(id) = summary.run_id {
         let error = summary.error.as_deref();
         if let Err(store_error) = store.read(|conn| runs::finish(conn, id, summary.counts, error)) {
@@ -177,6 +186,9 @@ pub async fn run<F: Flow>(
                 c.created, c.updated, c.skipped
             )),
         };
+        if stopped {
+            event.message += " (stopped on request; the rest syncs on the next run)";
+        }
         event = event
             .flow(kind)
             .details(serde_json::json!({ "run": id, "origin": options.origin, "counts": c }));
@@ -185,35 +197,55 @@ pub async fn run<F: Flow>(
     summary
 }
 
+/// Whether a run went through all its records or stopped on request before the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    AtTheEnd,
+    Early,
+}
+
 async fn run_pages<F: Flow>(
     store: &Store,
     activity: &ActivityLog,
     flow: &mut F,
-    options: RunOptions,
+    options: &RunOptions,
     summary: &mut RunSummary,
     handled: &mut HashSet<String>,
-) -> Result<(), RunError> {
+) -> Result<Stopped, RunError> {
     let kind = flow.kind();
     let due = store.read(|conn| failed::due(conn, kind, Utc::now()))?;
     if !due.is_empty() {
         let page = flow.plan_retries(&due).await?;
-        handle_page(store, activity, flow, options, summary, handled, page).await?;
+        if handle_page(store, activity, flow, options, summary, handled, page).await?
+            == Stopped::Early
+        {
+            return Ok(Stopped::Early);
+        }
     }
-    while let Some(page) = flow.plan_next_page().await? {
-        handle_page(store, activity, flow, options, summary, handled, page).await?;
+    loop {
+        if options.stop.is_cancelled() {
+            return Ok(Stopped::Early);
+        }
+        let Some(page) = flow.plan_next_page().await? else {
+            return Ok(Stopped::AtTheEnd);
+        };
+        if handle_page(store, activity, flow, options, summary, handled, page).await?
+            == Stopped::Early
+        {
+            return Ok(Stopped::Early);
+        }
     }
-    Ok(())
 }
 
 async fn handle_page<F: Flow>(
     store: &Store,
     activity: &ActivityLog,
     flow: &mut F,
-    options: RunOptions,
+    options: &RunOptions,
     summary: &mut RunSummary,
     handled: &mut HashSet<String>,
     page: PlanPage<F::Action>,
-) -> Result<(), RunError> {
+) -> Result<Stopped, RunError> {
     let kind = flow.kind();
     let mut outcome = PageOutcome {
         links: Vec::new(),
@@ -221,7 +253,12 @@ async fn handle_page<F: Flow>(
         failures: Vec::new(),
         events: Vec::new(),
     };
+    let mut stopped = Stopped::AtTheEnd;
     for item in &page.items {
+        if options.stop.is_cancelled() {
+            stopped = Stopped::Early;
+            break;
+        }
         // A record is handled once per run (a retried one may be read again further on), and
         // never when the merchant chose to skip it.
         if !handled.insert(item.record.source_id.clone())
@@ -279,11 +316,16 @@ async fn handle_page<F: Flow>(
         }
     }
     if options.dry_run {
-        return Ok(());
+        return Ok(stopped);
     }
-    let stored = commit_page(store, kind, &page.cursor, &mut outcome)?;
+    // A page left half-way keeps its cursor: its other records are read again next run.
+    let cursor = match stopped {
+        Stopped::AtTheEnd => &page.cursor,
+        Stopped::Early => &None,
+    };
+    let stored = commit_page(store, kind, cursor, &mut outcome)?;
     activity.stream(&stored);
-    Ok(())
+    Ok(stopped)
 }
 
 /// Applies one item, retrying transient errors with jittered backoff.
@@ -390,6 +432,8 @@ mod tests {
         failing: Vec<u32>,
         transient_failures_left: u32,
         applied: Vec<u32>,
+        /// A stop is asked for while this number is being applied.
+        stop_during: Option<(u32, CancellationToken)>,
     }
 
     impl Numbers {
@@ -399,6 +443,7 @@ mod tests {
                 failing,
                 transient_failures_left: 0,
                 applied: Vec::new(),
+                stop_during: None,
             }
         }
     }
@@ -450,6 +495,9 @@ mod tests {
 
         async fn apply(&mut self, item: &Planned<u32>) -> Result<Applied, RecordError> {
             let n = *item.action.as_ref().unwrap();
+            if let Some((_, stop)) = self.stop_during.as_ref().filter(|(at, _)| *at == n) {
+                stop.cancel();
+            }
             if self.transient_failures_left > 0 {
                 self.transient_failures_left -= 1;
                 return Err(RecordError {
@@ -495,6 +543,7 @@ mod tests {
         RunOptions {
             origin: Origin::Cli,
             dry_run,
+            stop: CancellationToken::new(),
         }
     }
 
@@ -575,6 +624,41 @@ mod tests {
         );
         assert_eq!(summary.counts.created, 1);
         assert!(store.read(|c| failed::open(c, None)).unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_stop_lets_the_record_under_way_finish_commits_it_and_leaves_the_rest_for_next_time()
+    {
+        let (store, activity) = setup();
+        let stop = CancellationToken::new();
+        let mut flow = Numbers {
+            stop_during: Some((4, stop.clone())),
+            ..Numbers::new([vec![2], vec![4, 6, 8], vec![10]], vec![])
+        };
+        let mut stopping = options(false);
+        stopping.stop = stop;
+        let summary = run(&store, &activity, &mut flow, stopping).await;
+        assert_eq!(flow.applied, vec![2, 4], "4 was under way and finished");
+        assert_eq!(summary.counts.created, 2);
+        assert_eq!(summary.error, None, "a stop on request is not a failure");
+        assert!(store
+            .read(|c| links::find(c, LinkKind::Order, System::Salespos, "4"))
+            .unwrap()
+            .is_some());
+        let cursor: Option<u32> = store.read(|c| cursors::get(c, FlowKind::Orders)).unwrap();
+        assert_eq!(
+            cursor,
+            Some(2),
+            "the half-done page keeps its cursor, so 6 and 8 are read again"
+        );
+        let log = activity.query(&EventQuery::default()).unwrap();
+        assert!(
+            log.events[0]
+                .message
+                .ends_with("(stopped on request; the rest syncs on the next run)"),
+            "{:?}",
+            log.events[0]
+        );
     }
 
     #[tokio::test]
