@@ -17,11 +17,12 @@ APT_BUILD := build-essential pkg-config file libssl-dev libdbus-1-dev libwebkit2
 # ... to run it without a screen, with a keyring, and to drive it (tests).
 APT_TEST := xvfb xauth dbus-x11 gnome-keyring webkit2gtk-driver fonts-dejavu-core chromium imagemagick
 TAURI_DRIVER_VERSION := 2.1.0
+CARGO_DENY_VERSION := 0.20.2
 
 UI_SOURCES := $(shell find ui/src ui/public ui/tests/harness -type f 2>/dev/null) \
               ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/package.json
 
-.PHONY: help run test apt-build apt-test ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos
+.PHONY: help run test apt-build apt-test ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos audit cargo-deny
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -38,7 +39,7 @@ run: apt-build ui
 	  tools/with-desktop.sh ./target/debug/posbridge-app; \
 	fi
 
-test: apt-build apt-test tauri-driver ui ui-harness lint rust-test keyring-test ui-test e2e
+test: apt-build apt-test tauri-driver cargo-deny ui ui-harness lint audit rust-test keyring-test ui-test e2e
 	@echo "All tests passed."
 
 ## Set-up ######################################################################################
@@ -64,6 +65,9 @@ apt-test:
 tauri-driver:
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
 
+cargo-deny:
+	@command -v cargo-deny >/dev/null || $(CARGO) install --locked cargo-deny --version $(CARGO_DENY_VERSION)
+
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund
 	@touch $@
@@ -84,6 +88,13 @@ ui-harness: ui/dist-harness/tests/harness/index.html
 lint: ui
 	$(CARGO) fmt --all -- --check
 	cd ui && npm run check --silent
+
+# What the dependencies bring: licences, bans, sources and RustSec advisories (cargo deny, see
+# deny.toml; tools/deny.sh says which advisory database it could use), and the UI's production
+# packages (npm audit).
+audit: cargo-deny ui/node_modules/.package-lock.json
+	tools/deny.sh
+	tools/npm-audit.sh
 
 rust-test: ui
 	$(CARGO) test --locked

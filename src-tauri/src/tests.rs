@@ -723,3 +723,5 @@ fn bindings_are_up_to_date() {
         "ui/src/lib/bindings.ts is out of date with the Rust commands; run `make bindings`"
     );
 }
+
+mod ui_state_leaks;

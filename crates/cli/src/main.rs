@@ -8,7 +8,7 @@ mod signals;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,7 +48,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    commands::connect::warn_about_secrets_in_arguments(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("POSBRIDGE_LOG")
@@ -85,6 +87,41 @@ fn main() -> ExitCode {
                 return ExitCode::from(output::ALREADY_SYNCING);
             }
             ExitCode::from(output::SETUP_ERROR)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_arguments_never_show_a_secret_when_printed() {
+        for args in [
+            &[
+                "posbridge",
+                "connect",
+                "salespos",
+                "--api-root",
+                "https://shop.example",
+                "--public",
+                "p",
+                "--secret",
+                "S3cr3t-arg",
+            ][..],
+            &[
+                "posbridge",
+                "connect",
+                "eaccounting",
+                "--client-id",
+                "id",
+                "--client-secret",
+                "S3cr3t-arg",
+            ][..],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let shown = format!("{cli:?} {cli:#?}");
+            assert!(!shown.contains("S3cr3t-arg"), "{shown}");
         }
     }
 }

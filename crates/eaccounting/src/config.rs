@@ -1,11 +1,13 @@
 //! Where the client connects and how patient it is. Production hosts are the default; the
 //! simulator (or any other host) is a different pair of base URLs.
 
+use std::fmt;
 use std::time::Duration;
 
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::https_only::is_secure_address;
 
 /// The production API base (all paths are below it).
 pub const PRODUCTION_API: &str = "https://eaccountingapi.vismaonline.com/v2/";
@@ -46,8 +48,9 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Everything the client needs to know before it can connect.
-#[derive(Debug, Clone)]
+/// Everything the client needs to know before it can connect. Its `Debug` leaves the client
+/// secret out.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// API base ending in `/v2/`.
     pub api_base: Url,
@@ -67,6 +70,38 @@ pub struct ClientConfig {
     pub authorize_timeout: Duration,
     /// Ask Visma to show the company picker instead of signing in to the default company.
     pub force_select_company: bool,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every field but the secret, so a `{config:?}` in a log line cannot leak it.
+        let Self {
+            api_base,
+            identity_base,
+            client_id,
+            client_secret: _,
+            scopes,
+            requests_per_minute,
+            retry,
+            request_timeout,
+            refresh_margin,
+            authorize_timeout,
+            force_select_company,
+        } = self;
+        f.debug_struct("ClientConfig")
+            .field("api_base", &api_base.as_str())
+            .field("identity_base", &identity_base.as_str())
+            .field("client_id", client_id)
+            .field("client_secret", &"<redacted>")
+            .field("scopes", scopes)
+            .field("requests_per_minute", requests_per_minute)
+            .field("retry", retry)
+            .field("request_timeout", request_timeout)
+            .field("refresh_margin", refresh_margin)
+            .field("authorize_timeout", authorize_timeout)
+            .field("force_select_company", force_select_company)
+            .finish()
+    }
 }
 
 impl ClientConfig {
@@ -103,6 +138,16 @@ impl ClientConfig {
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
+        for (what, address) in [
+            ("API base", &self.api_base),
+            ("identity server", &self.identity_base),
+        ] {
+            if !is_secure_address(address) {
+                return Err(Error::Config(format!(
+                    "the {what} {address} must start with https:// (plain http only to this computer)"
+                )));
+            }
+        }
         if !self.api_base.path().ends_with('/') {
             return Err(Error::Config(format!(
                 "the API base must end with '/': {}",
@@ -132,5 +177,19 @@ impl ClientConfig {
         self.identity_base
             .join("connect/token")
             .map_err(|e| Error::Config(format!("identity base: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_secret_never_reaches_debug_output() {
+        let config = ClientConfig::production("posbridge-client", "s3cr3t-Visma-app-key");
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("s3cr3t-Visma-app-key"), "{shown}");
+        assert!(shown.contains("posbridge-client"), "{shown}");
+        assert!(shown.contains("eaccountingapi.vismaonline.com"), "{shown}");
     }
 }

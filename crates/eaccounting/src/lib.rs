@@ -26,6 +26,7 @@ mod client;
 mod config;
 mod error;
 mod filter;
+pub mod https_only;
 mod models;
 mod paging;
 mod resources;

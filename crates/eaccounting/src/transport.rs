@@ -23,6 +23,7 @@ use url::Url;
 use crate::auth::TokenKeeper;
 use crate::config::ClientConfig;
 use crate::error::{ApiError, ApiErrorKind, Error, NetworkFailure, Result};
+use crate::https_only;
 
 type EndpointLimiter = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
 
@@ -116,6 +117,7 @@ impl Transport {
             .timeout(config.request_timeout)
             .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("PosBridge/", env!("CARGO_PKG_VERSION")))
+            .redirect(https_only::redirect_policy())
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         Ok(Self {
@@ -163,6 +165,9 @@ impl Transport {
                 Err(error) => return Err(network_error(call, &error)),
             };
             let status = response.status();
+            if status.is_redirection() {
+                return Err(refused_redirect(response.url(), response.headers()));
+            }
             if status == StatusCode::UNAUTHORIZED && !reauthorized {
                 // The token may have been expired or revoked early: refresh once and resend.
                 self.keeper.invalidate(&token).await;
@@ -224,6 +229,23 @@ impl Transport {
         }
         url
     }
+}
+
+/// A redirect the policy would not follow (another host, or down to plain http).
+fn refused_redirect(from: &Url, headers: &reqwest::header::HeaderMap) -> Error {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|location| {
+            from.join(location)
+                .map_or_else(|_| location.to_string(), String::from)
+        })
+        .unwrap_or_else(|| "an address it did not give".into());
+    Error::Config(format!(
+        "{} sent PosBridge on to {target}; PosBridge follows a redirect only on the same host \
+         over https, so that the sign-in goes nowhere else. Check the API address",
+        from.origin().ascii_serialization()
+    ))
 }
 
 /// A request that got no answer: for a POST the write may have happened unless the connection

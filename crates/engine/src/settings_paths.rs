@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::connections::settings_file as connections;
 use crate::flow::FlowKind;
 use crate::flows::categories::CategoriesSettings;
 use crate::flows::customers::CustomersSettings;
@@ -146,8 +147,12 @@ fn document(name: &str, path: &str) -> Result<&'static Document, SettingsError> 
 /// The value at `path` (a whole document when the path is just its name).
 pub fn get(store: &Store, path: &str) -> Result<Value, SettingsError> {
     let mut parts = path.split('.');
-    let doc = document(parts.next().unwrap_or_default(), path)?;
-    let mut value = (doc.load)(store)?;
+    let name = parts.next().unwrap_or_default();
+    let mut value = if name == connections::DOCUMENT {
+        connections::export(store)?
+    } else {
+        (document(name, path)?.load)(store)?
+    };
     for part in parts {
         value = value
             .get(part)
@@ -162,6 +167,12 @@ pub fn get(store: &Store, path: &str) -> Result<Value, SettingsError> {
 
 /// Sets the value at `path`; a value that does not fit is refused and nothing is stored.
 pub fn set(store: &Store, path: &str, new: Value) -> Result<(), SettingsError> {
+    if path.split('.').next() == Some(connections::DOCUMENT) {
+        return Err(SettingsError::Invalid {
+            path: path.to_string(),
+            reason: "a connection is changed by connecting it again (`posbridge connect`), which asks for its keys".into(),
+        });
+    }
     let mut parts: Vec<&str> = path.split('.').collect();
     let doc = document(parts.remove(0), path)?;
     let mut whole = (doc.load)(store)?;
@@ -201,10 +212,12 @@ pub fn export(store: &Store) -> Result<Value, SettingsError> {
     for doc in DOCUMENTS {
         all.insert(doc.name.to_string(), (doc.load)(store)?);
     }
+    all.insert(connections::DOCUMENT.into(), connections::export(store)?);
     Ok(Value::Object(all))
 }
 
-/// Reads a settings file: every document in it is checked before any is stored.
+/// Reads a settings file: every document in it is checked before any is stored, and one that
+/// would point a connection at another host is refused whole.
 pub fn import(store: &Store, file: Value) -> Result<(), SettingsError> {
     let object = file.as_object().ok_or_else(|| SettingsError::Invalid {
         path: "(file)".into(),
@@ -212,6 +225,11 @@ pub fn import(store: &Store, file: Value) -> Result<(), SettingsError> {
     })?;
     let mut checked = Vec::new();
     for (name, value) in object {
+        if name == connections::DOCUMENT {
+            // Nothing to store: it only must not move a connection.
+            connections::check_import(store, value)?;
+            continue;
+        }
         let doc = document(name, name)?;
         (doc.save)(None, value.clone())?;
         if doc.name == "orders" {

@@ -29,6 +29,7 @@
 mod client;
 pub mod error;
 mod health;
+pub mod https_only;
 pub mod ids;
 mod limiter;
 pub mod models;

@@ -13,11 +13,14 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 use bytes::Bytes;
 use chrono::Utc;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+};
 use reqwest::Method;
 use url::Url;
 
 use crate::error::{ApiError, Error};
+use crate::https_only;
 use crate::limiter::RequestLimiter;
 use crate::options::{ClientOptions, Credentials, RetryPolicy};
 use crate::signing;
@@ -64,6 +67,7 @@ impl Transport {
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .user_agent(concat!("PosBridge/", env!("CARGO_PKG_VERSION")))
+            .redirect(https_only::redirect_policy())
             .build()
             .map_err(|e| Error::Config(format!("cannot start the HTTP client: {e}")))?;
         Ok(Self {
@@ -166,10 +170,14 @@ impl Transport {
             source,
         };
         let response = request.send().await.map_err(transport_error)?;
+        let url = response.url().clone();
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport_error)?;
 
+        if status.is_redirection() {
+            return Err(refused_redirect(&url, &headers));
+        }
         if !status.is_success() {
             let retry_after = headers
                 .get(RETRY_AFTER)
@@ -229,13 +237,32 @@ fn certainly_not_processed(error: &Error) -> bool {
     }
 }
 
+/// A redirect the policy would not follow (another host, or down to plain http): the merchant
+/// learns where the server pointed, which is usually the address they meant to give.
+fn refused_redirect(from: &Url, headers: &HeaderMap) -> Error {
+    let target = headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|location| {
+            from.join(location)
+                .map_or_else(|_| location.to_string(), String::from)
+        })
+        .unwrap_or_else(|| "an address it did not give".into());
+    Error::Config(format!(
+        "the API at {} sent PosBridge on to {target}; PosBridge follows a redirect only on the same \
+         host over https, so that the signed requests go nowhere else. If that is your shop's \
+         address, enter it as the API address",
+        from.origin().ascii_serialization()
+    ))
+}
+
 fn api_base(api_root: &str) -> Result<Url, Error> {
     let trimmed = api_root.trim();
     let mut root = Url::parse(trimmed)
         .map_err(|_| Error::Config(format!("the API address {trimmed:?} is not a web address")))?;
-    if !matches!(root.scheme(), "http" | "https") || root.host().is_none() {
+    if !https_only::is_secure_address(&root) {
         return Err(Error::Config(format!(
-            "the API address {trimmed:?} must start with https://"
+            "the API address {trimmed:?} must start with https:// (plain http only to this computer)"
         )));
     }
     root.set_query(None);
@@ -275,6 +302,10 @@ mod tests {
         assert!(matches!(api_base("shop.example"), Err(Error::Config(_))));
         assert!(matches!(
             api_base("ftp://shop.example"),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(
+            api_base("http://shop.example"),
             Err(Error::Config(_))
         ));
     }

@@ -4,11 +4,13 @@
 //! validating, with fault knobs and a request log under `/__sim/` ([`control`]).
 //!
 //! They are the embedded default of the product (demo mode), the ground every test stands on,
-//! and what the benchmarks count calls against. Nothing here depends on the PosBridge clients.
+//! and what the benchmarks count calls against. [`leaks`] is the scanner the leak tests use to
+//! look for the keys and tokens of a run in everything PosBridge wrote or printed. Nothing here depends on the PosBridge clients.
 
 pub mod control;
 pub mod demo;
 pub mod eaccounting;
+pub mod leaks;
 pub mod salespos;
 pub mod server;
 

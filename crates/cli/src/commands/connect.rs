@@ -5,11 +5,13 @@ use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use clap::parser::ValueSource;
 use engine::connections::{EaccountingSetup, SalesposCredentials};
 use engine::secrets::Secret;
 use engine::store::connections::Mode;
+use engine::store::records;
 use engine::Origin;
+use url::Url;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,43 +19,88 @@ pub struct Args {
     system: System,
 }
 
+/// Where the SalesPOS secret comes from when it is not an argument.
+const SALESPOS_SECRET_ENV: &str = "POSBRIDGE_SALESPOS_SECRET";
+/// Where the Visma client secret comes from when it is not an argument.
+const EACCOUNTING_CLIENT_SECRET_ENV: &str = "POSBRIDGE_EACCOUNTING_CLIENT_SECRET";
+
 #[derive(Debug, clap::Subcommand)]
 enum System {
     /// Connect the till: the API root and key pair from the SalesPOS back office.
     Salespos {
-        #[arg(long)]
-        api_root: String,
+        /// The shop's address, e.g. https://mijnwinkel.ccvshop.nl (https only).
+        #[arg(long, value_parser = address_of(records::System::Salespos))]
+        api_root: Url,
         #[arg(long = "public")]
         public_key: String,
-        /// The API secret; `-` reads it from standard input (keeps it out of shell history).
-        #[arg(long, env = "POSBRIDGE_SALESPOS_SECRET", hide_env_values = true)]
-        secret: String,
+        /// The API secret: `-` reads it from standard input; or set POSBRIDGE_SALESPOS_SECRET.
+        #[arg(long, env = SALESPOS_SECRET_ENV, hide_env_values = true, value_parser = secret)]
+        secret: Secret,
     },
     /// Connect the bookkeeping: signs in through Visma's page in the browser.
     Eaccounting {
-        /// API base (default: Visma's production API).
-        #[arg(long)]
-        api: Option<String>,
-        /// Identity server (default: Visma's production identity server).
-        #[arg(long)]
-        identity: Option<String>,
+        /// API base (default: Visma's production API; https only).
+        #[arg(long, value_parser = address_of(records::System::Eaccounting))]
+        api: Option<Url>,
+        /// Identity server (default: Visma's production identity server; https only).
+        #[arg(long, value_parser = address_of(records::System::Eaccounting))]
+        identity: Option<Url>,
         #[arg(long, env = "POSBRIDGE_EACCOUNTING_CLIENT_ID")]
         client_id: String,
+        /// The Visma app's secret: `-` reads it from standard input; or set
+        /// POSBRIDGE_EACCOUNTING_CLIENT_SECRET.
         #[arg(
             long,
-            env = "POSBRIDGE_EACCOUNTING_CLIENT_SECRET",
-            hide_env_values = true
+            env = EACCOUNTING_CLIENT_SECRET_ENV,
+            hide_env_values = true,
+            value_parser = secret
         )]
-        client_secret: String,
+        client_secret: Secret,
         /// Only print the address to open (e.g. on a server without a browser).
         #[arg(long)]
         no_browser: bool,
     },
 }
 
-fn read_secret(value: String) -> anyhow::Result<Secret> {
-    if value != "-" {
-        return Ok(Secret::new(value));
+/// A parser for an address keys will travel to: https, or plain http to this computer.
+fn address_of(
+    system: records::System,
+) -> impl Fn(&str) -> Result<Url, String> + Clone + Send + Sync + 'static {
+    move |text| engine::connections::parse_secure_address(system, text)
+}
+
+/// Kept as a [`Secret`] from the moment it is parsed, so no `{:?}` of the arguments shows it.
+fn secret(text: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(text))
+}
+
+/// Warns (on stderr) when a secret was given as an argument: every user of the computer can
+/// read the arguments in the process list, and the shell keeps them in its history. The
+/// secret itself is not repeated.
+pub fn warn_about_secrets_in_arguments(matches: &clap::ArgMatches) {
+    let Some(("connect", connect)) = matches.subcommand() else {
+        return;
+    };
+    let (id, flag, env) = match connect.subcommand() {
+        Some(("salespos", args)) => (args, "secret", SALESPOS_SECRET_ENV),
+        Some(("eaccounting", args)) => (args, "client-secret", EACCOUNTING_CLIENT_SECRET_ENV),
+        _ => return,
+    };
+    let name = flag.replace('-', "_");
+    let from_arguments = id.value_source(&name) == Some(ValueSource::CommandLine)
+        && id.get_one::<Secret>(&name).map(Secret::expose) != Some("-");
+    if from_arguments {
+        eprintln!(
+            "posbridge: warning: --{flag} puts the secret in the process list, where every user of \
+             this computer can read it, and in your shell history. Use `--{flag} -` to read it \
+             from standard input, or set {env}."
+        );
+    }
+}
+
+fn read_secret(value: Secret) -> anyhow::Result<Secret> {
+    if value.expose() != "-" {
+        return Ok(value);
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -71,7 +118,7 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
             let connection = engine
                 .connect_salespos(
                     SalesposCredentials {
-                        api_root,
+                        api_root: api_root.to_string(),
                         public_key,
                         secret: read_secret(secret)?,
                     },
@@ -99,10 +146,10 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
         } => {
             let mut setup = EaccountingSetup::production(client_id, read_secret(client_secret)?);
             if let Some(api) = api {
-                setup.api_base = api.parse().context("--api is not a URL")?;
+                setup.api_base = api;
             }
             if let Some(identity) = identity {
-                setup.identity_base = identity.parse().context("--identity is not a URL")?;
+                setup.identity_base = identity;
             }
             let connection = engine
                 .connect_eaccounting(setup, Mode::Live, Origin::Cli, move |url| {

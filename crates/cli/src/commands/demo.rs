@@ -35,9 +35,32 @@ pub struct Args {
 #[derive(Serialize)]
 struct DemoReport {
     data_dir: String,
-    sandbox: sandbox::SandboxInfo,
+    sandbox: DemoAddresses,
     orders_rung_up: Vec<i64>,
     runs: Vec<engine::sync::RunSummary>,
+}
+
+/// Where the demo's simulators ran. Their keys are not printed: they die with the demo, and
+/// PosBridge prints no key, not even a demo's.
+#[derive(Serialize)]
+struct DemoAddresses {
+    eaccounting_api: String,
+    eaccounting_identity: String,
+    eaccounting_control: String,
+    salespos_api: String,
+    salespos_control: String,
+}
+
+impl From<sandbox::SandboxInfo> for DemoAddresses {
+    fn from(info: sandbox::SandboxInfo) -> Self {
+        Self {
+            eaccounting_api: info.eaccounting_api,
+            eaccounting_identity: info.eaccounting_identity,
+            eaccounting_control: info.eaccounting_control,
+            salespos_api: info.salespos_api,
+            salespos_control: info.salespos_control,
+        }
+    }
 }
 
 /// A till sale as a shop counter sees them: one to four products, now and then a customer who
@@ -116,7 +139,7 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     if args.json {
         crate::output::json_line(&DemoReport {
             data_dir: data_dir.display().to_string(),
-            sandbox: info,
+            sandbox: info.into(),
             orders_rung_up: orders,
             runs: runs.clone(),
         })?;

@@ -119,8 +119,9 @@ impl EaccountingConnection {
     where
         F: FnOnce(&Url) -> Result<(), String> + Send,
     {
-        secrets.set(&SecretKey::new(CLIENT_SECRET), &setup.client_secret)?;
+        // The client refuses unsafe addresses before the secret is kept anywhere.
         let client = client_for(&setup, Arc::clone(&secrets), |_| {})?;
+        secrets.set(&SecretKey::new(CLIENT_SECRET), &setup.client_secret)?;
         client.authorize(open_browser).await?;
         let health = client.health_check().await?;
         let connection = EaccountingConnection {

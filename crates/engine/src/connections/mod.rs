@@ -4,9 +4,11 @@
 
 mod eaccounting_link;
 mod salespos_link;
+pub mod settings_file;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 pub use eaccounting_link::{EaccountingConnection, EaccountingSetup, SecretTokenStore};
 pub use salespos_link::{SalesposConnection, SalesposCredentials};
@@ -117,6 +119,29 @@ impl From<ConnectError> for crate::sync::RunError {
             other => crate::sync::RunError::Setup(other.to_string()),
         }
     }
+}
+
+/// Whether PosBridge may send `system`'s keys or tokens to `address`: https, or plain http to
+/// this computer (where the simulators run). The clients refuse anything else when they are
+/// built; this lets the doors (the CLI, a settings file) say so before anything happens.
+pub fn is_secure_address(system: System, address: &Url) -> bool {
+    match system {
+        System::Salespos => salespos::https_only::is_secure_address(address),
+        System::Eaccounting => eaccounting::https_only::is_secure_address(address),
+    }
+}
+
+/// Parses an address of `system` that keys or tokens will be sent to; the error says why not.
+pub fn parse_secure_address(system: System, text: &str) -> Result<Url, String> {
+    let text = text.trim();
+    let address = Url::parse(text).map_err(|e| format!("{text:?} is not a web address ({e})"))?;
+    if !is_secure_address(system, &address) {
+        return Err(format!(
+            "{text} is not safe for {system}'s keys: only https:// addresses are accepted (plain \
+             http only to this computer, for the demo systems)"
+        ));
+    }
+    Ok(address)
 }
 
 /// The stored facts of `system`'s connection (`T`: what its link keeps), and its mode.

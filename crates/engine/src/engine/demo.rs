@@ -16,8 +16,8 @@ use crate::mapping::{LookupTable, PAYMENT_METHOD_TERMS};
 use crate::secrets::Secret;
 use crate::store::connections::Mode;
 
-/// Where the simulators run (what `posbridge sandbox` prints).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Where the simulators run (what `posbridge sandbox` prints). Its `Debug` leaves the keys out.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DemoSystems {
     pub eaccounting_api: String,
@@ -27,6 +27,18 @@ pub struct DemoSystems {
     pub salespos_api: String,
     pub salespos_public: String,
     pub salespos_secret: String,
+}
+
+impl std::fmt::Debug for DemoSystems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSystems")
+            .field("eaccounting_api", &self.eaccounting_api)
+            .field("eaccounting_identity", &self.eaccounting_identity)
+            .field("eaccounting_client_id", &self.eaccounting_client_id)
+            .field("salespos_api", &self.salespos_api)
+            .field("salespos_public", &self.salespos_public)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The simulators, as the engine is told of them (their control addresses stay with the tester).

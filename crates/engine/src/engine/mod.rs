@@ -156,10 +156,20 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the engine on `data_dir` (created if needed), with secrets in `secrets`.
+    /// A data dir or secrets file found open to other users is made private, with a warning in
+    /// the activity log.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self> {
+        let tightened =
+            crate::paths::make_private(data_dir).map_err(|source| StoreError::DataDir {
+                path: data_dir.to_path_buf(),
+                source,
+            })?;
         let store = Arc::new(Store::open(&data_dir.join(DATABASE_FILE))?);
         let mut engine = Self::with_store(data_dir.to_path_buf(), store, secrets);
         engine.lockable = true;
+        for fix in tightened {
+            engine.activity.note(NewEvent::warn(fix.to_string()));
+        }
         Ok(engine)
     }
 

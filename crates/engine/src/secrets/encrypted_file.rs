@@ -235,15 +235,20 @@ impl EncryptedFileStore {
             ciphertext: BASE64.encode(ciphertext),
         };
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(file_error)?;
+            crate::paths::create_private_dir(dir).map_err(file_error)?;
         }
         let tmp = self.path.with_extension("enc.tmp");
+        // A leftover from a crash keeps its mode when reopened; only a new file gets 0600.
+        match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(file_error(e)),
+            _ => {}
+        }
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+            options.mode(crate::paths::PRIVATE_FILE_MODE);
         }
         let mut file = options.open(&tmp).map_err(file_error)?;
         file.write_all(&serde_json::to_vec_pretty(&sealed).expect("serializes"))

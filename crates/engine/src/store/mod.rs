@@ -79,7 +79,7 @@ impl Store {
     /// Refuses a database written by a newer PosBridge instead of guessing at its schema.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            crate::paths::create_private_dir(dir).map_err(|source| StoreError::DataDir {
                 path: dir.to_path_buf(),
                 source,
             })?;

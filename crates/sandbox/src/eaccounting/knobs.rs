@@ -4,6 +4,9 @@
 //! - `GET /__sim/tokens`: what the token endpoint did (codes exchanged, refreshes, refusals) and
 //!   the access-token lifetime; `PUT /__sim/tokens/lifetime` `{"seconds": N}` sets the lifetime
 //!   of tokens issued from then on
+//! - `GET /__sim/tokens/issued`: every authorization code, access token and refresh token issued
+//!   so far ([`IssuedTokens`](super::IssuedTokens)), for tests that look for them where they must
+//!   not be
 //! - `POST /__sim/grants/revoke`: every grant is revoked (refresh -> `invalid_grant`, API -> 401)
 //! - `GET`/`PUT`/`PATCH /__sim/company`: the company-level failure switches
 //!   ([`CompanySwitches`]: API module, user rights, production company, denied scopes)
@@ -37,6 +40,7 @@ struct Lifetime {
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/__sim/tokens", get(token_info))
+        .route("/__sim/tokens/issued", get(issued_tokens))
         .route("/__sim/tokens/expire", post(expire_tokens))
         .route("/__sim/tokens/lifetime", put(set_lifetime))
         .route("/__sim/grants/revoke", post(revoke_grants))
@@ -115,6 +119,10 @@ async fn put_vat_rounding(
 async fn token_info(State(sim): State<Arc<SimState>>) -> Json<Value> {
     let auth = sim.auth();
     Json(json!({"stats": auth.stats, "access_token_seconds": auth.access_lifetime.as_secs_f64()}))
+}
+
+async fn issued_tokens(State(sim): State<Arc<SimState>>) -> Json<super::IssuedTokens> {
+    Json(sim.auth().issued.clone())
 }
 
 async fn expire_tokens(State(sim): State<Arc<SimState>>) -> StatusCode {

@@ -35,7 +35,7 @@ use crate::control::{Control, Flavor};
 use crate::server::RunningServer;
 
 pub use access::CompanySwitches;
-pub use oauth::TokenStats;
+pub use oauth::{IssuedTokens, TokenStats};
 pub use seed::CODING_WITHOUT_ACCOUNTS;
 pub use store::{EaccountingSnapshot, VatRounding};
 
@@ -251,6 +251,11 @@ impl EaccountingSim {
     /// What the token endpoint has done so far.
     pub fn token_stats(&self) -> TokenStats {
         self.state.auth().stats
+    }
+
+    /// Every code and token the identity server issued so far.
+    pub fn issued_tokens(&self) -> IssuedTokens {
+        self.state.auth().issued.clone()
     }
 
     /// Every access token issued so far expires now.

@@ -73,6 +73,15 @@ pub struct TokenStats {
     pub refused: u64,
 }
 
+/// Every credential the identity server handed out, in order: what a leak test looks for in
+/// everything the client wrote or printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct IssuedTokens {
+    pub codes: Vec<String>,
+    pub access_tokens: Vec<String>,
+    pub refresh_tokens: Vec<String>,
+}
+
 /// Who is signed in, with which tokens.
 pub struct AuthState {
     codes: HashMap<String, PendingCode>,
@@ -82,6 +91,7 @@ pub struct AuthState {
     next_grant: u64,
     pub access_lifetime: Duration,
     pub stats: TokenStats,
+    pub issued: IssuedTokens,
 }
 
 /// What a valid access token allows.
@@ -99,6 +109,7 @@ impl AuthState {
             next_grant: 1,
             access_lifetime,
             stats: TokenStats::default(),
+            issued: IssuedTokens::default(),
         }
     }
 
@@ -136,6 +147,7 @@ impl AuthState {
         challenge: Option<(String, String)>,
     ) -> String {
         let code = random_token();
+        self.issued.codes.push(code.clone());
         self.codes.insert(
             code.clone(),
             PendingCode {
@@ -154,6 +166,7 @@ impl AuthState {
         let scopes = grant.scopes.join(" ");
         let offline = grant.scopes.iter().any(|s| s == "offline_access");
         let access_token = random_token();
+        self.issued.access_tokens.push(access_token.clone());
         self.access.insert(
             access_token.clone(),
             AccessToken {
@@ -169,6 +182,7 @@ impl AuthState {
         });
         if offline {
             let refresh_token = random_token();
+            self.issued.refresh_tokens.push(refresh_token.clone());
             self.refresh.insert(
                 refresh_token.clone(),
                 RefreshToken {
