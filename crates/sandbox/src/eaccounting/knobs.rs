@@ -10,6 +10,9 @@
 //! - `PATCH /__sim/companysettings`: merge PascalCase fields into the company settings, including
 //!   the read-only ones (`DomesticCurrencyRounding`, `ShowPricesExclVatPC`, `ActivatedModules`)
 //! - `GET /__sim/state`: everything the company holds ([`EaccountingSnapshot`])
+//! - `POST /__sim/raw/articles`, `POST /__sim/raw/customers`: any JSON object stored as an
+//!   article or customer exactly as given, unchecked, as the API might return it (an `Id` and
+//!   `ChangedUtc` are added only when missing, so it can be listed and read); answers `{"Id"}`
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +48,7 @@ pub fn router(state: Arc<SimState>) -> Router {
             axum::routing::patch(patch_settings),
         )
         .route("/__sim/state", get(state_snapshot))
+        .route("/__sim/raw/{collection}", post(inject_raw))
         .route(
             "/__sim/vat_rounding",
             get(get_vat_rounding).put(put_vat_rounding),
@@ -135,4 +139,24 @@ async fn patch_settings(
 
 async fn state_snapshot(State(sim): State<Arc<SimState>>) -> Json<EaccountingSnapshot> {
     Json(sim.company().snapshot())
+}
+
+/// The collections a raw record can be injected into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawCollection {
+    Articles,
+    Customers,
+}
+
+async fn inject_raw(
+    State(sim): State<Arc<SimState>>,
+    axum::extract::Path(collection): axum::extract::Path<RawCollection>,
+    Json(record): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), (StatusCode, String)> {
+    let id = sim.inject_raw(collection, record).ok_or((
+        StatusCode::BAD_REQUEST,
+        "expected a JSON object".to_string(),
+    ))?;
+    Ok((StatusCode::CREATED, Json(json!({ "Id": id }))))
 }
