@@ -589,6 +589,106 @@ mod tests {
         assert!(store.read(|c| failed::open(c, None)).unwrap().is_empty());
     }
 
+    /// A flow with a bug: planning its second page panics (as arithmetic on absurd data could).
+    struct Panicking {
+        pages: u32,
+    }
+
+    impl Flow for Panicking {
+        type Action = u32;
+
+        fn kind(&self) -> FlowKind {
+            FlowKind::Stock
+        }
+
+        async fn plan_retries(&mut self, _: &[FailedRecord]) -> Result<PlanPage<u32>, RunError> {
+            Ok(PlanPage {
+                items: Vec::new(),
+                cursor: None,
+            })
+        }
+
+        async fn plan_next_page(&mut self) -> Result<Option<PlanPage<u32>>, RunError> {
+            self.pages += 1;
+            match self.pages {
+                1 => Ok(Some(PlanPage {
+                    items: vec![decide(2)],
+                    cursor: Some(json!(2)),
+                })),
+                _ => {
+                    let zero = u32::from(self.pages > 100);
+                    Ok(Some(PlanPage {
+                        items: vec![decide(4 / zero)],
+                        cursor: None,
+                    }))
+                }
+            }
+        }
+
+        async fn apply(&mut self, item: &Planned<u32>) -> Result<Applied, RecordError> {
+            Ok(Applied {
+                message: format!("Wrote {}", item.action.unwrap()),
+                details: json!(null),
+                link: None,
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_run_fails_that_run_with_the_message_and_the_next_run_goes_on() {
+        let (store, activity) = setup();
+        let summary = run(
+            &store,
+            &activity,
+            &mut Panicking { pages: 0 },
+            options(false),
+        )
+        .await;
+        let error = summary.error.clone().expect("the run failed");
+        assert!(error.contains("divide by zero"), "{error}");
+        assert_eq!(summary.counts.created, 1, "the page before it still counts");
+
+        let last = store
+            .read(|c| runs::last(c, FlowKind::Stock))
+            .unwrap()
+            .expect("the run is recorded");
+        assert!(
+            last.finished_at.is_some(),
+            "the run row is finished: {last:?}"
+        );
+        assert!(last
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("divide by zero")));
+        let cursor: Option<u32> = store.read(|c| cursors::get(c, FlowKind::Stock)).unwrap();
+        assert_eq!(cursor, Some(2), "the page committed before the panic stays");
+        let log = activity.query(&EventQuery::default()).unwrap();
+        assert!(
+            log.events
+                .iter()
+                .any(|e| e.message.contains("stopped") && e.message.contains("divide by zero")),
+            "{:#?}",
+            log.events
+        );
+
+        // The scheduler runs it again next time, and a flow without the bug runs at all.
+        let again = run(
+            &store,
+            &activity,
+            &mut Panicking { pages: 0 },
+            options(false),
+        )
+        .await;
+        assert!(again.error.is_some());
+        let mut healthy = Numbers::new([vec![2]], vec![]);
+        assert_eq!(
+            run(&store, &activity, &mut healthy, options(false))
+                .await
+                .error,
+            None
+        );
+    }
+
     #[tokio::test]
     async fn a_dry_run_reports_the_same_decisions_and_writes_nothing() {
         let (store, activity) = setup();

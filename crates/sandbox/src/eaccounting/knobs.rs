@@ -10,8 +10,8 @@
 //! - `PATCH /__sim/companysettings`: merge PascalCase fields into the company settings, including
 //!   the read-only ones (`DomesticCurrencyRounding`, `ShowPricesExclVatPC`, `ActivatedModules`)
 //! - `GET /__sim/state`: everything the company holds ([`EaccountingSnapshot`])
-//! - `POST /__sim/raw/articles`, `POST /__sim/raw/customers`: any JSON object stored as an
-//!   article or customer exactly as given, unchecked, as the API might return it (an `Id` and
+//! - `POST /__sim/raw/articles`, `/__sim/raw/customers`, `/__sim/raw/articlelabels`: any JSON
+//!   object stored as an article, customer or label exactly as given, unchecked, as the API might return it (an `Id` and
 //!   `ChangedUtc` are added only when missing, so it can be listed and read); answers `{"Id"}`
 
 use std::sync::Arc;
@@ -147,6 +147,7 @@ async fn state_snapshot(State(sim): State<Arc<SimState>>) -> Json<EaccountingSna
 pub enum RawCollection {
     Articles,
     Customers,
+    ArticleLabels,
 }
 
 async fn inject_raw(

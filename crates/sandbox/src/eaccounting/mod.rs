@@ -127,6 +127,7 @@ impl SimState {
         match collection {
             RawCollection::Articles => company.articles.push(record),
             RawCollection::Customers => company.customers.push(record),
+            RawCollection::ArticleLabels => company.article_labels.push(record),
         }
         Some(id)
     }
@@ -305,7 +306,7 @@ impl EaccountingSim {
         self.state.update_company_settings(patch)
     }
 
-    /// Stores any JSON object as an article or customer exactly as given, unchecked, as the API
+    /// Stores any JSON object as an article, customer or label exactly as given, unchecked, as the API
     /// might return it (`POST /__sim/raw/...`): an `Id` and `ChangedUtc` are added only when
     /// missing. Returns the record's `Id` as stored; `None` when `record` is not an object.
     pub fn inject_raw(&self, collection: RawCollection, record: Value) -> Option<Value> {

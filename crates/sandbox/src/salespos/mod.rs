@@ -325,6 +325,19 @@ impl SalesposSim {
         }
     }
 
+    /// An order and its rows as the API shows them (a template for raw injections).
+    pub fn rendered_order(&self, id: i64) -> Option<(Value, Vec<Value>)> {
+        let shop = self.simulated.shop();
+        let order = shop.orders.get(&id)?;
+        let base = self.simulated.base();
+        let rows = order
+            .rows
+            .iter()
+            .map(|r| render::order_row(base, id, r))
+            .collect();
+        Some((render::order(base, order), rows))
+    }
+
     /// Stores a record exactly as the API might send it, as `POST /__sim/raw_*` does; returns
     /// its id (where it lives).
     pub fn inject_raw(&self, kind: RawKind, injection: RawInjection) -> Result<i64, RawError> {
