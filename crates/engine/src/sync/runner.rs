@@ -69,6 +69,10 @@ pub enum RunError {
     Setup(String),
     #[error("the local database failed: {0}")]
     Store(#[from] StoreError),
+    /// A bug (or data no check foresaw) made the run panic; caught at the run's edge, so only
+    /// this run stops.
+    #[error("PosBridge hit an internal error and stopped this run ({0}). It tries again on the next run; if this keeps happening, report it to PosBridge support with the activity log.")]
+    Panicked(String),
 }
 
 impl From<rusqlite::Error> for RunError {
@@ -156,7 +160,8 @@ pub async fn run<F: Flow>(
     }
 
     let mut handled = HashSet::new();
-    let result = run_pages(store, activity, flow, options, &mut summary, &mut handled).await;
+    let pages = run_pages(store, activity, flow, options, &mut summary, &mut handled);
+    let result = catching_panics(pages).await;
     if let Err(error) = &result {
         summary.error = Some(error.to_string());
     }
@@ -183,6 +188,27 @@ pub async fn run<F: Flow>(
         activity.note(event);
     }
     summary
+}
+
+/// Runs `work`, turning a panic inside it into [`RunError::Panicked`] with the panic's message:
+/// the run is then finished as failed and logged like any other, and the scheduler and the app
+/// go on. (Pages committed before the panic stay committed; the one it happened in does not.)
+async fn catching_panics<T>(
+    work: impl Future<Output = Result<T, RunError>>,
+) -> Result<T, RunError> {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|m| m.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            tracing::error!(%message, "a run panicked");
+            Err(RunError::Panicked(message))
+        }
+    }
 }
 
 async fn run_pages<F: Flow>(

@@ -69,6 +69,21 @@ pub struct CustomerDefaults {
     pub terms_of_payment_id: Option<Uuid>,
 }
 
+/// What becomes of money given back at the till: a refund (an order that totals below zero)
+/// or a sale with a returned item on it (a line below zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundChoice {
+    /// Not booked; each is reported as skipped with the reason, for the bookkeeper to handle.
+    #[default]
+    Skip,
+    /// Booked: a refund as a credit invoice (eAccounting has credit documents only for
+    /// invoices, so the document must be an invoice or invoice draft), a sale with a returned
+    /// item as the chosen document with a negative line.
+    CreditInvoice,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -100,6 +115,11 @@ pub struct OrdersSettings {
     pub shipping_article: Option<String>,
     /// The article extra costs and order-level discounts are booked on.
     pub extra_costs_article: Option<String>,
+    /// Refunds and returned items at the till.
+    pub refunds: RefundChoice,
+    /// A name, address or line text longer than eAccounting takes is cut to fit (and the cut
+    /// is logged) rather than failing the order.
+    pub shorten_long_texts: bool,
 }
 
 impl Default for OrdersSettings {
@@ -120,6 +140,8 @@ impl Default for OrdersSettings {
             new_article_unit_id: None,
             shipping_article: Some("VERZEND".into()),
             extra_costs_article: None,
+            refunds: RefundChoice::Skip,
+            shorten_long_texts: false,
         }
     }
 }

@@ -338,6 +338,9 @@ impl ProductsFlow {
                 variant.product_id.map_or("?".into(), |p| p.to_string())
             )));
         }
+        if let Some(error) = index.unreadable(&sku, &article_label(article)) {
+            return Err(Problem::Record(error));
+        }
         if self.settings.filters.only_active && !article.is_active {
             return Ok(Decided::Skip("it is inactive (filter)".into()));
         }
