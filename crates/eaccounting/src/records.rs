@@ -68,7 +68,33 @@ pub fn decode<T: DeserializeOwned>(raw: Value) -> Result<T, Box<Undecodable>> {
 mod tests {
     use super::*;
     use crate::Customer;
+    use proptest::strategy::Strategy;
     use serde_json::json;
+
+    proptest::proptest! {
+        /// The decoders' fuzzer for eAccounting: an article, a customer or a label with any field
+        /// made anything never panics. `PROPTEST_CASES` runs it longer.
+        #[test]
+        fn no_record_makes_a_decoder_panic(
+            field in proptest::sample::select(vec!["Id", "Number", "Name", "IsActive", "NetPrice",
+                "ChangedUtc", "EmailAddress", "IsPrivatePerson", "StockBalance", "CodingId"]),
+            value in proptest::prop_oneof![
+                proptest::strategy::Just(json!(null)), proptest::strategy::Just(json!("ja")),
+                proptest::strategy::Just(json!(1e300)), proptest::strategy::Just(json!([1])),
+                proptest::strategy::Just(json!({"a": 1})), proptest::strategy::Just(json!(-1)),
+                proptest::strategy::Just(json!("2026-02-30T00:00:00Z")), "\\PC{0,12}".prop_map(|s| json!(s)),
+            ],
+        ) {
+            use proptest::prelude::*;
+            let mut record = json!({"Id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "Number": "A", "Name": "B",
+                                    "IsActive": true, "NetPrice": 1.5, "ChangedUtc": "2026-01-01T00:00:00Z"});
+            record[field] = value;
+            let _ = decode::<crate::Article>(record.clone());
+            let _ = decode::<Customer>(record.clone());
+            let _ = decode::<crate::ArticleLabel>(record);
+            prop_assert!(true);
+        }
+    }
 
     #[test]
     fn a_customer_whose_flag_is_a_word_names_the_flag() {

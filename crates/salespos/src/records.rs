@@ -191,7 +191,7 @@ mod tests {
         );
         assert_eq!(error.id(), Some(1));
 
-        let missing = decode::<Row>(json!({"nested": [{}]}), 0).unwrap_err();
+        let missing = decode::<Row>(json!({"count": 1}), 0).unwrap_err();
         assert_eq!(missing.field, "id", "{missing:?}");
         let nested = decode::<Row>(json!({"id": 1, "nested": [{}]}), 0).unwrap_err();
         assert_eq!(nested.field, "nested[0].name", "{nested:?}");
@@ -210,6 +210,84 @@ mod tests {
         assert_eq!(value["c"], "\u{1F600}");
         assert_eq!(value["d"], "\\ud800", "an escaped backslash is no escape");
         assert!(read_json(b"{not json").is_err());
+    }
+
+    /// Any JSON a record might be: the fuzzer's alphabet, with the odd values tills send.
+    pub(crate) fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "\\PC{0,20}".prop_map(Value::String),
+            prop::sample::select(vec!["", "7", "-1", "1e400", "12,95", "2022-11-07", "0000-00-00 00:00:00", "NaN", "true"])
+                .prop_map(|s| Value::String(s.into())),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,10}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// A real record with one field (possibly nested) replaced by anything.
+    fn mutated(base: Value) -> impl Strategy<Value = Value> {
+        let fields: Vec<String> = base.as_object().unwrap().keys().cloned().collect();
+        (prop::sample::select(fields), any_json()).prop_map(move |(field, value)| {
+            let mut record = base.clone();
+            record[field.as_str()] = value;
+            record
+        })
+    }
+
+    fn order() -> Value {
+        serde_json::json!({"id": 1, "ordernumber": 1, "ordernumber_full": "1", "create_date": "2022-11-07T21:51:00Z",
+            "status": 7, "is_completed": true, "paid": true, "paymethod_id": 3, "total_price": 12.95,
+            "total_tax": 2.25, "user": {"id": "5"}, "currency": "EUR",
+            "customer": {"email": "a@b.nl", "billingaddress": {"housenumber": 3, "country_code": "NL"}},
+            "orderrows": {"href": "x"}})
+    }
+
+    fn row() -> Value {
+        serde_json::json!({"id": 1, "product_number": "KB-01", "count": 2, "price": 8.95, "discount": 0,
+            "total_price": 17.9, "tax": 9, "product_name": "Koffie"})
+    }
+
+    /// What a decode failure says must lead to the field: the path holds a value, or names one
+    /// the record lacks.
+    fn names_its_field(record: &Value, error: &Undecodable) -> bool {
+        error.field.is_empty()
+            || value_at(record, &error.field).is_some()
+            || error.reason.starts_with("missing field")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// The decoders' fuzzer: an order, a row, a product or an account with any field made
+        /// anything never panics, and a record that does not read names a field that leads
+        /// somewhere. `PROPTEST_CASES` runs it longer.
+        #[test]
+        fn no_record_makes_a_decoder_panic(
+            order in mutated(order()),
+            row in mutated(row()),
+            anything in any_json(),
+        ) {
+            use crate::models::{order::{Order, OrderRow}, product::Product, user::User};
+            for (record, result) in [
+                (&order, decode::<Order>(order.clone(), 0).err()),
+                (&row, decode::<OrderRow>(row.clone(), 0).err()),
+                (&anything, decode::<Product>(anything.clone(), 0).err()),
+                (&anything, decode::<User>(anything.clone(), 0).err()),
+            ] {
+                if let Some(error) = result {
+                    prop_assert!(names_its_field(record, &error), "{error:?}");
+                }
+            }
+        }
     }
 
     proptest! {

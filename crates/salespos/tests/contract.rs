@@ -139,9 +139,10 @@ async fn paging_follows_next_over_several_pages_without_a_total() {
     let mut pages = client.products().pages(&ProductFilter::default());
     let mut seen = Vec::new();
     let mut count = 0;
-    while let Some(items) = pages.next_page().await.unwrap() {
+    while let Some(batch) = pages.next_page().await.unwrap() {
         count += 1;
-        seen.extend(items.into_iter().map(|p| p.id));
+        assert!(batch.undecodable.is_empty());
+        seen.extend(batch.items.into_iter().map(|p| p.id));
     }
     assert_eq!(count, expected.div_ceil(7));
     assert_eq!(seen.len(), expected);
