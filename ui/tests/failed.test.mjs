@@ -75,3 +75,38 @@ test("with nothing failed the list says so", async () => {
   await page.getByText("Nothing failed. Every record is in step.").waitFor();
   assert.ok(await page.getByTestId("retry-all").isDisabled());
 });
+
+test("a record PosBridge could not read shows exactly as it came in, with the field and the value at fault", async () => {
+  const reason =
+    'POS order 1042 could not be read: its field create_date holds "07/11/2022", which PosBridge cannot read ("07/11/2022" is not a date and time). PosBridge keeps it as it came in; correct it in the till, then retry (or skip it).';
+  const unreadable = failedRecord(4, "POS order 1042", reason, {
+    payload: { id: 5004, ordernumber: 1042, create_date: "07/11/2022", total_price: 12.95, paid: true, customer: { email: "jan@example.com" } },
+    error: { code: "unreadable_record", reason, field: "create_date", transient: false },
+  });
+  const lineReason = 'POS order 1043 could not be read: its field rows[1].count holds "een", which PosBridge cannot read.';
+  const row = failedRecord(5, "POS order 1043", lineReason, {
+    payload: { id: 5005, ordernumber: 1043, rows: [null, { id: 9, product_number: "KB-01", count: "een" }] },
+    error: { code: "unreadable_record", reason: lineReason, field: "rows[1].count", transient: false },
+  });
+  const { page, problems } = await openUi({ status: liveStatus, failed: [unreadable, row, three[0]] });
+  await page.getByRole("button", { name: /^Failed records/ }).click();
+  await page.getByTestId("failed-record").first().waitFor();
+
+  const card = page.getByTestId("failed-record").first();
+  const text = await card.innerText();
+  assert.match(text, /Field at fault\s+create_date/);
+  assert.match(text, /Value received\s+"07\/11\/2022"/);
+  assert.match(text, /kept exactly as it came in/);
+  const raw = card.getByRole("region", { name: "The record exactly as it came in" });
+  assert.match(await raw.innerText(), /"create_date": "07\/11\/2022"/, "shown without asking, as JSON");
+  assert.equal(await raw.locator(".fault").innerText(), '  "create_date": "07/11/2022",', "the field's line is marked");
+  assert.equal(await card.getByRole("button", { name: "What came in" }).count(), 0);
+
+  const line = page.getByTestId("failed-record").nth(1);
+  assert.equal(await line.getByTestId("value-received").innerText(), '"een"', "a line's field, found in the record");
+
+  const known = page.getByTestId("failed-record").nth(2);
+  assert.equal(await known.getByTestId("value-received").count(), 0, "other failures stay as they were");
+  assert.deepEqual(problems, []);
+  await screenshot(page, "failed-unreadable");
+});

@@ -143,6 +143,8 @@ export const ordersAnswers = {
     new_article_unit_id: null,
     shipping_article: "VERZEND",
     extra_costs_article: null,
+    refunds: "skip",
+    shorten_long_texts: false,
   },
   lookups: {
     pos_status_include: { entries: { 7: true }, default: false },

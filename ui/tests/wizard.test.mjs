@@ -317,3 +317,26 @@ test("a step can be opened again from Settings once PosBridge is live", async ()
   const saved = (await calls(page, "save_flow_schedules")).at(-1).schedules;
   assert.deepEqual(saved.filter((s) => s.enabled).map((s) => s.flow), ["orders", "stock"], "live: a switch takes effect at once");
 });
+
+test("refunds are skipped unless the merchant books them, and then only as invoices", async () => {
+  const { page } = await openUi({ height: 1700 });
+  await demoAt(page, "Questions");
+  const refunds = page.getByRole("radiogroup", { name: "Refunds and returns at the till" });
+  await refunds.waitFor();
+  assert.ok(await refunds.getByRole("radio", { name: /Do not book them/ }).isChecked(), "skipped unless asked");
+
+  await refunds.getByRole("radio", { name: /Book them/ }).check();
+  await page.getByLabel("Book till sales as").selectOption("order");
+  await next(page);
+  assert.ok(await page.getByText("eAccounting has credit invoices only").isVisible());
+  assert.equal((await calls(page, "save_orders_answers")).length, 0);
+
+  await page.getByLabel("Book till sales as").selectOption("invoice");
+  await page.getByText("More options").click();
+  await page.getByRole("checkbox", { name: /Shorten names and addresses/ }).check();
+  await next(page);
+  await onStep(page, "Preview");
+  const [{ answers }] = await calls(page, "save_orders_answers");
+  assert.equal(answers.settings.refunds, "credit_invoice");
+  assert.equal(answers.settings.shorten_long_texts, true);
+});

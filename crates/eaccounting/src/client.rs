@@ -18,6 +18,7 @@ use crate::models::{
     CompanySettings, CustomerInvoice, CustomerInvoiceDraft, DraftConversion, Order,
 };
 use crate::paging::{ListQuery, Listing, Page, LIST_ALL_PAGE_SIZE};
+use crate::records;
 use crate::resources::{Creatable, Deletable, Gettable, Resource, Updatable};
 use crate::transport::{Call, Transport};
 
@@ -97,11 +98,12 @@ impl Client {
         })
     }
 
-    /// One page of a list.
+    /// One page of a list, each record decoded on its own (see [`Page`]).
     pub async fn list_page<R: Resource>(&self, query: &ListQuery<R>) -> Result<Page<R>> {
         let mut call = Call::new(Method::GET, R::PATH);
         call.query = query.pairs();
-        self.call(call).await
+        let raw: Page<serde_json::Value> = self.call(call).await?;
+        Ok(Page::from_raw(raw))
     }
 
     /// Every record matching `filter`, page after page until the last.
@@ -115,6 +117,7 @@ impl Client {
     pub async fn list_all_with<R: Resource>(&self, mut query: ListQuery<R>) -> Result<Listing<R>> {
         let mut listing = Listing {
             items: Vec::new(),
+            undecodable: Vec::new(),
             server_time_utc: None,
             pages: 0,
         };
@@ -126,6 +129,7 @@ impl Client {
             }
             let more = page.has_next();
             listing.items.extend(page.data);
+            listing.undecodable.extend(page.undecodable);
             if !more {
                 return Ok(listing);
             }
@@ -133,10 +137,13 @@ impl Client {
         }
     }
 
-    /// One record by its id.
+    /// One record by its id. One that does not read is [`Error::Undecodable`], naming the
+    /// field and keeping the record.
     pub async fn get<R: Gettable>(&self, id: &R::Id) -> Result<R> {
-        self.call(Call::new(Method::GET, format!("{}/{id}", R::PATH)))
-            .await
+        let call = Call::new(Method::GET, format!("{}/{id}", R::PATH));
+        let operation = call.operation();
+        let raw: serde_json::Value = self.call(call).await?;
+        records::decode(raw).map_err(|record| Error::Undecodable { operation, record })
     }
 
     /// Creates a record and returns it as Visma stored it (ids, numbers, totals filled in).

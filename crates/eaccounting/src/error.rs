@@ -258,6 +258,12 @@ pub enum Error {
     TokenStore(#[from] TokenStoreError),
     #[error("{operation}: unexpected answer from Visma eAccounting: {detail}")]
     Decode { operation: String, detail: String },
+    /// A record in an answer does not read as its type; kept as it came, with the field.
+    #[error("{operation}: a record does not read: field {}: {}", .record.field, .record.reason)]
+    Undecodable {
+        operation: String,
+        record: Box<crate::records::Undecodable>,
+    },
     #[error("invalid eAccounting client configuration: {0}")]
     Config(String),
 }
@@ -304,6 +310,7 @@ impl Error {
             },
             Error::TokenStore(_) => "token_store",
             Error::Decode { .. } => "unexpected_response",
+            Error::Undecodable { .. } => "unreadable_record",
             Error::Config(_) => "invalid_config",
         }
     }
@@ -316,9 +323,11 @@ impl Error {
         }
     }
 
-    /// The field Visma named as at fault (`Errors[0].Field`), e.g. `Rows[0].ArticleId`.
+    /// The field Visma named as at fault (`Errors[0].Field`), e.g. `Rows[0].ArticleId`, or the
+    /// field of a record that did not read.
     pub fn field(&self) -> Option<&str> {
         match self {
+            Error::Undecodable { record, .. } => Some(record.field.as_str()),
             Error::Api(api) => api
                 .body
                 .errors
@@ -333,6 +342,14 @@ impl Error {
     pub fn error_id(&self) -> Option<Uuid> {
         match self {
             Error::Api(api) => api.body.error_id,
+            _ => None,
+        }
+    }
+
+    /// The record that did not read, when that is the error.
+    pub fn undecodable(&self) -> Option<&crate::records::Undecodable> {
+        match self {
+            Error::Undecodable { record, .. } => Some(record),
             _ => None,
         }
     }
@@ -427,6 +444,10 @@ impl Error {
             Error::Authorization(_) => "The Visma sign-in could not be completed safely. Start connecting again.".into(),
             Error::TokenStore(_) => "PosBridge could not read or save the Visma sign-in on this computer. Check that the system keyring is unlocked, then try again.".into(),
             Error::Decode { .. } => "Visma eAccounting sent an answer PosBridge did not expect. Please report this to PosBridge support.".into(),
+            Error::Undecodable { record, .. } => format!(
+                "Visma eAccounting sent a record PosBridge cannot read (field {}: {}). Correct the record in eAccounting, then retry; if it looks right there, report this to PosBridge support.",
+                record.field, record.reason
+            ),
             Error::Config(detail) => format!("The Visma eAccounting settings are not valid: {detail}"),
         }
     }

@@ -29,6 +29,7 @@ mod filter;
 pub mod https_only;
 mod models;
 mod paging;
+pub mod records;
 mod resources;
 mod transport;
 mod wire;
@@ -46,5 +47,6 @@ pub use error::{
 pub use filter::{Field, Filter, FilterLiteral};
 pub use models::*;
 pub use paging::{ListQuery, Listing, Page, PageMeta, DEFAULT_PAGE_SIZE, LIST_ALL_PAGE_SIZE};
+pub use records::Undecodable;
 pub use resources::{Creatable, Deletable, Gettable, Resource, Updatable};
 pub use wire::{format_timestamp, parse_timestamp};

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
+use crate::records::{self, Undecodable};
 
 /// Visma's default page size.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -23,19 +24,41 @@ pub struct PageMeta {
     pub server_time_utc: Option<DateTime<Utc>>,
 }
 
-/// One page of a list.
+/// One page of a list. Each record is decoded on its own: those that do not read are set aside
+/// in `undecodable`, and the others come.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", bound(deserialize = "T: Deserialize<'de>"))]
 pub struct Page<T> {
     pub meta: PageMeta,
     #[serde(deserialize_with = "crate::wire::null_as_empty")]
     pub data: Vec<T>,
+    #[serde(skip)]
+    pub undecodable: Vec<Undecodable>,
 }
 
 impl<T> Page<T> {
     /// Whether a page follows this one.
     pub fn has_next(&self) -> bool {
-        !self.data.is_empty() && self.meta.current_page < self.meta.total_number_of_pages
+        let read = self.data.len() + self.undecodable.len();
+        read > 0 && self.meta.current_page < self.meta.total_number_of_pages
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Page<T> {
+    /// A page as Visma sent it, each record decoded on its own.
+    pub(crate) fn from_raw(raw: Page<serde_json::Value>) -> Self {
+        let mut page = Page {
+            meta: raw.meta,
+            data: Vec::with_capacity(raw.data.len()),
+            undecodable: Vec::new(),
+        };
+        for record in raw.data {
+            match records::decode(record) {
+                Ok(record) => page.data.push(record),
+                Err(undecodable) => page.undecodable.push(*undecodable),
+            }
+        }
+        page
     }
 }
 
@@ -45,6 +68,8 @@ impl<T> Page<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listing<T> {
     pub items: Vec<T>,
+    /// Records that did not read (see [`Page`]); lookups leave them out, flows report them.
+    pub undecodable: Vec<Undecodable>,
     pub server_time_utc: Option<DateTime<Utc>>,
     /// Pages read.
     pub pages: u32,
@@ -169,6 +194,7 @@ mod tests {
                 server_time_utc: None,
             },
             data: items,
+            undecodable: Vec::new(),
         };
         assert!(page(1, 2, vec![1, 2]).has_next());
         assert!(!page(2, 2, vec![3]).has_next());

@@ -11,6 +11,7 @@ use url::Url;
 use crate::error::Error;
 use crate::options::{ClientOptions, Credentials};
 use crate::paging::{Page, PageRequest, Pages, Query};
+use crate::records;
 use crate::transport::{path_and_query, Transport};
 
 /// A client of one CCV SalesPOS (CCV Shop API v1) account.
@@ -69,9 +70,37 @@ impl Client {
         })
     }
 
+    /// One record, decoded on its own: a field of the wrong kind is [`Error::Undecodable`],
+    /// naming the field and keeping the record.
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, link: &str) -> Result<T, Error> {
         let (path, body) = self.call(Method::GET, link, None).await?;
-        Self::decode(&Method::GET, &path, &body)
+        let raw = records::read_json(&body).map_err(|source| Error::Decode {
+            method: "GET".into(),
+            path: path.clone(),
+            source,
+        })?;
+        records::decode(raw, 0).map_err(|record| Error::Undecodable {
+            method: "GET".into(),
+            path,
+            record,
+        })
+    }
+
+    /// Every record of a collection, strictly: one that does not read is an error naming it
+    /// (for the parts of a record, like an order's rows, where leaving one out would be wrong).
+    pub(crate) async fn get_every<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Error> {
+        let batch = self
+            .pages(path, &Query::new(), keep_all)
+            .collect_batch()
+            .await?;
+        match batch.undecodable.into_iter().next() {
+            None => Ok(batch.items),
+            Some(record) => Err(Error::Undecodable {
+                method: "GET".into(),
+                path: path.to_string(),
+                record: Box::new(record),
+            }),
+        }
     }
 
     /// One page from a relative path or an absolute `next` link.

@@ -36,12 +36,28 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A record in a success answer does not read as its type (a field of the wrong kind): the
+    /// record is kept as it came, with the field at fault.
+    #[error("{method} {path}: a record does not read: {}", describe(record))]
+    Undecodable {
+        method: String,
+        path: String,
+        record: Box<crate::records::Undecodable>,
+    },
     /// A create answered 204 without a body and the record could not be found afterwards.
     #[error("{what} was accepted (204) but could not be found afterwards")]
     CreatedButNotFound { what: String },
     /// The client was set up wrongly (e.g. an `api_root` that is not a URL).
     #[error("invalid SalesPOS settings: {0}")]
     Config(String),
+}
+
+fn describe(record: &crate::records::Undecodable) -> String {
+    if record.field.is_empty() {
+        record.reason.clone()
+    } else {
+        format!("field {}: {}", record.field, record.reason)
+    }
 }
 
 /// An error answer of the API.
@@ -158,6 +174,7 @@ impl Error {
             Error::Transport { .. } => true,
             Error::InvalidResponseSignature { .. }
             | Error::Decode { .. }
+            | Error::Undecodable { .. }
             | Error::CreatedButNotFound { .. }
             | Error::Config(_) => false,
         }
@@ -199,6 +216,7 @@ impl Error {
             Error::Transport { .. } => "salespos.unreachable",
             Error::InvalidResponseSignature { .. } => "salespos.bad_response_signature",
             Error::Decode { .. } => "salespos.unexpected_answer",
+            Error::Undecodable { .. } => "salespos.unreadable_record",
             Error::CreatedButNotFound { .. } => "salespos.created_not_found",
             Error::Config(_) => "salespos.bad_settings",
         }
@@ -256,6 +274,11 @@ impl Error {
             Error::Decode { .. } => "CCV SalesPOS answered in a form PosBridge does not understand. \
                  Please report this to PosBridge support with the activity log."
                 .to_string(),
+            Error::Undecodable { record, .. } => format!(
+                "CCV SalesPOS sent a record PosBridge cannot read ({}). Correct the record in \
+                 SalesPOS, then retry; if it looks right there, report this to PosBridge support.",
+                describe(record)
+            ),
             Error::CreatedButNotFound { what } => format!(
                 "CCV SalesPOS accepted {what} but PosBridge could not find it afterwards. Check \
                  SalesPOS before retrying, so that nothing is created twice."
@@ -263,6 +286,14 @@ impl Error {
             Error::Config(reason) => format!(
                 "The SalesPOS settings are not valid: {reason}. Correct them in the SalesPOS settings."
             ),
+        }
+    }
+
+    /// The record that did not read, when that is the error.
+    pub fn undecodable(&self) -> Option<&crate::records::Undecodable> {
+        match self {
+            Error::Undecodable { record, .. } => Some(record),
+            _ => None,
         }
     }
 

@@ -1,12 +1,15 @@
 //! Collections: `{href, start, size, first, previous, next, items}` (reference §4.1), paged with
 //! `start` and `size`, followed until `next` is empty. There is no total count, so nothing here
 //! assumes one. Some endpoints answer a bare object instead of a collection; that reads as a
-//! page of one.
+//! page of one. Each record of a page is decoded on its own (see [`crate::records`]): one that
+//! does not read is set aside with its field and reason, and the others come.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::Error;
+use crate::records::{self, Undecodable};
 
 /// Page size used when none is given (the API's own default is unconfirmed).
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -45,6 +48,26 @@ pub struct Page<T> {
     #[serde(default)]
     pub next: Option<String>,
     pub items: Vec<T>,
+    /// The page's records that did not read as `T`, in their places.
+    #[serde(skip)]
+    pub undecodable: Vec<Undecodable>,
+}
+
+/// The collection envelope without its items.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    href: Option<String>,
+    #[serde(default)]
+    start: Option<u64>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    first: Option<String>,
+    #[serde(default)]
+    previous: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -59,20 +82,80 @@ impl<T> Page<T> {
 
 impl<T: DeserializeOwned> Page<T> {
     pub(crate) fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        if value.get("items").is_some_and(serde_json::Value::is_array) {
-            serde_json::from_value(value)
-        } else {
-            Ok(Page {
-                href: None,
-                start: None,
-                size: None,
-                first: None,
-                previous: None,
-                next: None,
-                items: vec![serde_json::from_value(value)?],
-            })
+        let mut value = records::read_json(body)?;
+        let (envelope, raw_items) = match value.get_mut("items").map(Value::take) {
+            Some(Value::Array(items)) => (serde_json::from_value::<Envelope>(value)?, items),
+            Some(other) => {
+                // `items` that is no list: the answer is a bare record with such a field.
+                value["items"] = other;
+                (Envelope::empty(), vec![value])
+            }
+            None => (Envelope::empty(), vec![value]),
+        };
+        let mut page = Page {
+            href: envelope.href,
+            start: envelope.start,
+            size: envelope.size,
+            first: envelope.first,
+            previous: envelope.previous,
+            next: envelope.next,
+            items: Vec::with_capacity(raw_items.len()),
+            undecodable: Vec::new(),
+        };
+        for (position, raw) in raw_items.into_iter().enumerate() {
+            match records::decode(raw, position) {
+                Ok(item) => page.items.push(item),
+                Err(undecodable) => page.undecodable.push(*undecodable),
+            }
         }
+        Ok(page)
+    }
+}
+
+impl Envelope {
+    fn empty() -> Self {
+        Self {
+            href: None,
+            start: None,
+            size: None,
+            first: None,
+            previous: None,
+            next: None,
+        }
+    }
+}
+
+/// Records read from a collection: those that decoded, and those that did not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch<T> {
+    pub items: Vec<T>,
+    /// Records that did not read, with their position in the whole collection.
+    pub undecodable: Vec<Undecodable>,
+}
+
+impl<T> Default for Batch<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            undecodable: Vec::new(),
+        }
+    }
+}
+
+impl<T> Batch<T> {
+    /// The records that decoded; those that did not are logged and left out. For lookups
+    /// only: a flow reports the undecodable ones instead (see [`Pages::next_page`]).
+    pub fn readable(self, what: &str) -> Vec<T> {
+        for record in &self.undecodable {
+            tracing::warn!(
+                what,
+                field = %record.field,
+                reason = %record.reason,
+                record = %record.raw,
+                "a record from CCV SalesPOS does not read; left out"
+            );
+        }
+        self.items
     }
 }
 
@@ -130,6 +213,8 @@ pub struct Pages<T> {
     next: Option<String>,
     seen: std::collections::HashSet<String>,
     keep: fn(&T) -> bool,
+    /// Records read so far, for the position of an undecodable one in the whole collection.
+    read: usize,
 }
 
 impl<T: DeserializeOwned> Pages<T> {
@@ -139,34 +224,56 @@ impl<T: DeserializeOwned> Pages<T> {
             next: Some(first),
             seen: Default::default(),
             keep,
+            read: 0,
         }
     }
 
-    /// The next page's items, or `None` when the collection is done.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<T>>, Error> {
+    /// The next page's records (those that did not read among them, set aside), or `None`
+    /// when the collection is done.
+    pub async fn next_page(&mut self) -> Result<Option<Batch<T>>, Error> {
         let Some(link) = self.next.take() else {
             return Ok(None);
         };
         let page: Page<T> = self.client.get_page(&link).await?;
         // A server that hands out the same link twice would otherwise loop forever.
         self.seen.insert(link);
+        let count = page.items.len() + page.undecodable.len();
         self.next = page
             .next_link()
-            .filter(|_| !page.items.is_empty())
+            .filter(|_| count > 0)
             .map(str::to_string)
             .filter(|n| !self.seen.contains(n));
-        Ok(Some(
-            page.items.into_iter().filter(|i| (self.keep)(i)).collect(),
-        ))
+        let offset = self.read;
+        self.read += count;
+        Ok(Some(Batch {
+            items: page.items.into_iter().filter(|i| (self.keep)(i)).collect(),
+            undecodable: page
+                .undecodable
+                .into_iter()
+                .map(|u| Undecodable {
+                    position: u.position + offset,
+                    ..u
+                })
+                .collect(),
+        }))
     }
 
-    /// Every remaining item.
-    pub async fn collect_all(mut self) -> Result<Vec<T>, Error> {
-        let mut all = Vec::new();
-        while let Some(items) = self.next_page().await? {
-            all.extend(items);
+    /// Every remaining record, read or not.
+    pub async fn collect_batch(mut self) -> Result<Batch<T>, Error> {
+        let mut all = Batch::default();
+        while let Some(batch) = self.next_page().await? {
+            all.items.extend(batch.items);
+            all.undecodable.extend(batch.undecodable);
         }
         Ok(all)
+    }
+
+    /// Every remaining record that reads (for lookups; see [`Batch::readable`]).
+    pub async fn collect_all(self) -> Result<Vec<T>, Error> {
+        Ok(self
+            .collect_batch()
+            .await?
+            .readable(std::any::type_name::<T>()))
     }
 }
 
@@ -208,6 +315,30 @@ mod tests {
         let single: Page<serde_json::Value> = Page::parse(br#"{"id":7,"name":"one"}"#).unwrap();
         assert_eq!(single.items.len(), 1);
         assert_eq!(single.next_link(), None);
+    }
+
+    #[test]
+    fn a_record_that_does_not_read_is_set_aside_and_the_page_still_reads() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            id: i64,
+            price: Option<f64>,
+        }
+        let page: Page<Item> = Page::parse(
+            br#"{"next":null,"items":[{"id":1},{"id":2,"price":"twaalf"},"x",{"id":4,"price":1.5}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+            vec![1, 4]
+        );
+        assert_eq!(page.undecodable.len(), 2);
+        assert_eq!(page.undecodable[0].field, "price");
+        assert_eq!(page.undecodable[0].position, 1);
+        assert_eq!(page.undecodable[0].id(), Some(2));
+        assert_eq!(page.undecodable[1].field, "");
+        assert_eq!(page.undecodable[1].raw, serde_json::json!("x"));
     }
 
     #[test]

@@ -139,9 +139,10 @@ async fn paging_follows_next_over_several_pages_without_a_total() {
     let mut pages = client.products().pages(&ProductFilter::default());
     let mut seen = Vec::new();
     let mut count = 0;
-    while let Some(items) = pages.next_page().await.unwrap() {
+    while let Some(batch) = pages.next_page().await.unwrap() {
         count += 1;
-        seen.extend(items.into_iter().map(|p| p.id));
+        assert!(batch.undecodable.is_empty());
+        seen.extend(batch.items.into_iter().map(|p| p.id));
     }
     assert_eq!(count, expected.div_ceil(7));
     assert_eq!(seen.len(), expected);
@@ -675,4 +676,61 @@ async fn the_salespos_media_type_and_a_pasted_api_url_work_the_same() {
     let client = salespos::Client::new(credentials, options).unwrap();
     assert_eq!(client.api_base().as_str(), sim.api_url().as_str());
     assert!(client.health_check().await.unwrap().is_salespos);
+}
+
+/// What a real shop's data can hold: a record the client cannot read is left out of a list and
+/// told about, and the records around it still come; one read by itself is an error naming the
+/// field; a lone UTF-16 surrogate in a name does not stop a page from being read.
+#[tokio::test]
+async fn a_record_that_does_not_read_never_takes_its_page_down() {
+    use sandbox::salespos::{RawInjection, RawKind};
+    let sim = common::simulator().await;
+    let client = common::client(&sim);
+    let all_before = client
+        .products()
+        .list_all(&salespos::ProductFilter::default())
+        .await
+        .unwrap();
+    let raw = sim
+        .inject_raw(
+            RawKind::Product,
+            RawInjection {
+                record: Some(
+                    serde_json::json!({"id": 990_001, "productnumber": "RAW-1", "price": "twaalf"}),
+                ),
+                ..RawInjection::default()
+            },
+        )
+        .unwrap();
+    sim.inject_raw(
+        RawKind::User,
+        RawInjection {
+            text: Some(r#"{"id":990002,"username":"jan\ud800@example.com"}"#.into()),
+            ..RawInjection::default()
+        },
+    )
+    .unwrap();
+
+    let all = client
+        .products()
+        .list_all(&salespos::ProductFilter::default())
+        .await
+        .expect("the page reads");
+    assert_eq!(all.len(), all_before.len(), "every readable product comes");
+
+    let error = client
+        .products()
+        .get(salespos::ProductId(raw))
+        .await
+        .expect_err("the product does not read");
+    assert_eq!(error.code(), "salespos.unreadable_record");
+    assert!(error.to_string().contains("price"), "{error}");
+
+    let users = client
+        .users()
+        .list_all(&salespos::UserFilter::default())
+        .await
+        .expect("a lone surrogate does not stop the page");
+    let odd = users.iter().find(|u| u.id.0 == 990_002).expect("read");
+    assert_eq!(odd.username, "jan\u{FFFD}@example.com");
 }

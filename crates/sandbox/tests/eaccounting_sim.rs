@@ -476,3 +476,41 @@ async fn an_invoice_dated_in_a_locked_period_is_refused_and_the_draft_stays() {
     assert_eq!(status, 201, "{invoice}");
     assert_eq!(invoice["InvoiceDate"], "2026-03-02T00:00:00Z");
 }
+
+#[tokio::test]
+async fn a_raw_article_or_customer_is_served_as_given_with_an_id_and_a_change_time_added() {
+    let sim = start().await;
+    let token = access_token(&sim).await;
+    let response = reqwest::Client::new()
+        .post(sim.root_url().join("__sim/raw/articles").unwrap())
+        .json(&json!({"Number": "RAW-1", "Name": 42, "NetPrice": "twelve"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let id = response.json::<Value>().await.unwrap()["Id"].clone();
+    let (status, article) = api(&sim, &token, &format!("articles/{}", id.as_str().unwrap())).await;
+    assert_eq!(status, 200);
+    assert_eq!(article["Name"], 42);
+    assert_eq!(article["NetPrice"], "twelve");
+    assert!(article["ChangedUtc"].is_string());
+    let (status, listed) = api(&sim, &token, "articles?$pagesize=500&$orderby=Number").await;
+    assert_eq!(status, 200, "{listed}");
+    assert!(listed["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["Id"] == id));
+
+    let stored = sim.inject_raw(
+        sandbox::eaccounting::RawCollection::Customers,
+        json!({"Id": "not-a-guid", "Name": null}),
+    );
+    assert_eq!(stored, Some(json!("not-a-guid")));
+    assert_eq!(
+        sim.inject_raw(sandbox::eaccounting::RawCollection::Customers, json!([1])),
+        None
+    );
+    let (status, _) = api(&sim, &token, "customers?$pagesize=500").await;
+    assert_eq!(status, 200, "a list with an odd record still answers");
+}

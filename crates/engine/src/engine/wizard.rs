@@ -14,7 +14,7 @@ use crate::activity::NewEvent;
 use crate::flow::FlowKind;
 use crate::flows::categories::CategoriesSettings;
 use crate::flows::customers::CustomersSettings;
-use crate::flows::orders::{CustomerChoice, OrdersSettings};
+use crate::flows::orders::{CustomerChoice, DocumentKind, OrdersSettings, RefundChoice};
 use crate::flows::products::ProductsSettings;
 use crate::flows::stock::StockSettings;
 use crate::mapping::{Lookups, POS_STATUS_INCLUDE};
@@ -115,6 +115,14 @@ fn check_orders(answers: &OrdersAnswers) -> Result<()> {
         return Err(invalid(
             "orders.new_article_coding_id",
             "choose the account coding and unit for articles PosBridge creates, or let it not create articles",
+        ));
+    }
+    if settings.refunds == RefundChoice::CreditInvoice
+        && matches!(settings.document, DocumentKind::Quote | DocumentKind::Order)
+    {
+        return Err(invalid(
+            "orders.refunds",
+            "eAccounting has credit documents only for invoices: book sales as invoices or invoice drafts to book refunds, or leave refunds out",
         ));
     }
     let books_some_status = answers
@@ -486,6 +494,26 @@ mod tests {
         let config = engine.orders_config().unwrap();
         assert!(config.enabled);
         assert_eq!(config.interval_seconds, 120);
+    }
+
+    #[test]
+    fn refunds_as_credit_invoices_need_an_invoice_to_be_the_document() {
+        let engine = engine();
+        let mut answers = answers(&engine);
+        answers.settings.refunds = RefundChoice::CreditInvoice;
+        answers.settings.document = DocumentKind::Order;
+        let error = engine
+            .save_orders_answers(&answers, Origin::Window)
+            .unwrap_err();
+        assert!(error.to_string().starts_with("orders.refunds:"), "{error}");
+        answers.settings.document = DocumentKind::InvoiceDraft;
+        engine
+            .save_orders_answers(&answers, Origin::Window)
+            .unwrap();
+        assert_eq!(
+            engine.orders_answers().unwrap().settings.refunds,
+            RefundChoice::CreditInvoice
+        );
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub enum RunError {
     Setup(String),
     #[error("the local database failed: {0}")]
     Store(#[from] StoreError),
+    /// A bug (or data no check foresaw) made the run panic; caught at the run's edge, so only
+    /// this run stops.
+    #[error("PosBridge hit an internal error and stopped this run ({0}). It tries again on the next run; if this keeps happening, report it to PosBridge support with the activity log.")]
+    Panicked(String),
 }
 
 impl From<rusqlite::Error> for RunError {
@@ -164,7 +168,8 @@ pub async fn run<F: Flow>(
     }
 
     let mut handled = HashSet::new();
-    let result = run_pages(store, activity, flow, &options, &mut summary, &mut handled).await;
+    let pages = run_pages(store, activity, flow, &options, &mut summary, &mut handled);
+    let result = catching_panics(pages).await;
     if let Err(error) = &result {
         summary.error = Some(error.to_string());
     }
@@ -202,6 +207,27 @@ pub async fn run<F: Flow>(
 enum Stopped {
     AtTheEnd,
     Early,
+}
+
+/// Runs `work`, turning a panic inside it into [`RunError::Panicked`] with the panic's message:
+/// the run is then finished as failed and logged like any other, and the scheduler and the app
+/// go on. (Pages committed before the panic stay committed; the one it happened in does not.)
+async fn catching_panics<T>(
+    work: impl Future<Output = Result<T, RunError>>,
+) -> Result<T, RunError> {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|m| m.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            tracing::error!(%message, "a run panicked");
+            Err(RunError::Panicked(message))
+        }
+    }
 }
 
 async fn run_pages<F: Flow>(
@@ -671,6 +697,106 @@ mod tests {
         let summary = run(&store, &activity, &mut flow, options(false)).await;
         assert_eq!(summary.counts.created, 1, "{summary:?}");
         assert!(store.read(|c| failed::open(c, None)).unwrap().is_empty());
+    }
+
+    /// A flow with a bug: planning its second page panics (as arithmetic on absurd data could).
+    struct Panicking {
+        pages: u32,
+    }
+
+    impl Flow for Panicking {
+        type Action = u32;
+
+        fn kind(&self) -> FlowKind {
+            FlowKind::Stock
+        }
+
+        async fn plan_retries(&mut self, _: &[FailedRecord]) -> Result<PlanPage<u32>, RunError> {
+            Ok(PlanPage {
+                items: Vec::new(),
+                cursor: None,
+            })
+        }
+
+        async fn plan_next_page(&mut self) -> Result<Option<PlanPage<u32>>, RunError> {
+            self.pages += 1;
+            match self.pages {
+                1 => Ok(Some(PlanPage {
+                    items: vec![decide(2)],
+                    cursor: Some(json!(2)),
+                })),
+                _ => {
+                    let zero = u32::from(self.pages > 100);
+                    Ok(Some(PlanPage {
+                        items: vec![decide(4 / zero)],
+                        cursor: None,
+                    }))
+                }
+            }
+        }
+
+        async fn apply(&mut self, item: &Planned<u32>) -> Result<Applied, RecordError> {
+            Ok(Applied {
+                message: format!("Wrote {}", item.action.unwrap()),
+                details: json!(null),
+                link: None,
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_run_fails_that_run_with_the_message_and_the_next_run_goes_on() {
+        let (store, activity) = setup();
+        let summary = run(
+            &store,
+            &activity,
+            &mut Panicking { pages: 0 },
+            options(false),
+        )
+        .await;
+        let error = summary.error.clone().expect("the run failed");
+        assert!(error.contains("divide by zero"), "{error}");
+        assert_eq!(summary.counts.created, 1, "the page before it still counts");
+
+        let last = store
+            .read(|c| runs::last(c, FlowKind::Stock))
+            .unwrap()
+            .expect("the run is recorded");
+        assert!(
+            last.finished_at.is_some(),
+            "the run row is finished: {last:?}"
+        );
+        assert!(last
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("divide by zero")));
+        let cursor: Option<u32> = store.read(|c| cursors::get(c, FlowKind::Stock)).unwrap();
+        assert_eq!(cursor, Some(2), "the page committed before the panic stays");
+        let log = activity.query(&EventQuery::default()).unwrap();
+        assert!(
+            log.events
+                .iter()
+                .any(|e| e.message.contains("stopped") && e.message.contains("divide by zero")),
+            "{:#?}",
+            log.events
+        );
+
+        // The scheduler runs it again next time, and a flow without the bug runs at all.
+        let again = run(
+            &store,
+            &activity,
+            &mut Panicking { pages: 0 },
+            options(false),
+        )
+        .await;
+        assert!(again.error.is_some());
+        let mut healthy = Numbers::new([vec![2]], vec![]);
+        assert_eq!(
+            run(&store, &activity, &mut healthy, options(false))
+                .await
+                .error,
+            None
+        );
     }
 
     #[tokio::test]

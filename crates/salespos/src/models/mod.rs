@@ -62,12 +62,21 @@ pub(crate) mod timestamp {
         if let Ok(at) = DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%z") {
             return Some(at.with_timezone(&Utc));
         }
-        for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ] {
             if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
                 return Some(at.and_utc());
             }
         }
-        None
+        // A bare date is its midnight; a day-first date ("07/11/2022") is ambiguous and not read.
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|at| at.and_utc())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
@@ -99,6 +108,19 @@ mod tests {
         assert_eq!(parse("2022-11-07T21:51:00+0000"), Some(z));
         assert_eq!(parse("2022-11-07T22:51:00+01:00"), Some(z));
         assert_eq!(parse("2022-11-07T21:51:00"), Some(z));
+        assert_eq!(parse("2022-11-07 21:51"), Some(z));
+        assert_eq!(parse("2022-11-07T21:51:00.000"), Some(z));
+        assert_eq!(
+            parse("2022-11-07"),
+            Some("2022-11-07T00:00:00Z".parse().unwrap())
+        );
         assert_eq!(parse("yesterday"), None);
+        assert_eq!(
+            parse("07/11/2022"),
+            None,
+            "day-first or month-first: nobody can tell"
+        );
+        assert_eq!(parse("0000-00-00 00:00:00"), None);
+        assert_eq!(parse("2026-02-30T10:00:00Z"), None);
     }
 }

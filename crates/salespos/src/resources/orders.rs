@@ -50,10 +50,11 @@ impl Orders<'_> {
         self.client.get_json(&format!("orders/{id}/")).await
     }
 
-    /// Every row of an order.
+    /// Every row of an order. A row that does not read is [`Error::Undecodable`] (its
+    /// `position` is the row's place): an order is never read without one of its rows.
     pub async fn rows(&self, id: OrderId) -> Result<Vec<OrderRow>, Error> {
         self.client
-            .get_all(&format!("orders/{id}/orderrows/"))
+            .get_every(&format!("orders/{id}/orderrows/"))
             .await
     }
 

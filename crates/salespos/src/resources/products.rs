@@ -2,6 +2,7 @@
 
 use reqwest::Method;
 use rust_decimal::Decimal;
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::ids::{AttributeCombinationId, ProductId};
@@ -44,26 +45,42 @@ impl Products<'_> {
     }
 
     /// The product whose `productnumber` is exactly `sku` (the newest, should there be several).
+    /// A listed record with that number that does not read is an error, not "none": the product
+    /// may well be there.
     pub async fn find_by_productnumber(&self, sku: &str) -> Result<Option<Product>, Error> {
         let filter = ProductFilter {
             productnumber: Some(sku.to_string()),
             ..ProductFilter::default()
         };
-        self.newest(filter, |p| p.productnumber.as_deref() == Some(sku))
-            .await
+        self.newest(
+            filter,
+            |p| p.productnumber.as_deref() == Some(sku),
+            |raw| raw.get("productnumber").and_then(Value::as_str) == Some(sku),
+        )
+        .await
     }
 
-    /// The newest product the filter lists that is an exact match.
+    /// The newest product the filter lists that is an exact match; an unreadable record that
+    /// `may_be` the one is an error rather than a miss.
     async fn newest(
         &self,
         filter: ProductFilter,
         exact: impl Fn(&Product) -> bool,
+        may_be: impl Fn(&Value) -> bool,
     ) -> Result<Option<Product>, Error> {
         let filter = ProductFilter {
             sort: Some((ProductSort::Id, Direction::Descending)),
             ..filter
         };
-        Ok(self.list_all(&filter).await?.into_iter().find(exact))
+        let batch = self.pages(&filter).collect_batch().await?;
+        if let Some(unread) = batch.undecodable.into_iter().find(|u| may_be(&u.raw)) {
+            return Err(Error::Undecodable {
+                method: "GET".into(),
+                path: "products/".into(),
+                record: Box::new(unread),
+            });
+        }
+        Ok(batch.items.into_iter().find(exact))
     }
 
     /// Creates a product. When the API answers 204 without a body, the product is looked up by
@@ -79,7 +96,12 @@ impl Products<'_> {
                     productname: Some(product.name.clone()),
                     ..ProductFilter::default()
                 };
-                self.newest(filter, |p| p.name == product.name).await?
+                self.newest(
+                    filter,
+                    |p| p.name == product.name,
+                    |raw| raw.get("name").and_then(Value::as_str) == Some(&product.name),
+                )
+                .await?
             }
         };
         found.ok_or_else(|| Error::CreatedButNotFound {

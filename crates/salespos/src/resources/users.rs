@@ -1,6 +1,7 @@
 //! `users`: registered customer accounts.
 
 use reqwest::Method;
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::ids::UserId;
@@ -31,12 +32,27 @@ impl Users<'_> {
     }
 
     /// The account with this e-mail (as username or in its userinfo), compared case-insensitively.
-    /// The API has no e-mail filter, so this reads every user.
+    /// The API has no e-mail filter, so this reads every user. An account that does not read
+    /// but carries the address is an error rather than "none", so it is not made twice.
     pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, Error> {
         let wanted = email.trim().to_lowercase();
-        Ok(self
-            .list_all(&UserFilter::default())
-            .await?
+        let batch = self.pages(&UserFilter::default()).collect_batch().await?;
+        let carries = |raw: &Value| {
+            [raw.get("username"), raw.pointer("/userinfo/email")]
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .any(|e| e.trim().to_lowercase() == wanted)
+        };
+        if let Some(unread) = batch.undecodable.into_iter().find(|u| carries(&u.raw)) {
+            return Err(Error::Undecodable {
+                method: "GET".into(),
+                path: "users/".into(),
+                record: Box::new(unread),
+            });
+        }
+        Ok(batch
+            .items
             .into_iter()
             .find(|u| u.email().map(str::to_lowercase).as_deref() == Some(wanted.as_str())))
     }

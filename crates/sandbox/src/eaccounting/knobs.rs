@@ -17,6 +17,9 @@
 //!   articles) created less than N seconds ago are left out of list and filter answers
 //!   (`GET /v2/<collection>`) while a read by id finds them, as a lagging search index would;
 //!   `POST /__sim/reset` sets it back to 0. N may be fractional; the answer is the value set.
+//! - `POST /__sim/raw/articles`, `/__sim/raw/customers`, `/__sim/raw/articlelabels`: any JSON
+//!   object stored as an article, customer or label exactly as given, unchecked, as the API might return it (an `Id` and
+//!   `ChangedUtc` are added only when missing, so it can be listed and read); answers `{"Id"}`
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +56,7 @@ pub fn router(state: Arc<SimState>) -> Router {
             axum::routing::patch(patch_settings),
         )
         .route("/__sim/state", get(state_snapshot))
+        .route("/__sim/raw/{collection}", post(inject_raw))
         .route(
             "/__sim/vat_rounding",
             get(get_vat_rounding).put(put_vat_rounding),
@@ -184,4 +188,25 @@ async fn patch_settings(
 
 async fn state_snapshot(State(sim): State<Arc<SimState>>) -> Json<EaccountingSnapshot> {
     Json(sim.company().snapshot())
+}
+
+/// The collections a raw record can be injected into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawCollection {
+    Articles,
+    Customers,
+    ArticleLabels,
+}
+
+async fn inject_raw(
+    State(sim): State<Arc<SimState>>,
+    axum::extract::Path(collection): axum::extract::Path<RawCollection>,
+    Json(record): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), (StatusCode, String)> {
+    let id = sim.inject_raw(collection, record).ok_or((
+        StatusCode::BAD_REQUEST,
+        "expected a JSON object".to_string(),
+    ))?;
+    Ok((StatusCode::CREATED, Json(json!({ "Id": id }))))
 }

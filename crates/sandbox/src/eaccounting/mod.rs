@@ -35,6 +35,7 @@ use crate::control::{Control, Flavor};
 use crate::server::RunningServer;
 
 pub use access::CompanySwitches;
+pub use knobs::RawCollection;
 pub use oauth::{IssuedTokens, TokenStats};
 pub use seed::CODING_WITHOUT_ACCOUNTS;
 pub use store::{EaccountingSnapshot, VatRounding};
@@ -107,6 +108,28 @@ impl SimState {
     fn reset(&self) {
         *self.company() = seed::company(self.config.seed, &self.config.company_name);
         *self.switches() = CompanySwitches::default();
+    }
+
+    fn inject_raw(&self, collection: RawCollection, record: Value) -> Option<Value> {
+        let Value::Object(mut record) = record else {
+            return None;
+        };
+        let mut company = self.company();
+        if !record.contains_key("Id") {
+            let id = company.new_id();
+            record.insert("Id".into(), json!(id));
+        }
+        if !record.contains_key("ChangedUtc") {
+            let now = company.now();
+            record.insert("ChangedUtc".into(), Value::from(store::timestamp(now)));
+        }
+        let id = record["Id"].clone();
+        match collection {
+            RawCollection::Articles => company.articles.push(record),
+            RawCollection::Customers => company.customers.push(record),
+            RawCollection::ArticleLabels => company.article_labels.push(record),
+        }
+        Some(id)
     }
 
     fn update_company_settings(&self, patch: Map<String, Value>) -> Value {
@@ -286,6 +309,13 @@ impl EaccountingSim {
     pub fn update_company_settings(&self, patch: Value) -> Value {
         let patch = patch.as_object().cloned().unwrap_or_default();
         self.state.update_company_settings(patch)
+    }
+
+    /// Stores any JSON object as an article, customer or label exactly as given, unchecked, as the API
+    /// might return it (`POST /__sim/raw/...`): an `Id` and `ChangedUtc` are added only when
+    /// missing. Returns the record's `Id` as stored; `None` when `record` is not an object.
+    pub fn inject_raw(&self, collection: RawCollection, record: Value) -> Option<Value> {
+        self.state.inject_raw(collection, record)
     }
 
     /// How documents round VAT from now on.

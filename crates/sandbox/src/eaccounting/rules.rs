@@ -388,6 +388,10 @@ impl Totals {
     }
 }
 
+/// The largest row amount taken: beyond it a double no longer carries the cents (a simulator
+/// choice; Visma does not publish one), and the totals' arithmetic cannot overflow.
+const MAX_ROW_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
 /// Prices the rows in place and returns the totals. Row amounts are rounded to cents; VAT is
 /// rounded per row or per rate, as the company's [`VatRounding`] says.
 fn price_rows(
@@ -484,7 +488,21 @@ fn price_rows(
         }
         let quantity = dec(row, "Quantity");
         let discount = dec(row, "DiscountPercentage");
-        let amount = cents(quantity * unit_price * (Decimal::ONE - discount));
+        let amount = quantity
+            .checked_mul(unit_price)
+            .and_then(|a| a.checked_mul(Decimal::ONE - discount))
+            .map(cents)
+            .filter(|a| a.abs() <= MAX_ROW_AMOUNT)
+            .ok_or_else(|| {
+                ApiError::field(
+                    code::VALIDATION,
+                    &field("UnitPrice"),
+                    format!(
+                        "The amount of {} (quantity times unit price) is out of range.",
+                        field("UnitPrice")
+                    ),
+                )
+            })?;
         by_rate.entry(rate).or_default().push(amount);
         let amount_excl = if includes_vat {
             amount - cents(amount * rate / (Decimal::ONE + rate))
@@ -550,6 +568,33 @@ fn price_rows(
             gross.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) - gross;
     }
     Ok(totals)
+}
+
+/// A document's total and its credit flag must agree (a simulator choice, see README): an
+/// invoice or draft that totals below zero is a credit invoice (`IsCreditInvoice`), a credit
+/// invoice does not total above zero, and quotes and orders, which have no credit form, never
+/// total below zero.
+fn check_sign(kind: DocumentKind, doc: &Record, gross: Decimal) -> ApiResult<()> {
+    let credit = flag(doc, "IsCreditInvoice");
+    let problem = match kind {
+        DocumentKind::Draft | DocumentKind::Invoice if credit && gross > Decimal::ZERO => Some((
+            "IsCreditInvoice",
+            "A credit invoice cannot total above zero: its rows take back what was sold (negative quantities).",
+        )),
+        DocumentKind::Draft | DocumentKind::Invoice if !credit && gross < Decimal::ZERO => Some((
+            "IsCreditInvoice",
+            "An invoice cannot total below zero: make it a credit invoice (IsCreditInvoice).",
+        )),
+        DocumentKind::Order | DocumentKind::Quote if gross < Decimal::ZERO => Some((
+            "Rows",
+            "The total cannot be below zero: only invoices can be credited.",
+        )),
+        _ => None,
+    };
+    match problem {
+        Some((field, message)) => Err(ApiError::field(code::VALIDATION, field, message)),
+        None => Ok(()),
+    }
 }
 
 /// Today, by the company's clock.
@@ -642,6 +687,7 @@ pub fn prepare_document(
         domestic,
         replace_zero,
     )?;
+    check_sign(kind, &doc, totals.gross())?;
     for row in rows.iter_mut().filter_map(Value::as_object_mut) {
         let row_id = company.new_id();
         row.insert("Id".into(), json!(row_id));
@@ -1086,6 +1132,55 @@ mod tests {
     fn row(article: Value, quantity: Decimal, price: Decimal) -> Value {
         json!({"ArticleId": article, "IsTextRow": false, "Quantity": money(quantity), "UnitPrice": money(price),
                "ReversedConstructionServicesVatFree": false})
+    }
+
+    fn credit_draft(company: &mut Company, customer: Uuid, rows: Value) -> ApiResult<Record> {
+        let input = json!({"CustomerId": customer, "EuThirdParty": false, "RotReducedInvoicingType": 0,
+                           "IsCreditInvoice": true, "Rows": rows});
+        prepare_document(
+            company,
+            DocumentKind::Draft,
+            input.as_object().unwrap().clone(),
+            None,
+            DocumentOptions::default(),
+        )
+    }
+
+    #[test]
+    fn a_negative_total_is_a_credit_invoice_and_a_credit_invoice_never_totals_above_zero() {
+        let mut company = company();
+        let person = customer(&mut company, true, "NL", None);
+        let mug = article_id(&company, "MK-01-WIT");
+        let returned = json!([row(mug.clone(), dec!(-2), dec!(12.95))]);
+
+        let credit = credit_draft(&mut company, person, returned.clone()).unwrap();
+        assert_eq!(dec(&credit, "TotalAmount"), dec!(-25.90));
+        assert!(dec(&credit, "TotalVatAmount") < Decimal::ZERO);
+        assert_eq!(credit["IsCreditInvoice"], true);
+
+        let refused = draft(&mut company, person, returned).unwrap_err();
+        assert_eq!(refused.errors[0].0, "IsCreditInvoice", "{refused:?}");
+        let sold = json!([row(mug.clone(), dec!(1), dec!(12.95))]);
+        let refused = credit_draft(&mut company, person, sold).unwrap_err();
+        assert_eq!(refused.errors[0].0, "IsCreditInvoice", "{refused:?}");
+
+        // An exchange (one back, two out) is an ordinary invoice with a negative row.
+        let exchange = json!([
+            row(mug.clone(), dec!(-1), dec!(12.95)),
+            row(mug, dec!(2), dec!(12.95))
+        ]);
+        let invoice = draft(&mut company, person, exchange).unwrap();
+        assert_eq!(dec(&invoice, "TotalAmount"), dec!(12.95));
+    }
+
+    #[test]
+    fn an_absurd_amount_is_refused_naming_the_row_rather_than_overflowing() {
+        let mut company = company();
+        let person = customer(&mut company, true, "NL", None);
+        let mug = article_id(&company, "MK-01-WIT");
+        let huge = Decimal::from_i128_with_scale(10i128.pow(20), 0);
+        let refused = draft(&mut company, person, json!([row(mug, huge, huge)])).unwrap_err();
+        assert_eq!(refused.errors[0].0, "Rows[0].UnitPrice", "{refused:?}");
     }
 
     #[test]

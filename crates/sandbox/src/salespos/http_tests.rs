@@ -343,3 +343,136 @@ async fn a_reset_brings_back_the_seeded_shop() {
     assert_eq!(reset.status().as_u16(), 204);
     assert_eq!(sim.snapshot(), seeded);
 }
+
+async fn inject_over_http(sim: &SalesposSim, route: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(sim.root_url().join(route).unwrap())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_injected_order_is_served_byte_for_byte_in_lists_by_id_and_with_its_rows() {
+    let sim = sim().await;
+    // A lone surrogate in a name: valid JSON text that serde_json will not read.
+    let text = r#"{"id":880001,"ordernumber":"9001","create_date":"07/11/2022","customer":{"email":"x@\ud800.nl"}}"#;
+    let (status, answer) = inject_over_http(
+        &sim,
+        "__sim/raw_order",
+        json!({"text": text, "rows": [{"id": 1, "count": "zero"}], "listed": {"status": 7}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["id"], 880001);
+
+    let (status, _, body) = call_raw(&sim, "GET", "/api/rest/v1/orders/880001/", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(std::str::from_utf8(&body).unwrap(), text);
+
+    // Its odd date reads as the moment of injection, so the newest-first list starts with it.
+    let (status, _, body) = call_raw(
+        &sim,
+        "GET",
+        "/api/rest/v1/orders/?status=7&orderby=create_date_desc&size=1",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let body = std::str::from_utf8(&body).unwrap();
+    assert!(body.contains(&format!("\"items\":[{text}]")), "{body}");
+
+    let (status, _, rows) = call(&sim, "GET", "/api/rest/v1/orders/880001/orderrows/", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(rows["items"], json!([{"id": 1, "count": "zero"}]));
+
+    // Filters apply to what the API knows of it: it is paid and completed, not status 1.
+    let (_, _, listed) = call(&sim, "GET", "/api/rest/v1/orders/?status=1&size=250", None).await;
+    assert!(listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["id"] != 880001));
+}
+
+#[tokio::test]
+async fn injected_products_and_users_are_listed_found_by_number_and_read_by_id() {
+    let sim = sim().await;
+    let (status, answer) = inject_over_http(
+        &sim,
+        "__sim/raw_product",
+        json!({"record": {"id": "abc", "productnumber": "RAW-1", "price": "twelve"}}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = answer["id"].as_i64().unwrap();
+    let (_, _, found) = call(
+        &sim,
+        "GET",
+        "/api/rest/v1/products/?productnumber=RAW-1",
+        None,
+    )
+    .await;
+    assert_eq!(
+        found["items"],
+        json!([{"id": "abc", "productnumber": "RAW-1", "price": "twelve"}])
+    );
+    let (status, _, read) = call(&sim, "GET", &format!("/api/rest/v1/products/{id}/"), None).await;
+    assert_eq!((status, read["price"].clone()), (200, json!("twelve")));
+
+    let (status, answer) = inject_over_http(
+        &sim,
+        "__sim/raw_user",
+        json!({"record": {"id": 990001, "username": 5}}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(answer["id"], 990001);
+    let (_, _, users) = call(&sim, "GET", "/api/rest/v1/users/?size=250", None).await;
+    assert!(users["items"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"id": 990001, "username": 5})));
+
+    let (status, refused) = inject_over_http(&sim, "__sim/raw_user", json!({"listed": {}})).await;
+    assert_eq!(status, 400, "{refused}");
+}
+
+#[tokio::test]
+async fn a_return_at_the_till_is_a_negative_row_and_its_stock_comes_back() {
+    let sim = sim().await;
+    let sku = sim
+        .snapshot()
+        .products
+        .values()
+        .find(|p| p.stockenabled)
+        .unwrap()
+        .clone();
+    let (status, order) = ring_up_over_http(
+        &sim,
+        json!({"lines": [{"sku": sku.productnumber, "quantity": -1}], "payment": "cash"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{order}");
+    assert!(order["total_price"].as_f64().unwrap() < 0.0, "{order}");
+    let stored = &sim.snapshot().orders[&order["id"].as_i64().unwrap()];
+    assert_eq!(stored.rows[0].count, dec!(-1));
+    assert_eq!(stored.total_price, -sku.price);
+    assert_eq!(
+        sim.snapshot().products[&sku.id].stock,
+        sku.stock + Decimal::ONE
+    );
+
+    let (status, refused) = ring_up_over_http(
+        &sim,
+        json!({"lines": [{"sku": sku.productnumber, "quantity": 0}]}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(refused["error"]
+        .as_str()
+        .unwrap()
+        .contains("must not be zero"));
+}

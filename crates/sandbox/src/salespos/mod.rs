@@ -10,12 +10,15 @@
 //!
 //! Simulator routes besides the shared `/__sim/faults`, `/__sim/reset`, `/__sim/requests`:
 //! - `POST /__sim/sale`: ring up a [`Sale`]; answers 201 with the order as the API shows it
+//! - `POST /__sim/raw_order`, `/__sim/raw_product`, `/__sim/raw_user`: a record exactly as the
+//!   real API might send it, served byte for byte ([`raw`]); answers 201 `{"id": N}`
 //! - `GET|PUT|PATCH /__sim/drift`: the [`Drift`] switches (POST answers 204, ids as strings)
 //! - `GET|DELETE /__sim/webhooks`: the webhook deliveries made so far
 //! - `GET /__sim/shop`: the whole shop state as JSON
 
 pub(crate) mod api;
 mod auth;
+pub mod raw;
 mod render;
 pub mod seed;
 pub mod store;
@@ -38,6 +41,7 @@ use url::Url;
 use crate::control::{Control, Flavor};
 use crate::server::RunningServer;
 
+pub use raw::{ListKeys, RawError, RawInjection, RawKind};
 pub use store::{
     CategoryRecord, CombinationRecord, Drift, OrderRecord, OrderRowRecord, PaymethodRecord,
     ProductCategoryRecord, ProductRecord, Shop, UserRecord, WebhookRecord,
@@ -257,6 +261,9 @@ impl SalesposSim {
             .route("/api/rest/v1/", any(api))
             .route("/api/rest/v1/{*rest}", any(api))
             .route("/__sim/sale", post(sale))
+            .route("/__sim/raw_order", post(raw_order))
+            .route("/__sim/raw_product", post(raw_product))
+            .route("/__sim/raw_user", post(raw_user))
             .route(
                 "/__sim/drift",
                 get(get_drift).put(put_drift).patch(patch_drift),
@@ -316,6 +323,25 @@ impl SalesposSim {
         for product in products {
             seed::add_product(&mut shop, product, include_vat, now);
         }
+    }
+
+    /// An order and its rows as the API shows them (a template for raw injections).
+    pub fn rendered_order(&self, id: i64) -> Option<(Value, Vec<Value>)> {
+        let shop = self.simulated.shop();
+        let order = shop.orders.get(&id)?;
+        let base = self.simulated.base();
+        let rows = order
+            .rows
+            .iter()
+            .map(|r| render::order_row(base, id, r))
+            .collect();
+        Some((render::order(base, order), rows))
+    }
+
+    /// Stores a record exactly as the API might send it, as `POST /__sim/raw_*` does; returns
+    /// its id (where it lives).
+    pub fn inject_raw(&self, kind: RawKind, injection: RawInjection) -> Result<i64, RawError> {
+        raw::inject(&mut self.simulated.shop(), kind, injection, Utc::now())
     }
 
     /// Rings up a sale, as `POST /__sim/sale` does, and returns the order it made.
@@ -420,7 +446,18 @@ async fn api(State(sim): State<Arc<Simulated>>, request: Request) -> Response {
                 if ids_as_strings {
                     render::ids_as_strings(&mut value);
                 }
-                (reply.status, Json(value)).into_response()
+                if reply.raw.is_empty() {
+                    (reply.status, Json(value)).into_response()
+                } else {
+                    let text = raw::splice(&value, &reply.raw);
+                    let json = HeaderValue::from_static("application/json");
+                    (
+                        reply.status,
+                        [(axum::http::header::CONTENT_TYPE, json)],
+                        text,
+                    )
+                        .into_response()
+                }
             }
             None => reply.status.into_response(),
         },
@@ -466,6 +503,32 @@ async fn sale(State(sim): State<Arc<Simulated>>, Json(sale): Json<Sale>) -> Resp
         )
             .into_response(),
     }
+}
+
+async fn inject(sim: &Simulated, kind: RawKind, injection: RawInjection) -> Response {
+    match raw::inject(&mut sim.shop(), kind, injection, Utc::now()) {
+        Ok(id) => (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+async fn raw_order(State(sim): State<Arc<Simulated>>, Json(body): Json<RawInjection>) -> Response {
+    inject(&sim, RawKind::Order, body).await
+}
+
+async fn raw_product(
+    State(sim): State<Arc<Simulated>>,
+    Json(body): Json<RawInjection>,
+) -> Response {
+    inject(&sim, RawKind::Product, body).await
+}
+
+async fn raw_user(State(sim): State<Arc<Simulated>>, Json(body): Json<RawInjection>) -> Response {
+    inject(&sim, RawKind::User, body).await
 }
 
 async fn get_drift(State(sim): State<Arc<Simulated>>) -> Json<Drift> {

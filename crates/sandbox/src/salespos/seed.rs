@@ -70,6 +70,7 @@ pub(crate) fn demo_shop(settings: &SeedSettings) -> Shop {
             webhook: 1,
         },
         drift: settings.drift,
+        raw: Default::default(),
     };
     let created = settings.until - Duration::days(120);
     let catalogue: Vec<DemoProduct> = demo::catalogue(settings.seed)

@@ -284,6 +284,8 @@ pub struct Shop {
     pub webhooks: BTreeMap<i64, WebhookRecord>,
     pub next: NextIds,
     pub drift: Drift,
+    /// Records injected as raw JSON (`POST /__sim/raw_*`), served as they came.
+    pub raw: super::raw::RawRecords,
 }
 
 impl Shop {

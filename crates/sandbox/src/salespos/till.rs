@@ -41,6 +41,7 @@ fn one() -> Decimal {
 pub struct SaleLine {
     /// A product's `productnumber` or a variant's `sku_number`.
     pub sku: String,
+    /// Negative for an item brought back (a return at the till).
     #[serde(default = "one", with = "rust_decimal::serde::float")]
     pub quantity: Decimal,
     /// Discount per unit, in the shop's price terms (incl. VAT when prices include VAT).
@@ -195,7 +196,7 @@ pub enum SaleError {
     NoLines,
     #[error("no product or variant has SKU {0:?}")]
     UnknownSku(String),
-    #[error("line {0:?}: the quantity must be more than zero")]
+    #[error("line {0:?}: the quantity must not be zero (a return is a negative quantity)")]
     BadQuantity(String),
     #[error("line {0:?}: the discount is more than the price")]
     DiscountTooLarge(String),
@@ -249,7 +250,8 @@ pub(crate) fn ring_up(
                 (&shop.products[&c.product_id], Some(c))
             }
         };
-        if line.quantity <= Decimal::ZERO {
+        // A negative quantity is a return: the till refunds it and takes it back into stock.
+        if line.quantity.is_zero() {
             return Err(SaleError::BadQuantity(line.sku.clone()));
         }
         let unit_price = product.price;

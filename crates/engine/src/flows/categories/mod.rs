@@ -13,6 +13,8 @@ use uuid::Uuid;
 pub use self::labels::{CategoryStep, CategoryWrite, LabelSync};
 pub use self::settings::{default_mapping, CategoriesSettings};
 use crate::flow::FlowKind;
+use crate::flows::common::retry::Reread;
+use crate::flows::common::unreadable::Unreadable;
 use crate::flows::common::{errors, retry};
 use crate::mapping::{Lookups, Mapping};
 use crate::store::failed::{FailedRecord, RecordError};
@@ -71,14 +73,18 @@ impl Flow for CategoriesFlow {
                 continue;
             };
             match retry::from_books::<ArticleLabel>(&self.books, &id).await? {
-                Some(label) => {
+                Reread::Found(label) => {
                     self.retried.insert(id);
                     labels.push(label)
                 }
-                None => gone.push(retry::gone(
+                Reread::Gone => gone.push(retry::gone(
                     failed,
                     "the label no longer exists in eAccounting",
                 )),
+                Reread::Unreadable(record) => {
+                    self.retried.insert(id);
+                    gone.push(retry::still_unreadable(failed, &record, "label"));
+                }
             }
         }
         let mut items = self
@@ -97,19 +103,28 @@ impl Flow for CategoriesFlow {
             return Ok(None);
         }
         self.done = true;
-        let labels = self
+        let listing = self
             .books
             .list_all::<ArticleLabel>(None)
             .await
-            .map_err(|e| errors::books_run(&e))?
+            .map_err(|e| errors::books_run(&e))?;
+        let labels = listing
             .items
             .into_iter()
             .filter(|l| l.id.is_none_or(|id| !self.retried.contains(&id)))
             .collect();
-        let items = self
-            .sync
-            .plan(&self.pos, labels, |id| id.to_string())
-            .await?;
+        let mut items: Vec<Planned<CategoryWrite>> = listing
+            .undecodable
+            .into_iter()
+            .map(Unreadable::from)
+            .filter(|u| u.books_id().is_none_or(|id| !self.retried.contains(&id)))
+            .map(|u| u.books_planned(|id| id.to_string(), "Label", "Name", "label"))
+            .collect();
+        items.extend(
+            self.sync
+                .plan(&self.pos, labels, |id| id.to_string())
+                .await?,
+        );
         Ok(Some(PlanPage {
             items,
             cursor: None,

@@ -3,6 +3,7 @@
 //! read of eAccounting, retries, the errors in the merchant's words, and progress per page.
 
 pub mod articles;
+pub mod books_limits;
 pub mod decide;
 pub mod echo;
 pub mod errors;
@@ -11,6 +12,7 @@ pub mod pos_index;
 pub mod progress;
 pub mod retry;
 pub mod scan;
+pub mod unreadable;
 pub mod values;
 
 use serde::Serialize;

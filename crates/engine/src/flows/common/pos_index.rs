@@ -1,7 +1,9 @@
 //! The POS catalogue as one run needs it: every product by SKU (`productnumber`), every variant
 //! by its SKU, and which product sits in which of the categories PosBridge manages. Read once per
 //! run, in pages of the API's largest size, and only when a record is not linked yet: 5,000
-//! products cost 20 reads, where looking each SKU up would cost 5,000.
+//! products cost 20 reads, where looking each SKU up would cost 5,000. A product that does not
+//! read is remembered by the SKU it carries: a flow must not take its SKU for free and create
+//! the product again.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -9,6 +11,9 @@ use salespos::{
     AttributeCombination, CategoryId, Client, PageRequest, Product, ProductFilter, ProductId,
     ProductToCategoryId,
 };
+
+use super::unreadable::Unreadable;
+use crate::store::failed::RecordError;
 
 /// The largest page the POS gives (reference §4.1, assumed 250).
 const PAGE_SIZE: u32 = salespos::paging::MAX_PAGE_SIZE;
@@ -21,6 +26,8 @@ pub struct PosIndex {
     variants: HashMap<String, AttributeCombination>,
     /// Products without a product number cannot be matched; counted for the log.
     pub without_sku: usize,
+    /// Products that did not read, by the SKU they carry.
+    unreadable: HashMap<String, Unreadable>,
 }
 
 impl PosIndex {
@@ -39,10 +46,16 @@ impl PosIndex {
                     },
                 )
                 .await?;
-            let count = page.items.len() as u64;
+            let count = (page.items.len() + page.undecodable.len()) as u64;
             let more = page.next_link().is_some() && count > 0;
             for product in page.items {
                 index.remember(product);
+            }
+            for record in page.undecodable {
+                let record = Unreadable::from(record);
+                if let Some(sku) = record.text("productnumber") {
+                    index.unreadable.insert(sku, record);
+                }
             }
             if !more {
                 break;
@@ -68,6 +81,19 @@ impl PosIndex {
     /// The product with this SKU.
     pub fn product(&self, sku: &str) -> Option<&Product> {
         self.products.get(sku)
+    }
+
+    /// Why the POS product with this SKU cannot be used, when it is there but does not read: a
+    /// failure for the record at hand (`label`), never a reason to create the product again.
+    pub fn unreadable(&self, sku: &str, label: &str) -> Option<RecordError> {
+        let record = self.unreadable.get(sku)?;
+        let mut error = record.error(&format!("POS product {sku}"), "", "product");
+        error.reason = format!(
+            "{label} cannot be synced: {} PosBridge leaves {sku} alone until the POS product reads.",
+            error.reason
+        );
+        error.field = error.field.map(|f| format!("product.{f}"));
+        Some(error)
     }
 
     /// The variant (attribute combination) with this SKU.

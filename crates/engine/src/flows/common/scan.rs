@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::errors;
+use super::unreadable::Unreadable;
 use crate::sync::RunError;
 
 /// Records per page: a page's outcomes commit together, and progress is told per page.
@@ -74,6 +75,8 @@ impl Scanned for Customer {
 pub struct ScanPage<R> {
     /// The page's records, less those this run's retries decided already.
     pub records: Vec<R>,
+    /// The page's records that did not read (each to be reported as failed), less the same.
+    pub unreadable: Vec<Unreadable>,
     /// How many records were read so far, of how many that match, for progress.
     pub read: u32,
     pub total: u32,
@@ -154,13 +157,32 @@ impl<R: Scanned> BooksScan<R> {
         }
         self.done = !page.has_next();
         self.page += 1;
-        self.read += page.data.len() as u32;
-        for record in &page.data {
-            let changed = record.changed_utc();
+        self.read += (page.data.len() + page.undecodable.len()) as u32;
+        let unreadable_changes = page.undecodable.iter().map(|u| {
+            u.raw
+                .get("ChangedUtc")
+                .and_then(|c| c.as_str())
+                .and_then(eaccounting::parse_timestamp)
+        });
+        for changed in page
+            .data
+            .iter()
+            .map(R::changed_utc)
+            .chain(unreadable_changes)
+        {
             if changed > self.newest_seen {
                 self.newest_seen = changed;
             }
         }
+        let unreadable = page
+            .undecodable
+            .into_iter()
+            .map(Unreadable::from)
+            .filter(|u| {
+                u.books_id()
+                    .is_none_or(|id| !retried.contains(&id.to_string()))
+            })
+            .collect();
         let records = page
             .data
             .into_iter()
@@ -171,6 +193,7 @@ impl<R: Scanned> BooksScan<R> {
             .collect();
         Ok(Some(ScanPage {
             records,
+            unreadable,
             read: self.read,
             total: self.total,
             resume: self.done.then(|| self.resume(digest)),

@@ -19,8 +19,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use eaccounting::{Country, Customer, VatCode};
-use salespos::{Direction, Order, OrderFilter, OrderSort, User, UserFilter, UserId};
+use salespos::{
+    Direction, Order, OrderFilter, OrderId, OrderSort, PersonalInfo, User, UserFilter, UserId,
+};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 use self::country::Countries;
@@ -31,13 +34,15 @@ use crate::activity::ActivityLog;
 use crate::flow::FlowKind;
 use crate::flows::common::decide::Problem;
 use crate::flows::common::progress::Progress;
+use crate::flows::common::retry::Reread;
 use crate::flows::common::scan::{BooksScan, ScanCursor, PAGE_SIZE};
+use crate::flows::common::unreadable::Unreadable;
 use crate::flows::common::{echo, errors, part, retry, settings_digest};
 use crate::mapping::{CompiledMapping, Lookups, Mapping};
 use crate::store::failed::{FailedRecord, RecordError};
 use crate::store::records::{LinkKind, System};
 use crate::store::{cursors, Store};
-use crate::sync::{Applied, Flow, PlanPage, Planned, RunError};
+use crate::sync::{Applied, Flow, PlanPage, Planned, RecordRef, RunError};
 
 /// Everything the flow needs, resolved by the engine before a run.
 pub struct CustomersSetup {
@@ -97,6 +102,8 @@ pub struct CustomersFlow {
     pass: Pass,
     /// POS customers still to plan (read in full at the start of the pass).
     queue: Option<Vec<PosCustomer>>,
+    /// POS records read for the queue that did not read, reported with its first page.
+    unreadable: Vec<Planned<CustomerAction>>,
     /// The POS pass has handed its cursor to a page.
     queue_cursor_sent: bool,
     orders_newest: Option<DateTime<Utc>>,
@@ -150,6 +157,7 @@ impl CustomersFlow {
             prepared: false,
             pass,
             queue: None,
+            unreadable: Vec::new(),
             queue_cursor_sent: false,
             orders_newest: None,
             scan: None,
@@ -300,13 +308,48 @@ impl CustomersFlow {
                 sort: Some((OrderSort::CreateDate, Direction::Ascending)),
                 ..OrderFilter::default()
             };
-            let orders: Vec<Order> = self
+            let batch = self
                 .pos
                 .orders()
                 .pages(&filter)
-                .collect_all()
+                .collect_batch()
                 .await
                 .map_err(|e| errors::pos_run(&e))?;
+            // An order that does not read still gives its customer when that part reads: the
+            // customers flow needs nothing else of it.
+            let orders: Vec<Order> = batch.items;
+            for record in batch.undecodable {
+                let record = Unreadable::from(record);
+                let Some(id) = record.pos_id() else { continue };
+                let customer = record.raw.get("customer").cloned().unwrap_or(Value::Null);
+                if customer.is_null() {
+                    continue;
+                }
+                match salespos::records::decode::<PersonalInfo>(customer, 0) {
+                    Ok(info) => {
+                        if let Some(email) = info.email().map(email_key) {
+                            candidates.push(PosCustomer {
+                                email,
+                                source: PosSource::Order(OrderId(id)),
+                                info,
+                            });
+                        }
+                    }
+                    Err(part) => {
+                        let source = PosSource::Order(OrderId(id)).source_id();
+                        let label = format!("Customer of POS order {id}");
+                        let error = Unreadable::from(*part).error(&label, "customer", "customer");
+                        self.unreadable.push(Planned::fail(
+                            RecordRef {
+                                source_id: source,
+                                label,
+                            },
+                            record.raw.clone(),
+                            error,
+                        ));
+                    }
+                }
+            }
             for order in orders {
                 if order.create_date > self.orders_newest {
                     self.orders_newest = order.create_date;
@@ -325,13 +368,30 @@ impl CustomersFlow {
             }
         }
         if self.settings.from_accounts {
-            let users = self
+            let batch = self
                 .pos
                 .users()
-                .list_all(&UserFilter::default())
+                .pages(&UserFilter::default())
+                .collect_batch()
                 .await
                 .map_err(|e| errors::pos_run(&e))?;
-            for user in users {
+            for record in batch.undecodable {
+                let record = Unreadable::from(record);
+                let source_id = record
+                    .pos_id()
+                    .map(|id| PosSource::Account(UserId(id)).source_id())
+                    .unwrap_or_else(|| record.fallback_id());
+                if self.retried.contains(&source_id) {
+                    continue;
+                }
+                let label = format!(
+                    "POS account {}",
+                    record.text("username").unwrap_or_else(|| source_id.clone())
+                );
+                self.unreadable
+                    .push(record.planned(source_id, label, "account"));
+            }
+            for user in batch.items {
                 let Some(email) = user.email().map(email_key) else {
                     continue;
                 };
@@ -362,7 +422,8 @@ impl CustomersFlow {
         }
         let page: Vec<PosCustomer> = queue.drain(..queue.len().min(PAGE_SIZE as usize)).collect();
         let last = queue.is_empty();
-        let items = self.plan_pos_customers(page).await?;
+        let mut items = std::mem::take(&mut self.unreadable);
+        items.extend(self.plan_pos_customers(page).await?);
         self.queue_cursor_sent |= last;
         let cursor = last.then(|| {
             if self.settings.from_orders {
@@ -385,7 +446,12 @@ impl CustomersFlow {
         else {
             return Ok(None);
         };
-        let items = self.plan_books_customers(page.records).await?;
+        let mut items: Vec<Planned<CustomerAction>> = page
+            .unreadable
+            .iter()
+            .map(|u| u.books_planned(|id| id.to_string(), "Customer", "Name", "customer"))
+            .collect();
+        items.extend(self.plan_books_customers(page.records).await?);
         self.progress.page(page.read, page.total, PAGE_SIZE);
         let cursor = page.resume.map(|resume| {
             self.cursor.to_pos = resume;
@@ -471,28 +537,38 @@ impl Flow for CustomersFlow {
             if let Some(source) = PosSource::parse(&failed.source_id) {
                 let (found, what) = match source {
                     PosSource::Account(id) => (
-                        retry::from_pos(self.pos.users().get(id))
-                            .await?
-                            .map(|user| {
-                                user.userinfo.map(|mut info| {
-                                    if info.email().is_none() {
-                                        info.email = Some(user.username.clone());
-                                    }
-                                    info
-                                })
-                            }),
+                        match retry::from_pos(self.pos.users().get(id)).await? {
+                            Reread::Found(user) => Reread::Found(user.userinfo.map(|mut info| {
+                                if info.email().is_none() {
+                                    info.email = Some(user.username.clone());
+                                }
+                                info
+                            })),
+                            Reread::Gone => Reread::Gone,
+                            Reread::Unreadable(record) => Reread::Unreadable(record),
+                        },
                         "the POS account",
                     ),
                     PosSource::Order(id) => (
-                        retry::from_pos(self.pos.orders().get(id))
-                            .await?
-                            .map(|order| order.customer),
+                        match retry::from_pos(self.pos.orders().get(id)).await? {
+                            Reread::Found(order) => Reread::Found(order.customer),
+                            Reread::Gone => Reread::Gone,
+                            Reread::Unreadable(record) => Reread::Unreadable(record),
+                        },
                         "the POS order",
                     ),
                 };
-                let Some(info) = found else {
-                    items.push(retry::gone(failed, format!("{what} no longer exists")));
-                    continue;
+                let info = match found {
+                    Reread::Found(info) => info,
+                    Reread::Gone => {
+                        items.push(retry::gone(failed, format!("{what} no longer exists")));
+                        continue;
+                    }
+                    Reread::Unreadable(record) => {
+                        self.retried.insert(failed.source_id.clone());
+                        items.push(retry::still_unreadable(failed, &record, "account"));
+                        continue;
+                    }
                 };
                 let email = info.as_ref().and_then(|i| i.email()).map(email_key);
                 if let (Some(info), Some(email)) = (info, email) {
@@ -505,11 +581,17 @@ impl Flow for CustomersFlow {
                 }
             } else if let Ok(id) = failed.source_id.parse::<Uuid>() {
                 match retry::from_books::<Customer>(&self.books, &id).await? {
-                    Some(customer) => {
+                    Reread::Found(customer) => {
                         self.retried.insert(failed.source_id.clone());
                         books_customers.push(customer);
                     }
-                    None => items.push(retry::gone(failed, "the customer no longer exists")),
+                    Reread::Gone => {
+                        items.push(retry::gone(failed, "the customer no longer exists"))
+                    }
+                    Reread::Unreadable(record) => {
+                        self.retried.insert(failed.source_id.clone());
+                        items.push(retry::still_unreadable(failed, &record, "customer"));
+                    }
                 }
             }
         }

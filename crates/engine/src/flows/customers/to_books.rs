@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::country::apply_vat;
 use super::CustomersFlow;
+use crate::flows::common::books_limits;
 use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::flows::common::{errors, values};
@@ -291,6 +292,7 @@ impl CustomersFlow {
                     record.insert(key.clone(), value.clone());
                 }
                 self.check_vat(&mut record, what)?;
+                fits_eaccounting(&record, what, false)?;
                 let changed: Vec<String> = record
                     .iter()
                     .filter(|(k, v)| !same(v, known.get(*k).unwrap_or(&Value::Null)))
@@ -311,6 +313,7 @@ impl CustomersFlow {
             None => {
                 let mut record = self.new_customer(&fields, what)?;
                 self.check_vat(&mut record, what)?;
+                fits_eaccounting(&record, what, true)?;
                 (record, BooksCustomerStep::Create)
             }
         };
@@ -477,6 +480,31 @@ impl CustomersFlow {
 
 /// Groups candidates by e-mail: an account wins over order customers, a later order over an
 /// earlier one.
+/// What eAccounting would refuse of the customer record, said before it is sent (its limits
+/// come from Visma's OpenAPI document); `required` for a new customer.
+fn fits_eaccounting(
+    record: &Map<String, Value>,
+    what: &str,
+    required: bool,
+) -> Result<(), RecordError> {
+    let violation = books_limits::check("CustomerApi", &Value::Object(record.clone()))
+        .into_iter()
+        .find(|v| required || v.limit != books_limits::Limit::Required);
+    match violation {
+        None => Ok(()),
+        Some(v) => Err(errors::record(
+            "eaccounting_limit",
+            Some(&v.field),
+            format!(
+                "{} of {what} is {}; eAccounting takes {}. Correct it in the POS (or the customers mapping), then retry.",
+                v.field,
+                v.actual,
+                v.takes()
+            ),
+        )),
+    }
+}
+
 pub(super) fn one_per_email(candidates: Vec<PosCustomer>) -> Vec<PosCustomer> {
     let mut by_email: HashMap<String, PosCustomer> = HashMap::new();
     let mut order: Vec<String> = Vec::new();

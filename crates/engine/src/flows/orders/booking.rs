@@ -181,7 +181,7 @@ pub(super) fn article_from_till(
         unit_id,
     );
     let net = if till_includes_vat {
-        excluding_vat(line.unit_price, line.vat_percent)
+        excluding_vat(line.unit_price, line.vat_percent)?
     } else {
         line.unit_price
     };

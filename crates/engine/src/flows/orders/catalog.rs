@@ -97,6 +97,11 @@ impl Catalog {
             .is_some_and(|c| c.is_eu_member)
     }
 
+    /// Whether eAccounting knows this country code (its company's own always counts).
+    pub fn knows_country(&self, country_code: &str) -> bool {
+        self.countries.contains_key(country_code) || country_code == self.home_country()
+    }
+
     pub fn home_country(&self) -> &str {
         &self.company.country_code
     }

@@ -1,5 +1,7 @@
 //! The mapping the orders flow ships with, guaranteed to produce a valid document and customer
-//! from a CCV till order; the merchant may change any rule of it.
+//! from a CCV till order; the merchant may change any rule of it. Texts are taken whole: one
+//! longer than eAccounting takes fails the order naming the field, unless the merchant lets
+//! PosBridge shorten long texts (see `fit`), so nothing is cut without the merchant's say.
 //!
 //! Records evaluated: `order` (the POS order as the API gives it, plus `store_id`), `customer`
 //! (the order's `customer` block), `address` (its billing address) and `delivery` (its delivery
@@ -39,11 +41,11 @@ pub fn document_mapping() -> Mapping {
         // Where the goods go, when the till knows a delivery address (a pickup has none).
         Rule::expression(
             "DeliveryCustomerName",
-            "left(coalesce(delivery.company, delivery.full_name, trim(concat(delivery.first_name, \" \", delivery.last_name))), 50)",
+            "coalesce(delivery.company, delivery.full_name, trim(concat(delivery.first_name, \" \", delivery.last_name)))",
         ),
         Rule::expression(
             "DeliveryAddress1",
-            "left(coalesce(delivery.address_line_1, trim(concat(delivery.street, \" \", delivery.housenumber, delivery.housenumber_suffix))), 50)",
+            "coalesce(delivery.address_line_1, trim(concat(delivery.street, \" \", delivery.housenumber, delivery.housenumber_suffix)))",
         ),
         Rule::field("DeliveryPostalCode", "delivery.zipcode"),
         Rule::field("DeliveryCity", "delivery.city"),
@@ -57,13 +59,13 @@ pub fn customer_mapping() -> Mapping {
     Mapping::new([
         Rule::expression(
             "Name",
-            "left(coalesce(address.company, address.full_name, trim(concat(address.first_name, \" \", address.last_name)), customer.email), 50)",
+            "coalesce(address.company, address.full_name, trim(concat(address.first_name, \" \", address.last_name)), customer.email)",
         ),
         Rule::expression("IsCompany", "!is_empty(address.company)"),
         Rule::field("EmailAddress", "customer.email"),
         Rule::expression(
             "InvoiceAddress1",
-            "left(coalesce(address.address_line_1, trim(concat(address.street, \" \", address.housenumber, address.housenumber_suffix))), 50)",
+            "coalesce(address.address_line_1, trim(concat(address.street, \" \", address.housenumber, address.housenumber_suffix)))",
         ),
         Rule::field("InvoicePostalCode", "address.zipcode"),
         Rule::field("InvoiceCity", "address.city"),

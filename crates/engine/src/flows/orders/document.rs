@@ -147,7 +147,7 @@ fn with_header<T: Serialize + DeserializeOwned>(
         .map_err(|e| format!("a mapped field does not fit the document: {e}"))
 }
 
-fn row_text(row: &NewRow) -> String {
+pub(crate) fn row_text(row: &NewRow) -> String {
     match row.price.discount_in_text {
         Some(discount) => format!("{} (korting {discount} per stuk)", row.text),
         None => row.text.clone(),

@@ -19,11 +19,13 @@ mod customer;
 mod customer_once;
 pub mod defaults;
 mod document;
+mod fit;
 pub mod money;
 mod progress;
 mod reference;
 pub mod reserved;
 pub mod settings;
+mod till;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -39,12 +41,18 @@ use self::catalog::Catalog;
 use self::cursor::OrdersCursor;
 use self::customer::CustomerPlan;
 use self::document::{NewDocument, NewRow};
-use self::money::{cents, excluding_vat, price_line, TillLine, Totals};
+use self::fit::{Fit, Origin, Sources};
+use self::money::{
+    excluding_vat, including_vat, price_line, LineField, MoneyError, TillLine, Totals,
+};
 pub use self::settings::{
     store_id_problem, CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings,
-    ReferenceField, DEFAULT_SEARCH_SETTLE_SECONDS, MAX_STORE_ID_CHARS,
+    ReferenceField, RefundChoice, DEFAULT_SEARCH_SETTLE_SECONDS, MAX_STORE_ID_CHARS,
 };
+use self::till::{order_label, raw_order_label, Returns, TillRow};
 use crate::flow::FlowKind;
+use crate::flows::common::retry::Reread;
+use crate::flows::common::unreadable::Unreadable;
 use crate::flows::common::{errors, retry};
 use crate::mapping::{
     CompiledMapping, Context, Lookups, Mapping, MappingError, POS_STATUS_INCLUDE,
@@ -84,6 +92,9 @@ pub struct OrdersFlow {
     customers: HashMap<String, Option<Customer>>,
     /// Customers this run created, by (lower-case) e-mail.
     created_customers: HashMap<String, Customer>,
+    /// Which POS fields the mapped eAccounting fields come from, to name them when one does
+    /// not fit.
+    sources: Sources,
     /// The default debtor's name and whether it is a private person (which decides incl. or
     /// excl. VAT prices), read once per run.
     debtor: Option<(String, bool)>,
@@ -165,93 +176,53 @@ fn with_fields(given: Option<&Value>, fields: &[&str]) -> Value {
     Value::Object(all)
 }
 
-/// A sold line as the till knows it, and the SKU it refers to.
-struct TillRow {
-    index: usize,
-    sku: String,
-    name: String,
-    line: TillLine,
-}
-
-fn order_label(order: &salespos::Order) -> String {
-    match (&order.ordernumber_full, order.ordernumber) {
-        (Some(full), _) if !full.is_empty() => format!("POS order {full}"),
-        (_, Some(number)) => format!("POS order {number}"),
-        _ => format!("POS order id {}", order.id),
-    }
-}
-
-fn till_rows(
-    order: &salespos::Order,
-    rows: &[salespos::OrderRow],
-) -> Result<Vec<TillRow>, RecordError> {
-    rows.iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let sku = row
-                .sub_sku_number
-                .clone()
-                .filter(|s| !s.is_empty())
-                .or_else(|| row.product_number.clone().filter(|s| !s.is_empty()))
-                .ok_or_else(|| RecordError {
-                    code: "missing_sku".into(),
-                    reason: format!(
-                        "Line {} ({}) of {} has no SKU (product number), so PosBridge cannot find its article. Give the product a product number in the till, then retry.",
-                        index + 1,
-                        row.product_name.as_deref().unwrap_or("unnamed"),
-                        order_label(order)
-                    ),
-                    field: Some(format!("rows[{index}].product_number")),
-                    transient: false,
-                })?;
-            let quantity = row.count.unwrap_or(Decimal::ONE);
-            let unit_price = row.price.unwrap_or_default();
-            let unit_discount = row.discount.unwrap_or_default();
-            let total = row
-                .total_price
-                .unwrap_or_else(|| cents((unit_price - unit_discount) * quantity));
-            Ok(TillRow {
-                index,
-                sku,
-                name: row.product_name.clone().unwrap_or_default(),
-                line: TillLine {
-                    quantity,
-                    unit_price,
-                    unit_discount,
-                    total,
-                    vat_percent: row.tax.unwrap_or_default(),
-                },
-            })
-        })
-        .collect()
-}
-
 /// The till's line in the VAT terms of the document: excl. VAT lines are converted the way the
 /// till splits them, so the document totals like the till wherever cents allow.
 fn in_document_terms(
     line: &TillLine,
     till_includes_vat: bool,
     document_includes_vat: bool,
-) -> TillLine {
-    match (till_includes_vat, document_includes_vat) {
-        (true, false) => TillLine {
-            unit_price: excluding_vat(line.unit_price, line.vat_percent),
-            unit_discount: excluding_vat(line.unit_discount, line.vat_percent),
-            total: excluding_vat(line.total, line.vat_percent),
+) -> Result<TillLine, MoneyError> {
+    let convert = |amount: fn(Decimal, Decimal) -> Result<Decimal, MoneyError>| {
+        Ok::<_, MoneyError>(TillLine {
+            unit_price: amount(line.unit_price, line.vat_percent)?,
+            unit_discount: amount(line.unit_discount, line.vat_percent)?,
+            total: amount(line.total, line.vat_percent)?,
             ..line.clone()
-        },
-        (false, true) => {
-            let gross = |net: Decimal| {
-                cents(net * (Decimal::ONE_HUNDRED + line.vat_percent) / Decimal::ONE_HUNDRED)
+        })
+    };
+    match (till_includes_vat, document_includes_vat) {
+        (true, false) => convert(excluding_vat),
+        (false, true) => convert(including_vat),
+        _ => Ok(line.clone()),
+    }
+}
+
+/// A line the money code could not price, named by its field at the till.
+fn money_error(label: &str, origin: Origin, error: MoneyError) -> RecordError {
+    let (what, field) = match origin {
+        Origin::Line(index) => {
+            let field = match error.field() {
+                LineField::Quantity => "count",
+                LineField::UnitPrice => "price",
+                LineField::UnitDiscount => "discount",
+                LineField::Total => "total_price",
+                LineField::VatPercent => "tax",
             };
-            TillLine {
-                unit_price: gross(line.unit_price),
-                unit_discount: gross(line.unit_discount),
-                total: gross(line.total),
-                ..line.clone()
-            }
+            (
+                format!("Line {}", index + 1),
+                format!("rows[{index}].{field}"),
+            )
         }
-        _ => line.clone(),
+        Origin::Order(field) => (format!("The {field} line"), field.to_string()),
+    };
+    RecordError {
+        code: "amount_out_of_range".into(),
+        reason: format!(
+            "{what} of {label} cannot be booked: {error}. Correct it in the till, then retry."
+        ),
+        field: Some(field),
+        transient: false,
     }
 }
 
@@ -283,6 +254,7 @@ impl OrdersFlow {
             },
         )?;
         Ok(Self {
+            sources: Sources::of(&[&setup.customer_mapping, &setup.document_mapping]),
             document_mapping: setup.document_mapping.compile().map_err(mapping_failure)?,
             customer_mapping: setup.customer_mapping.compile().map_err(mapping_failure)?,
             pos: setup.pos,
@@ -420,7 +392,9 @@ impl OrdersFlow {
             .and_then(|c| c.email())
             .map(str::to_string);
         let email = match (self.settings.customers, email) {
-            (CustomerChoice::PerOrder, Some(email)) if !email.trim().is_empty() => email,
+            (CustomerChoice::PerOrder, Some(email)) if !email.trim().is_empty() => {
+                fit::email(&order_label(order), &email)?
+            }
             _ => {
                 let (id, name, private) = self.default_debtor().await?;
                 return Ok((CustomerPlan::Debtor(id, name), private));
@@ -465,22 +439,39 @@ impl OrdersFlow {
         }
     }
 
-    /// Decides for one order whose rows are read and whose SKUs are looked up.
+    /// Decides for one order whose rows are read and checked, and whose SKUs are looked up.
     async fn plan_booking(
         &mut self,
         order: &salespos::Order,
         rows: &[salespos::OrderRow],
+        till: Vec<TillRow>,
     ) -> Result<Booking, RecordError> {
         let label = order_label(order);
-        let till = till_rows(order, rows)?;
         let context = self.context(order);
-        let (customer, private) = self.plan_customer(order, &context).await?;
-        let header = self
+        let (mut customer, private) = self.plan_customer(order, &context).await?;
+        let mut header = self
             .document_mapping
             .evaluate(&context, &self.lookups)
             .map_err(mapping_error)?;
 
         let catalog = self.catalog.as_ref().expect("loaded before planning");
+        // What would be written must fit what eAccounting takes, before anything is sent.
+        let mut fit = Fit {
+            label: &label,
+            context: &context,
+            sources: &self.sources,
+            catalog,
+            shorten: self.settings.shorten_long_texts,
+            shortened: Vec::new(),
+        };
+        match &mut customer {
+            CustomerPlan::New(c)
+            | CustomerPlan::Existing {
+                update: Some(c), ..
+            } => fit.customer(c)?,
+            _ => {}
+        }
+        fit.header(self.settings.document, &mut header)?;
         let customer_country = match &customer {
             CustomerPlan::New(c) => c.invoice_country_code.clone(),
             CustomerPlan::Existing {
@@ -528,9 +519,10 @@ impl OrdersFlow {
             return Err(RecordError {
                 code: "unknown_sku".into(),
                 reason: format!(
-                    "{} {} not exist in Visma eAccounting. Create {} there (or let PosBridge create missing articles in the orders settings), then retry.",
+                    "{} {} not exist in Visma eAccounting (line {} of {label}). Create {} there (or let PosBridge create missing articles in the orders settings), then retry.",
                     if skus.len() == 1 { format!("Article {}", skus[0]) } else { format!("Articles {}", skus.join(", ")) },
                     if skus.len() == 1 { "does" } else { "do" },
+                    missing[0].index + 1,
                     if skus.len() == 1 { "it" } else { "them" },
                 ),
                 field: Some(format!("rows[{}].product_number", missing[0].index)),
@@ -539,17 +531,20 @@ impl OrdersFlow {
         }
         let mut new_articles = Vec::new();
         for row in &missing {
-            new_articles.push(booking::article_from_till(
+            let mut article = booking::article_from_till(
                 row.sku.clone(),
                 &row.name,
                 &row.line,
                 till_includes_vat,
                 &self.settings,
                 catalog,
-            )?);
+            )?;
+            fit.article(&mut article, row.index)?;
+            new_articles.push(article);
         }
 
         let mut document_rows = Vec::new();
+        let mut origins = Vec::new();
         for row in &till {
             if domestic {
                 if let Some(coding) = catalog.coding_of(&row.sku) {
@@ -558,8 +553,9 @@ impl OrdersFlow {
                         return Err(RecordError {
                             code: "vat_rate_differs".into(),
                             reason: format!(
-                                "{} is sold at {}% VAT at the till, but its article in eAccounting is coded '{}' ({}% VAT). Make the two agree, then retry.",
+                                "{} on line {} of {label} is sold at {}% VAT at the till, but its article in eAccounting is coded '{}' ({}% VAT). Make the two agree, then retry.",
                                 row.sku,
+                                row.index + 1,
                                 row.line.vat_percent.normalize(),
                                 coding.name.as_deref().unwrap_or("?"),
                                 books_rate.normalize()
@@ -570,15 +566,19 @@ impl OrdersFlow {
                     }
                 }
             }
-            let line = in_document_terms(&row.line, till_includes_vat, document_includes_vat);
+            let origin = Origin::Line(row.index);
+            let price = in_document_terms(&row.line, till_includes_vat, document_includes_vat)
+                .and_then(|line| price_line(&line, price_decimals))
+                .map_err(|e| money_error(&label, origin, e))?;
             document_rows.push(booking::PlannedRow {
                 sku: row.sku.clone(),
                 row: NewRow {
                     article_id: Uuid::nil(),
                     text: row.name.clone(),
-                    price: price_line(&line, price_decimals),
+                    price,
                 },
             });
+            origins.push(origin);
         }
 
         // Shipping is booked at the till's VAT rate, extra costs at their article's.
@@ -611,32 +611,82 @@ impl OrdersFlow {
                 field: Some(field.into()),
                 transient: false,
             })?;
-            let vat_percent = rate
-                .or_else(|| catalog.coding_of(&article.number)?.vat_rate_percent)
-                .unwrap_or_default();
+            let coded = catalog
+                .coding_of(&article.number)
+                .and_then(|c| c.vat_rate_percent);
+            if let (true, Some(till_rate), Some(coded)) = (domestic, rate, coded) {
+                // eAccounting books the article's rate; a till rate it does not have would
+                // come out as other totals.
+                if till_rate != coded {
+                    return Err(RecordError {
+                        code: "vat_rate_differs".into(),
+                        reason: format!(
+                            "The {what} of {label} carry {}% VAT at the till, but the article they are booked on ({}) is coded {}% VAT. Make the two agree, then retry.",
+                            till_rate.normalize(),
+                            article.number,
+                            coded.normalize()
+                        ),
+                        field: Some("shipping_tax_percentage".into()),
+                        transient: false,
+                    });
+                }
+            }
             let line = TillLine {
                 quantity: Decimal::ONE,
                 unit_price: amount,
                 unit_discount: Decimal::ZERO,
                 total: amount,
-                vat_percent,
+                vat_percent: rate.or(coded).unwrap_or_default(),
             };
-            let line = in_document_terms(&line, includes_vat, document_includes_vat);
+            let origin = Origin::Order(field);
+            let price = in_document_terms(&line, includes_vat, document_includes_vat)
+                .and_then(|line| price_line(&line, price_decimals))
+                .map_err(|e| money_error(&label, origin, e))?;
             document_rows.push(booking::PlannedRow {
                 sku: article.number.clone(),
                 row: NewRow {
                     article_id: Uuid::nil(),
                     text: article.name.clone(),
-                    price: price_line(&line, price_decimals),
+                    price,
                 },
             });
+            origins.push(origin);
         }
+        let sent: Vec<(String, Value, Value, Value)> = document_rows
+            .iter()
+            .map(|r| {
+                let number = |d: Decimal| {
+                    d.normalize()
+                        .to_string()
+                        .parse::<serde_json::Number>()
+                        .map_or(Value::Null, Value::Number)
+                };
+                let price = &r.row.price;
+                (
+                    document::row_text(&r.row),
+                    number(price.quantity),
+                    number(price.unit_price),
+                    number(price.discount),
+                )
+            })
+            .collect();
+        fit.rows(self.settings.document, &sent, &origins)?;
+        let shortened = std::mem::take(&mut fit.shortened);
 
         let expected = Totals {
             gross: order.total_price.unwrap_or_default(),
             vat: order.total_tax.unwrap_or_default(),
         };
+        if expected.gross < Decimal::ZERO {
+            // Money given back is a credit invoice (only invoices have one in eAccounting; the
+            // other documents were skipped before this).
+            header.insert("IsCreditInvoice".into(), Value::Bool(true));
+        }
         let date = order.create_date.unwrap_or_else(Utc::now).date_naive();
+        let mut source = booking::source_summary(order, rows);
+        if !shortened.is_empty() {
+            source["shortened"] = json!(shortened);
+        }
         Ok(Booking {
             order_id: order.id.to_string(),
             label,
@@ -659,7 +709,7 @@ impl OrdersFlow {
             expected,
             currency,
             country: customer_country,
-            source: booking::source_summary(order, rows),
+            source,
             found: None,
             only_link: false,
         })
@@ -729,17 +779,95 @@ impl OrdersFlow {
         Ok(intent.is_none_or(|i| i.state == IntentState::Done))
     }
 
+    /// An order that did not read: reported as failed with the field at fault, unless it is a
+    /// basket or booked already. Its date still moves the cursor where it reads.
+    fn plan_unreadable(
+        &mut self,
+        record: Unreadable,
+        retrying: bool,
+    ) -> Result<Option<Planned<Booking>>, RunError> {
+        if record.raw.get("is_completed") == Some(&Value::Bool(false)) {
+            return Ok(None);
+        }
+        if !retrying {
+            let date = record
+                .raw
+                .get("create_date")
+                .and_then(Value::as_str)
+                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                .map(|d| d.with_timezone(&Utc));
+            self.cursor
+                .saw(date.filter(|d| *d <= Utc::now() + till::future_slack()));
+        }
+        let id = record
+            .pos_id()
+            .map(|id| id.to_string())
+            .unwrap_or_else(|| record.fallback_id());
+        let label = raw_order_label(&record.raw);
+        if let Some(link) = self
+            .store
+            .read(|conn| links::find(conn, LinkKind::Order, System::Salespos, &id))?
+        {
+            // Booked while it still read; what changed since is not booked again.
+            return Ok(retrying.then(|| {
+                let booked = link.label.unwrap_or_else(|| "a document".into());
+                Planned::skip(
+                    RecordRef {
+                        source_id: id.clone(),
+                        label: label.clone(),
+                    },
+                    record.raw.clone(),
+                    format!("it is booked already as {booked}"),
+                )
+            }));
+        }
+        self.cursor.forget(&id);
+        Ok(Some(record.planned(id, label, "order")))
+    }
+
+    /// The reason an order that gives money back is not booked, if it is not.
+    fn refund_skip(&self, label: &str, returns: Returns) -> Option<String> {
+        let turn_on = "Turn on booking refunds and returns as credit invoices in the orders settings to book it.";
+        match (returns, self.settings.refunds, self.settings.document) {
+            (Returns::None, ..) => None,
+            (Returns::Refund, RefundChoice::Skip, _) => Some(format!(
+                "{label} gives money back (a refund or return); refunds and returns are not booked. {turn_on}"
+            )),
+            (Returns::Lines(line), RefundChoice::Skip, _) => Some(format!(
+                "{label} takes an item back on line {} (a return); refunds and returns are not booked. {turn_on}",
+                line + 1
+            )),
+            (Returns::Refund, RefundChoice::CreditInvoice, DocumentKind::Quote | DocumentKind::Order) => {
+                Some(format!(
+                    "{label} gives money back, and eAccounting has credit documents only for invoices: choose invoice or invoice draft as the document in the orders settings to book refunds."
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// Plans a page of orders: what to skip silently, what to report, and the bookings.
     async fn plan_orders(
         &mut self,
         orders: Vec<salespos::Order>,
+        unreadable: Vec<Unreadable>,
         retrying: bool,
     ) -> Result<Vec<Planned<Booking>>, RunError> {
         let mut planned = Vec::new();
+        for record in unreadable {
+            planned.extend(self.plan_unreadable(record, retrying)?);
+        }
+        let now = Utc::now();
         let mut candidates = Vec::new();
         for order in orders {
             if !retrying {
-                self.cursor.saw(order.create_date);
+                // A date in the future is a wrong clock: it must not carry the cursor past
+                // every real sale.
+                self.cursor.saw(
+                    order
+                        .create_date
+                        .filter(|d| *d <= now + till::future_slack()),
+                );
             }
             if order.is_basket() {
                 continue;
@@ -775,7 +903,6 @@ impl OrdersFlow {
                 }
                 continue;
             }
-            self.cursor.forget(&id);
             candidates.push(order);
         }
         if candidates.is_empty() {
@@ -820,10 +947,12 @@ impl OrdersFlow {
             .filter_map(|(_, _, rows)| rows.as_ref().ok())
             .flatten()
             .filter_map(|r| {
-                r.sub_sku_number
-                    .clone()
-                    .filter(|s| !s.is_empty())
-                    .or_else(|| r.product_number.clone())
+                [&r.sub_sku_number, &r.product_number]
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s.trim())
+                    .find(|s| !s.is_empty())
+                    .map(str::to_string)
             })
             .collect();
         skus.extend(self.settings.shipping_article.clone());
@@ -836,18 +965,43 @@ impl OrdersFlow {
             .map_err(|e| errors::books_run(&e))?;
 
         for (order, found, rows) in with_rows {
+            let id = order.id.to_string();
+            let label = order_label(&order);
             let record = RecordRef {
-                source_id: order.id.to_string(),
-                label: order_label(&order),
+                source_id: id.clone(),
+                label: label.clone(),
             };
-            let outcome = match rows {
-                Ok(rows) => self
-                    .plan_booking(&order, &rows)
-                    .await
-                    .map(|booking| Booking { found, ..booking }),
+            let source = serde_json::to_value(&order).unwrap_or(Value::Null);
+            let till = match rows {
+                Ok(rows) => till::check_order(&order, now)
+                    .and_then(|()| till::till_rows(&order, &rows))
+                    .and_then(|till| {
+                        till::check_total_against_lines(&order, &till).map(|()| (rows, till))
+                    }),
+                Err(salespos::Error::Undecodable { record, .. }) => {
+                    let root = format!("rows[{}]", record.position);
+                    Err(Unreadable::from(*record).error(&label, &root, "order"))
+                }
                 Err(error) => Err(errors::pos_plain(&error)),
             };
-            planned.push(match outcome {
+            let (rows, till) = match till {
+                Ok(read) => read,
+                Err(error) => {
+                    self.cursor.forget(&id);
+                    planned.push(Planned::fail(record, source, naming(&label, error)));
+                    continue;
+                }
+            };
+            if let Some(reason) = self.refund_skip(&label, Returns::of(&order, &till)) {
+                if retrying || !self.cursor.already_reported(&id, &reason) {
+                    self.cursor.note_skip(&id, &reason, order.create_date);
+                    planned.push(Planned::skip(record, source, reason));
+                }
+                continue;
+            }
+            self.cursor.forget(&id);
+            let planning = self.plan_booking(&order, &rows, till).await;
+            planned.push(match planning.map(|booking| Booking { found, ..booking }) {
                 Ok(booking) => Planned {
                     record,
                     decision: Decision::Create {
@@ -856,14 +1010,22 @@ impl OrdersFlow {
                     source: booking.source.clone(),
                     action: Some(booking),
                 },
-                Err(error) => Planned::fail(
-                    record,
-                    serde_json::to_value(&order).unwrap_or(Value::Null),
-                    error,
-                ),
+                Err(error) => Planned::fail(record, source, naming(&label, error)),
             });
         }
         Ok(planned)
+    }
+}
+
+/// The error with the order named in its reason: the failed list and the log say which order,
+/// whichever step (or API) found the problem.
+fn naming(label: &str, error: RecordError) -> RecordError {
+    if error.reason.contains(label) {
+        return error;
+    }
+    RecordError {
+        reason: format!("{label}: {}", error.reason),
+        ..error
     }
 }
 
@@ -879,17 +1041,22 @@ impl Flow for OrdersFlow {
         let mut planned = Vec::new();
         for failed in due {
             let Ok(id) = failed.source_id.parse::<i64>() else {
+                // An order whose id did not read cannot be asked for; it is read again with
+                // the orders around it.
                 continue;
             };
             match retry::from_pos(self.pos.orders().get(salespos::OrderId::from(id))).await? {
-                Some(order) => orders.push(order),
-                None => planned.push(retry::gone(
+                Reread::Found(order) => orders.push(order),
+                Reread::Gone => planned.push(retry::gone(
                     failed,
                     "the order no longer exists in the till",
                 )),
+                Reread::Unreadable(record) => {
+                    planned.extend(self.plan_unreadable(*record, true)?);
+                }
             }
         }
-        planned.extend(self.plan_orders(orders, true).await?);
+        planned.extend(self.plan_orders(orders, Vec::new(), true).await?);
         Ok(PlanPage {
             items: planned,
             cursor: None,
@@ -925,10 +1092,15 @@ impl Flow for OrdersFlow {
             .next_page()
             .await
             .map_err(|e| errors::pos_run(&e))?;
-        let Some(orders) = page else {
+        let Some(batch) = page else {
             return Ok(None);
         };
-        let items = self.plan_orders(orders, false).await?;
+        let unreadable = batch
+            .undecodable
+            .into_iter()
+            .map(Unreadable::from)
+            .collect();
+        let items = self.plan_orders(batch.items, unreadable, false).await?;
         Ok(Some(PlanPage {
             items,
             cursor: Some(serde_json::to_value(&self.cursor).expect("cursor serializes")),
@@ -958,6 +1130,7 @@ impl Flow for OrdersFlow {
                 settle,
             })
             .await
+            .map_err(|error| naming(&booking.label, error))
     }
 }
 

@@ -136,6 +136,21 @@ pub struct CustomerDefaults {
     pub terms_of_payment_id: Option<Uuid>,
 }
 
+/// What becomes of money given back at the till: a refund (an order that totals below zero)
+/// or a sale with a returned item on it (a line below zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundChoice {
+    /// Not booked; each is reported as skipped with the reason, for the bookkeeper to handle.
+    #[default]
+    Skip,
+    /// Booked: a refund as a credit invoice (eAccounting has credit documents only for
+    /// invoices, so the document must be an invoice or invoice draft), a sale with a returned
+    /// item as the chosen document with a negative line.
+    CreditInvoice,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -170,6 +185,11 @@ pub struct OrdersSettings {
     /// After a lost answer with nothing found, how long PosBridge waits for eAccounting's lists
     /// before it writes again (see [`DEFAULT_SEARCH_SETTLE_SECONDS`]).
     pub search_settle_seconds: u32,
+    /// Refunds and returned items at the till.
+    pub refunds: RefundChoice,
+    /// A name, address or line text longer than eAccounting takes is cut to fit (and the cut
+    /// is logged) rather than failing the order.
+    pub shorten_long_texts: bool,
 }
 
 impl OrdersSettings {
@@ -199,6 +219,8 @@ impl Default for OrdersSettings {
             shipping_article: Some("VERZEND".into()),
             extra_costs_article: None,
             search_settle_seconds: DEFAULT_SEARCH_SETTLE_SECONDS,
+            refunds: RefundChoice::Skip,
+            shorten_long_texts: false,
         }
     }
 }

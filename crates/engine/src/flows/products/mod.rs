@@ -37,7 +37,9 @@ use crate::flows::categories::labels::label_source_id;
 use crate::flows::categories::{CategoriesSettings, CategoryWrite, LabelSync};
 use crate::flows::common::pos_index::{CategoryMembers, PosIndex};
 use crate::flows::common::progress::Progress;
+use crate::flows::common::retry::Reread;
 use crate::flows::common::scan::{BooksScan, ScanCursor, PAGE_SIZE};
+use crate::flows::common::unreadable::Unreadable;
 use crate::flows::common::{errors, part, retry, settings_digest};
 use crate::mapping::{CompiledMapping, Lookups, Mapping};
 use crate::store::failed::{FailedRecord, RecordError};
@@ -247,24 +249,35 @@ impl ProductsFlow {
     }
 
     async fn labels_page(&mut self) -> Result<PlanPage<ProductAction>, RunError> {
-        let labels = self
+        let listing = self
             .books
             .list_all::<ArticleLabel>(None)
             .await
-            .map_err(|e| errors::books_run(&e))?
+            .map_err(|e| errors::books_run(&e))?;
+        let labels = listing
             .items
             .into_iter()
             .filter(|l| {
                 l.id.is_none_or(|id| !self.retried.contains(&label_source_id(id)))
             })
             .collect();
-        let items = self
-            .labels
-            .plan(&self.pos, labels, label_source_id)
-            .await?
+        let mut items: Vec<Planned<ProductAction>> = listing
+            .undecodable
             .into_iter()
-            .map(|p| map_action(p, ProductAction::Category))
+            .map(Unreadable::from)
+            .filter(|u| {
+                u.books_id()
+                    .is_none_or(|id| !self.retried.contains(&label_source_id(id)))
+            })
+            .map(|u| u.books_planned(label_source_id, "Label", "Name", "label"))
             .collect();
+        items.extend(
+            self.labels
+                .plan(&self.pos, labels, label_source_id)
+                .await?
+                .into_iter()
+                .map(|p| map_action(p, ProductAction::Category)),
+        );
         Ok(PlanPage {
             items,
             cursor: None,
@@ -282,7 +295,12 @@ impl ProductsFlow {
         else {
             return Ok(None);
         };
-        let items = self.plan_articles(page.records).await?;
+        let mut items: Vec<Planned<ProductAction>> = page
+            .unreadable
+            .iter()
+            .map(|u| u.books_planned(|id| id.to_string(), "Article", "Number", "article"))
+            .collect();
+        items.extend(self.plan_articles(page.records).await?);
         self.progress.page(page.read, page.total, PAGE_SIZE);
         let cursor = page.resume.map(|resume| {
             self.cursor.to_pos = resume;
@@ -297,7 +315,8 @@ impl ProductsFlow {
             self.pos_scan = Some(PosScan::new(&self.pos, since));
         }
         let scan = self.pos_scan.as_mut().expect("just set");
-        let Some(products) = scan.next().await.map_err(|e| errors::pos_run(&e))? else {
+        let Some((products, unreadable)) = scan.next().await.map_err(|e| errors::pos_run(&e))?
+        else {
             return Ok(None);
         };
         let resume = scan.is_done().then(|| scan.resume(&self.digest));
@@ -305,7 +324,12 @@ impl ProductsFlow {
             .into_iter()
             .filter(|p| !self.retried.contains(&to_books::product_source_id(p.id)))
             .collect();
-        let items = self.plan_products(products).await?;
+        let mut items: Vec<Planned<ProductAction>> = unreadable
+            .iter()
+            .map(to_books::unreadable_product)
+            .filter(|p: &Planned<ProductAction>| !self.retried.contains(&p.record.source_id))
+            .collect();
+        items.extend(self.plan_products(products).await?);
         let cursor = resume.map(|resume| {
             self.cursor.to_books = resume;
             self.cursor_value()
@@ -375,30 +399,44 @@ impl Flow for ProductsFlow {
                     continue;
                 };
                 match retry::from_books::<ArticleLabel>(&self.books, &id).await? {
-                    Some(label) => {
+                    Reread::Found(label) => {
                         self.retried.insert(failed.source_id.clone());
                         labels.push(label);
                     }
-                    None => items.push(retry::gone(failed, "the label no longer exists")),
+                    Reread::Gone => items.push(retry::gone(failed, "the label no longer exists")),
+                    Reread::Unreadable(record) => {
+                        self.retried.insert(failed.source_id.clone());
+                        items.push(retry::still_unreadable(failed, &record, "label"));
+                    }
                 }
             } else if let Some(product) = source.strip_prefix("pos:") {
                 let Ok(id) = product.parse::<i64>() else {
                     continue;
                 };
                 match retry::from_pos(self.pos.products().get(salespos::ProductId(id))).await? {
-                    Some(product) => {
+                    Reread::Found(product) => {
                         self.retried.insert(failed.source_id.clone());
                         items.extend(self.plan_products(vec![product]).await?);
                     }
-                    None => items.push(retry::gone(failed, "the POS product no longer exists")),
+                    Reread::Gone => {
+                        items.push(retry::gone(failed, "the POS product no longer exists"))
+                    }
+                    Reread::Unreadable(record) => {
+                        self.retried.insert(failed.source_id.clone());
+                        items.push(retry::still_unreadable(failed, &record, "product"));
+                    }
                 }
             } else if let Ok(id) = source.parse::<Uuid>() {
                 match retry::from_books::<Article>(&self.books, &id).await? {
-                    Some(article) => {
+                    Reread::Found(article) => {
                         self.retried.insert(failed.source_id.clone());
                         items.extend(self.plan_articles(vec![article]).await?);
                     }
-                    None => items.push(retry::gone(failed, "the article no longer exists")),
+                    Reread::Gone => items.push(retry::gone(failed, "the article no longer exists")),
+                    Reread::Unreadable(record) => {
+                        self.retried.insert(failed.source_id.clone());
+                        items.push(retry::still_unreadable(failed, &record, "article"));
+                    }
                 }
             }
         }

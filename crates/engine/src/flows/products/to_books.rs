@@ -19,6 +19,7 @@ use super::{ProductAction, ProductsFlow};
 use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::flows::common::scan::ScanCursor;
+use crate::flows::common::unreadable::Unreadable;
 use crate::flows::common::{articles, errors, values};
 use crate::mapping::Context;
 use crate::store::failed::RecordError;
@@ -51,8 +52,11 @@ impl PosScan {
     }
 
     /// The next page's products changed since the last run (the same second included: the
-    /// POS tells time in whole seconds), or `None` when done.
-    pub async fn next(&mut self) -> Result<Option<Vec<Product>>, salespos::Error> {
+    /// POS tells time in whole seconds), and those among them that do not read, or `None`
+    /// when done.
+    pub async fn next(
+        &mut self,
+    ) -> Result<Option<(Vec<Product>, Vec<Unreadable>)>, salespos::Error> {
         if self.done {
             return Ok(None);
         }
@@ -61,7 +65,7 @@ impl PosScan {
             return Ok(None);
         };
         let mut fresh = Vec::new();
-        for product in page {
+        for product in page.items {
             if let (Some(since), Some(changed)) = (self.since, product.modifydate) {
                 if changed < since {
                     self.done = true;
@@ -73,8 +77,12 @@ impl PosScan {
             }
             fresh.push(product);
         }
-        self.read += fresh.len() as u32;
-        Ok(Some(fresh))
+        // A product that does not read is reported whenever it is listed with the changes: its
+        // own change date may be what does not read.
+        let unreadable: Vec<Unreadable> =
+            page.undecodable.into_iter().map(Unreadable::from).collect();
+        self.read += (fresh.len() + unreadable.len()) as u32;
+        Ok(Some((fresh, unreadable)))
     }
 
     pub fn is_done(&self) -> bool {
@@ -117,6 +125,22 @@ pub struct BooksWrite {
 
 pub(super) fn product_source_id(product: ProductId) -> String {
     format!("pos:{product}")
+}
+
+/// A POS product that does not read, as a failed item.
+pub(super) fn unreadable_product<A>(record: &Unreadable) -> Planned<A> {
+    let source_id = record
+        .pos_id()
+        .map(|id| product_source_id(ProductId(id)))
+        .unwrap_or_else(|| record.fallback_id());
+    let label = format!(
+        "POS product {}",
+        record
+            .text("productnumber")
+            .or_else(|| record.pos_id().map(|id| id.to_string()))
+            .unwrap_or_else(|| "without a number".into())
+    );
+    record.planned(source_id, label, "product")
 }
 
 fn product_label(product: &Product) -> String {

@@ -112,12 +112,13 @@ impl ProductsFlow {
     ) -> Context {
         let rate = coding.and_then(|c| c.vat_rate_percent).unwrap_or_default();
         let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
+        // Checked: an article's price beyond any calculation gives no price, not a panic.
         let gross = article
             .gross_price
-            .or_else(|| article.net_price.map(|net| cents(net * factor)));
+            .or_else(|| article.net_price.and_then(|net| net.checked_mul(factor)).map(cents));
         let net = article
             .net_price
-            .or_else(|| gross.map(|gross| cents(gross / factor)));
+            .or_else(|| gross.and_then(|gross| gross.checked_div(factor)).map(cents));
         let includes_vat = self.shop().includes_vat;
         let pos = if includes_vat { gross } else { net };
         let labels: Vec<&str> = article
@@ -337,6 +338,9 @@ impl ProductsFlow {
                 "its SKU is a variant (size) of POS product {}; variants are kept as they are in the POS",
                 variant.product_id.map_or("?".into(), |p| p.to_string())
             )));
+        }
+        if let Some(error) = index.unreadable(&sku, &article_label(article)) {
+            return Err(Problem::Record(error));
         }
         if self.settings.filters.only_active && !article.is_active {
             return Ok(Decided::Skip("it is inactive (filter)".into()));

@@ -29,6 +29,7 @@ use crate::activity::ActivityLog;
 use crate::flow::FlowKind;
 use crate::flows::common::pos_index::PosIndex;
 use crate::flows::common::progress::Progress;
+use crate::flows::common::retry::Reread;
 use crate::flows::common::scan::{BooksScan, ScanCursor, PAGE_SIZE};
 use crate::flows::common::{articles, errors, part, retry, settings_digest};
 use crate::store::failed::{FailedRecord, RecordError};
@@ -124,6 +125,8 @@ pub struct StockCursor {
 enum Decided {
     Write(StockWrite),
     Skip(String),
+    /// The POS has the SKU, but its product does not read.
+    Fail(RecordError),
     /// No POS product or variant has the SKU.
     Missing,
 }
@@ -219,6 +222,7 @@ impl StockFlow {
                     }
                 }
                 Decided::Skip(reason) => Planned::skip(record, source, reason),
+                Decided::Fail(error) => Planned::fail(record, source, error),
                 Decided::Missing => {
                     self.cursor()?.waiting.insert(sku.clone(), id);
                     Planned::skip(
@@ -354,6 +358,9 @@ impl StockFlow {
                 variant.stock,
                 switch,
             )));
+        }
+        if let Some(error) = index.unreadable(sku, &article_label(sku)) {
+            return Ok(Decided::Fail(error));
         }
         Ok(Decided::Missing)
     }
@@ -495,14 +502,18 @@ impl Flow for StockFlow {
                 continue;
             };
             match retry::from_books::<Article>(&self.books, &id).await? {
-                Some(article) => {
+                Reread::Found(article) => {
                     self.retried.insert(failed.source_id.clone());
                     articles.push(article);
                 }
-                None => items.push(retry::gone(
+                Reread::Gone => items.push(retry::gone(
                     failed,
                     "the article no longer exists in eAccounting",
                 )),
+                Reread::Unreadable(record) => {
+                    self.retried.insert(failed.source_id.clone());
+                    items.push(retry::still_unreadable(failed, &record, "article"));
+                }
             }
         }
         items.extend(self.plan_articles(articles).await?);
@@ -542,7 +553,12 @@ impl Flow for StockFlow {
         else {
             return Ok(None);
         };
-        let items = self.plan_articles(page.records).await?;
+        let mut items: Vec<Planned<StockWrite>> = page
+            .unreadable
+            .iter()
+            .map(|u| u.books_planned(|id| id.to_string(), "Stock of", "Number", "article"))
+            .collect();
+        items.extend(self.plan_articles(page.records).await?);
         self.progress.page(page.read, page.total, PAGE_SIZE);
         let cursor = self.cursor()?;
         if let Some(resume) = page.resume {

@@ -53,9 +53,11 @@ pub fn quantity(article: &Article, settings: &StockSettings) -> Option<(Decimal,
     let reserved = article.stock_balance_reserved.unwrap_or_default();
     let (base, how) = match settings.calculation {
         StockCalculation::Available => {
-            let available = article
-                .stock_balance_available
-                .unwrap_or(on_hand - reserved);
+            // Checked: balances beyond any calculation give no quantity rather than a panic.
+            let available = match article.stock_balance_available {
+                Some(available) => available,
+                None => on_hand.checked_sub(reserved)?,
+            };
             (
                 available,
                 format!(
@@ -68,7 +70,7 @@ pub fn quantity(article: &Article, settings: &StockSettings) -> Option<(Decimal,
         }
         StockCalculation::Physical => (on_hand, format!("{} on hand", on_hand.normalize())),
     };
-    let mut quantity = base - settings.safety_margin;
+    let mut quantity = base.checked_sub(settings.safety_margin)?;
     let mut how = how;
     if !settings.safety_margin.is_zero() {
         how.push_str(&format!(

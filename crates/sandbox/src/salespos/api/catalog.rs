@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use rust_decimal::Decimal;
 
 use super::{
-    body_object, collection, found, found_mut, set_fields, sort_by, Answer, Call, Failure, Fields,
-    Reply,
+    body_object, collection, collection_of, found, found_mut, set_fields, sort_by, Answer, Call,
+    Failure, Fields, Item, Reply,
 };
 use crate::salespos::render;
 use crate::salespos::store::*;
@@ -27,7 +27,7 @@ pub(super) fn list_products(shop: &Shop, call: &Call<'_>, category: Option<i64>)
     let (minstock, maxstock) = (q.decimal("minstock")?, q.decimal("maxstock")?);
     let active = q.bool("active")?;
     let name = q.get("productname").map(str::to_lowercase);
-    let mut products: Vec<&ProductRecord> = shop
+    let typed = shop
         .products
         .values()
         .filter(|p| in_category.as_ref().is_none_or(|ids| ids.contains(&p.id)))
@@ -41,23 +41,59 @@ pub(super) fn list_products(shop: &Shop, call: &Call<'_>, category: Option<i64>)
         .filter(|p| active.is_none_or(|a| p.active == a))
         .filter(|p| minprice.is_none_or(|m| p.price >= m) && maxprice.is_none_or(|m| p.price <= m))
         .filter(|p| minstock.is_none_or(|m| p.stock >= m) && maxstock.is_none_or(|m| p.stock <= m))
-        .collect();
+        .map(|p| {
+            let keys = (p.id, p.name.clone(), p.createdate, p.modifydate);
+            (keys, Item::Rendered(render::product(call.base, p)))
+        });
+    // Injected products are listed by their product number alone: the other filters need
+    // fields the simulator does not know of them.
+    let only_by_number = category.is_none()
+        && ["eannumber", "mpnnumber", "productname", "active"]
+            .iter()
+            .all(|f| q.get(f).is_none())
+        && minprice.is_none()
+        && maxprice.is_none()
+        && minstock.is_none()
+        && maxstock.is_none();
+    let raw = shop
+        .raw
+        .products
+        .values()
+        .filter(|_| only_by_number)
+        .filter(|r| {
+            q.get("productnumber")
+                .is_none_or(|n| r.keys.productnumber.as_deref() == Some(n))
+        })
+        .map(|r| {
+            let created = r.keys.create_date.unwrap_or_default();
+            let changed = r.keys.modifydate.unwrap_or_default();
+            let keys = (
+                r.id,
+                r.keys.name.clone().unwrap_or_default(),
+                created,
+                changed,
+            );
+            (keys, Item::Raw(r.text.clone()))
+        });
+    let mut products: Vec<_> = typed.chain(raw).collect();
+    products.sort_by_key(|((id, ..), _)| *id);
     if let Some((field, descending)) = q.orderby(&["id", "name", "createdate", "modifydate"])? {
         match field {
-            "name" => sort_by(&mut products, descending, |p| (p.name.clone(), p.id)),
-            "createdate" => sort_by(&mut products, descending, |p| (p.createdate, p.id)),
-            "modifydate" => sort_by(&mut products, descending, |p| (p.modifydate, p.id)),
-            _ => sort_by(&mut products, descending, |p| p.id),
+            "name" => sort_by(&mut products, descending, |((id, name, ..), _)| {
+                (name.clone(), *id)
+            }),
+            "createdate" => sort_by(&mut products, descending, |((id, _, c, _), _)| (*c, *id)),
+            "modifydate" => sort_by(&mut products, descending, |((id, _, _, m), _)| (*m, *id)),
+            _ => sort_by(&mut products, descending, |((id, ..), _)| *id),
         }
     }
-    let items = products
-        .into_iter()
-        .map(|p| render::product(call.base, p))
-        .collect();
-    collection(call, items)
+    collection_of(call, products.into_iter().map(|(_, item)| item).collect())
 }
 
 pub(super) fn get_product(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    if let Some(raw) = shop.raw.products.get(&id) {
+        return Ok(Reply::raw(&raw.text));
+    }
     let product = found(&shop.products, "Product", id)?;
     Ok(Reply::ok(render::product(call.base, product)))
 }

@@ -2,36 +2,52 @@
 
 use serde_json::Value;
 
-use super::{body_object, collection, found, sort_by, Answer, Call, Failure, Fields, Reply};
+use super::{
+    body_object, collection_of, found, sort_by, Answer, Call, Failure, Fields, Item, Reply,
+};
 use crate::salespos::render;
 use crate::salespos::store::{NextIds, PersonInfo, Shop, UserRecord};
 
 pub(super) fn list_users(shop: &Shop, call: &Call<'_>) -> Answer {
     let approval = call.query.get("approval_status");
-    let mut users: Vec<&UserRecord> = shop
+    let typed = shop
         .users
         .values()
         .filter(|u| approval.is_none_or(|a| u.approval_status == a))
-        .collect();
+        .map(|u| {
+            let names = (
+                u.userinfo.billingaddress.first_name.clone(),
+                u.userinfo.billingaddress.last_name.clone(),
+            );
+            ((u.id, names), Item::Rendered(render::user(call.base, u)))
+        });
+    // Injected accounts: the simulator knows no approval status or names of them.
+    let raw = shop
+        .raw
+        .users
+        .values()
+        .filter(|_| approval.is_none())
+        .map(|r| ((r.id, Default::default()), Item::Raw(r.text.clone())));
+    let mut users: Vec<((i64, (String, String)), Item)> = typed.chain(raw).collect();
+    users.sort_by_key(|((id, _), _)| *id);
     if let Some((field, descending)) = call.query.orderby(&["id", "first_name", "last_name"])? {
         match field {
-            "first_name" => sort_by(&mut users, descending, |u| {
-                (u.userinfo.billingaddress.first_name.clone(), u.id)
+            "first_name" => sort_by(&mut users, descending, |((id, (first, _)), _)| {
+                (first.clone(), *id)
             }),
-            "last_name" => sort_by(&mut users, descending, |u| {
-                (u.userinfo.billingaddress.last_name.clone(), u.id)
+            "last_name" => sort_by(&mut users, descending, |((id, (_, last)), _)| {
+                (last.clone(), *id)
             }),
-            _ => sort_by(&mut users, descending, |u| u.id),
+            _ => sort_by(&mut users, descending, |((id, _), _)| *id),
         }
     }
-    let items = users
-        .into_iter()
-        .map(|u| render::user(call.base, u))
-        .collect();
-    collection(call, items)
+    collection_of(call, users.into_iter().map(|(_, item)| item).collect())
 }
 
 pub(super) fn get_user(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    if let Some(raw) = shop.raw.users.get(&id) {
+        return Ok(Reply::raw(&raw.text));
+    }
     let user = found(&shop.users, "User", id)?;
     Ok(Reply::ok(render::user(call.base, user)))
 }

@@ -45,6 +45,8 @@ pub(crate) struct Reply {
     pub status: StatusCode,
     pub body: Option<Value>,
     pub events: Vec<Event>,
+    /// Texts of injected records the body holds placeholders for (see [`super::raw`]).
+    pub raw: Vec<String>,
 }
 
 impl Reply {
@@ -53,6 +55,14 @@ impl Reply {
             status: StatusCode::OK,
             body: Some(body),
             events: Vec::new(),
+            raw: Vec::new(),
+        }
+    }
+    /// An injected record, served as its own text.
+    pub fn raw(text: &str) -> Self {
+        Self {
+            raw: vec![text.to_string()],
+            ..Self::ok(super::raw::placeholder(0))
         }
     }
     pub fn created(body: Value, events: Vec<Event>) -> Self {
@@ -60,6 +70,7 @@ impl Reply {
             status: StatusCode::CREATED,
             body: Some(body),
             events,
+            raw: Vec::new(),
         }
     }
     pub fn no_content(events: Vec<Event>) -> Self {
@@ -67,6 +78,7 @@ impl Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
             events,
+            raw: Vec::new(),
         }
     }
     /// The answer to a POST: 201 with the record, or 204 without it when the drift says so.
@@ -231,9 +243,20 @@ impl Params {
     }
 }
 
+/// An item of a collection: rendered by the simulator, or an injected record's own text.
+pub(crate) enum Item {
+    Rendered(Value),
+    Raw(String),
+}
+
 /// The collection envelope of reference §4.1 around one page of `items`. Links keep the
 /// request's other parameters; `next` is null on the last page. There is no total count.
 pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Answer {
+    collection_of(call, items.into_iter().map(Item::Rendered).collect())
+}
+
+/// [`collection`] of rendered and injected records.
+pub(crate) fn collection_of(call: &Call<'_>, items: Vec<Item>) -> Answer {
     let start = call.query.int("start")?.unwrap_or(0).max(0) as usize;
     let size = (call
         .query
@@ -257,8 +280,20 @@ pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Answer {
         format!("{}{}?{}", call.base, relative, query.finish())
     };
     let total = items.len();
-    let page: Vec<Value> = items.into_iter().skip(start).take(size).collect();
-    Ok(Reply::ok(json!({
+    let mut raw = Vec::new();
+    let page: Vec<Value> = items
+        .into_iter()
+        .skip(start)
+        .take(size)
+        .map(|item| match item {
+            Item::Rendered(value) => value,
+            Item::Raw(text) => {
+                raw.push(text);
+                super::raw::placeholder(raw.len() - 1)
+            }
+        })
+        .collect();
+    let mut reply = Reply::ok(json!({
         "href": link(start),
         "start": start,
         "size": size,
@@ -266,7 +301,9 @@ pub(crate) fn collection(call: &Call<'_>, items: Vec<Value>) -> Answer {
         "previous": if start == 0 { Value::Null } else { Value::String(link(start.saturating_sub(size))) },
         "next": if start + size < total { Value::String(link(start + size)) } else { Value::Null },
         "items": page,
-    })))
+    }));
+    reply.raw = raw;
+    Ok(reply)
 }
 
 /// The request body as a JSON object.

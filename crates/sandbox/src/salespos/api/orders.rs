@@ -1,12 +1,33 @@
 //! `orders` and `orderrows`. Orders come from the till (and the seed); the API reads them and
 //! patches their status, paid flag and track and trace, which fire the order webhooks.
 
+use chrono::{DateTime, Utc};
+
 use super::{
-    body_object, collection, found, found_mut, sort_by, Answer, Call, Failure, Fields, Reply,
+    body_object, collection, collection_of, found, found_mut, sort_by, Answer, Call, Failure,
+    Fields, Item, Reply,
 };
+use crate::salespos::raw::RawRecord;
 use crate::salespos::render;
 use crate::salespos::store::{OrderRecord, Shop};
 use crate::salespos::webhooks::Event;
+
+/// What an order is filtered and sorted by, for the shop's orders and injected ones alike.
+struct Listed<'a> {
+    id: i64,
+    ordernumber: Option<i64>,
+    create_date: DateTime<Utc>,
+    status: Option<i64>,
+    paid: bool,
+    is_completed: bool,
+    paymethod_id: Option<i64>,
+    item: Either<'a>,
+}
+
+enum Either<'a> {
+    Typed(&'a OrderRecord),
+    Raw(&'a RawRecord),
+}
 
 pub(super) fn list_orders(shop: &Shop, call: &Call<'_>) -> Answer {
     let q = &call.query;
@@ -17,18 +38,39 @@ pub(super) fn list_orders(shop: &Shop, call: &Call<'_>) -> Answer {
     let ordernumber = q.int("ordernumber")?;
     let min = q.date("min_create_date")?;
     let max = q.date("max_create_date")?;
-    let mut orders: Vec<&OrderRecord> = shop
-        .orders
-        .values()
+    let typed = shop.orders.values().map(|o| Listed {
+        id: o.id,
+        ordernumber: o.ordernumber,
+        create_date: o.create_date,
+        status: o.status,
+        paid: o.paid,
+        is_completed: o.is_completed,
+        paymethod_id: Some(o.paymethod_id),
+        item: Either::Typed(o),
+    });
+    // An injected order is listed by what the API would know of it (see `raw`).
+    let raw = shop.raw.orders.values().map(|r| Listed {
+        id: r.id,
+        ordernumber: r.keys.ordernumber,
+        create_date: r.keys.create_date.unwrap_or_default(),
+        status: r.keys.status,
+        paid: r.keys.paid.unwrap_or(true),
+        is_completed: r.keys.is_completed.unwrap_or(true),
+        paymethod_id: r.keys.paymethod_id,
+        item: Either::Raw(r),
+    });
+    let mut orders: Vec<Listed<'_>> = typed
+        .chain(raw)
         .filter(|o| status.is_none_or(|s| o.status == Some(s)))
         .filter(|o| is_paid.is_none_or(|p| o.paid == p))
         .filter(|o| is_completed.is_none_or(|c| o.is_completed == c))
-        .filter(|o| paymethod_id.is_none_or(|p| o.paymethod_id == p))
+        .filter(|o| paymethod_id.is_none_or(|p| o.paymethod_id == Some(p)))
         .filter(|o| ordernumber.is_none_or(|n| o.ordernumber == Some(n)))
         .filter(|o| {
             min.is_none_or(|m| o.create_date >= m) && max.is_none_or(|m| o.create_date <= m)
         })
         .collect();
+    orders.sort_by_key(|o| o.id);
     if let Some((field, descending)) =
         q.orderby(&["id", "ordernumber", "create_date", "deliver_date"])?
     {
@@ -43,17 +85,26 @@ pub(super) fn list_orders(shop: &Shop, call: &Call<'_>) -> Answer {
     }
     let items = orders
         .into_iter()
-        .map(|o| render::order(call.base, o))
+        .map(|o| match o.item {
+            Either::Typed(order) => Item::Rendered(render::order(call.base, order)),
+            Either::Raw(raw) => Item::Raw(raw.text.clone()),
+        })
         .collect();
-    collection(call, items)
+    collection_of(call, items)
 }
 
 pub(super) fn get_order(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    if let Some(raw) = shop.raw.orders.get(&id) {
+        return Ok(Reply::raw(&raw.text));
+    }
     let order = found(&shop.orders, "Order", id)?;
     Ok(Reply::ok(render::order(call.base, order)))
 }
 
 pub(super) fn list_rows(shop: &Shop, call: &Call<'_>, id: i64) -> Answer {
+    if let Some(raw) = shop.raw.orders.get(&id) {
+        return collection_of(call, raw.rows.iter().cloned().map(Item::Raw).collect());
+    }
     let order = found(&shop.orders, "Order", id)?;
     let items = order
         .rows
