@@ -15,6 +15,8 @@ pub mod choices;
 mod connect;
 mod demo;
 mod failures;
+pub mod mapping_preview;
+pub mod mappings;
 mod runs;
 mod schedule;
 pub mod wizard;
@@ -73,6 +75,12 @@ pub enum EngineError {
     Connect(#[from] crate::connections::ConnectError),
     #[error(transparent)]
     Settings(#[from] crate::settings_paths::SettingsError),
+    /// A mapping with errors was not saved.
+    #[error("{}", mappings::refusal(.0))]
+    MappingRefused(Vec<crate::mapping::RuleIssue>),
+    /// A name the caller gave (a mapping, a record) is not one PosBridge knows.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl EngineError {
@@ -82,6 +90,8 @@ impl EngineError {
             EngineError::Store(_) => "store".into(),
             EngineError::Connect(error) => error.code(),
             EngineError::Settings(_) => "settings".into(),
+            EngineError::MappingRefused(_) => "mapping.refused".into(),
+            EngineError::NotFound(_) => "not_found".into(),
         }
     }
 }

@@ -153,7 +153,10 @@ fn target_issues(name: &str, target: &TargetRecord) -> Option<RuleIssue> {
         Some(spec) if spec.read_only => Some(RuleIssue::error(
             name,
             "read_only",
-            format!("{name} is filled in by the other system itself; {} takes no value for it", target.title),
+            format!(
+                "{name} is filled in by the other system itself; {} takes no value for it",
+                target.title
+            ),
         )),
         Some(_) => None,
         None => {
@@ -168,17 +171,35 @@ fn target_issues(name: &str, target: &TargetRecord) -> Option<RuleIssue> {
                 RuleIssue::error(
                     name,
                     "unknown_target",
-                    format!("{} has no field {name}, and refuses fields it does not know.{hint}", target.title),
+                    format!(
+                        "{} has no field {name}, and refuses fields it does not know.{hint}",
+                        target.title
+                    ),
                 )
             } else {
                 RuleIssue::warning(
                     name,
                     "unknown_target",
-                    format!("{} lists no field {name}; it is sent as it is (a custom field).{hint}", target.title),
+                    format!(
+                        "{} lists no field {name}; it is sent as it is (a custom field).{hint}",
+                        target.title
+                    ),
                 )
             })
         }
     }
+}
+
+/// The field paths a rule's source reads, in the order it names them (the preview shows their
+/// values beside the rule's result).
+pub fn fields_read(source: &Source) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for (path, _) in paths_read(source) {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
 }
 
 /// The field paths a source reads, each with where it stands in an expression.
@@ -266,23 +287,37 @@ pub(crate) fn fit_issues(name: &str, spec: &FieldSpec, shape: &Shape) -> Vec<Rul
         _ => "",
     };
     let accepts_text = matches!(spec.kind, FieldKind::Text | FieldKind::Any);
-    let accepts_number = matches!(spec.kind, FieldKind::Integer | FieldKind::Number | FieldKind::Any);
+    let accepts_number = matches!(
+        spec.kind,
+        FieldKind::Integer | FieldKind::Number | FieldKind::Any
+    );
     let accepts_boolean = matches!(spec.kind, FieldKind::Boolean | FieldKind::Any);
     let wrong: Vec<&str> = [
         (kinds.text && !accepts_text, "text"),
-        (kinds.number && !accepts_number && spec.kind != FieldKind::Text, "a number"),
-        (kinds.boolean && !accepts_boolean && spec.kind != FieldKind::Text, "true or false"),
-        (kinds.group && !matches!(spec.kind, FieldKind::Group | FieldKind::Any), "a group of fields"),
-        (kinds.list && !matches!(spec.kind, FieldKind::List | FieldKind::Any), "a list"),
+        (
+            kinds.number && !accepts_number && spec.kind != FieldKind::Text,
+            "a number",
+        ),
+        (
+            kinds.boolean && !accepts_boolean && spec.kind != FieldKind::Text,
+            "true or false",
+        ),
+        (
+            kinds.group && !matches!(spec.kind, FieldKind::Group | FieldKind::Any),
+            "a group of fields",
+        ),
+        (
+            kinds.list && !matches!(spec.kind, FieldKind::List | FieldKind::Any),
+            "a list",
+        ),
     ]
     .into_iter()
     .filter_map(|(wrong, what)| wrong.then_some(what))
     .collect();
     // A number or a flag going into text is harmless where the value is known (the flow sends
     // JSON, and "12" for a text field is what the merchant meant), but not from a field.
-    let number_into_text = spec.kind == FieldKind::Text
-        && (kinds.number || kinds.boolean)
-        && shape.values.is_none();
+    let number_into_text =
+        spec.kind == FieldKind::Text && (kinds.number || kinds.boolean) && shape.values.is_none();
     let fits_some = (kinds.text && accepts_text)
         || (kinds.number && (accepts_number || spec.kind == FieldKind::Text))
         || (kinds.boolean && (accepts_boolean || spec.kind == FieldKind::Text));
@@ -292,13 +327,22 @@ pub(crate) fn fit_issues(name: &str, spec: &FieldSpec, shape: &Shape) -> Vec<Rul
         } else {
             wrong.join(" or ")
         };
-        let known_wrong = shape.values.as_ref().is_some_and(|values| {
-            values.iter().all(|v| !value_fits_kind(v, spec.kind))
-        });
+        let known_wrong = shape
+            .values
+            .as_ref()
+            .is_some_and(|values| values.iter().all(|v| !value_fits_kind(v, spec.kind)));
         issues.push(if known_wrong || !fits_some {
-            RuleIssue::error(name, "wrong_kind", format!("{name} takes {wanted}, and this rule gives {what}{fix}"))
+            RuleIssue::error(
+                name,
+                "wrong_kind",
+                format!("{name} takes {wanted}, and this rule gives {what}{fix}"),
+            )
         } else {
-            RuleIssue::warning(name, "could_be_wrong_kind", format!("{name} takes {wanted}, and this rule could give {what}{fix}"))
+            RuleIssue::warning(
+                name,
+                "could_be_wrong_kind",
+                format!("{name} takes {wanted}, and this rule could give {what}{fix}"),
+            )
         });
     }
 
@@ -310,13 +354,23 @@ pub(crate) fn fit_issues(name: &str, spec: &FieldSpec, shape: &Shape) -> Vec<Rul
                 .cloned()
                 .collect();
             if !fractions.is_empty() {
-                issues.push(RuleIssue::error(name, "wrong_kind", format!("{name} takes a whole number, and this rule gives {}", shown(&fractions))));
+                issues.push(RuleIssue::error(
+                    name,
+                    "wrong_kind",
+                    format!(
+                        "{name} takes a whole number, and this rule gives {}",
+                        shown(&fractions)
+                    ),
+                ));
             }
         }
         if spec.format == Some(TextFormat::Uuid) {
             let not_ids: Vec<Value> = values
                 .iter()
-                .filter(|v| v.as_str().is_some_and(|t| uuid::Uuid::parse_str(t.trim()).is_err()))
+                .filter(|v| {
+                    v.as_str()
+                        .is_some_and(|t| uuid::Uuid::parse_str(t.trim()).is_err())
+                })
                 .cloned()
                 .collect();
             if !not_ids.is_empty() {
@@ -390,7 +444,11 @@ pub fn value_issue(spec: &FieldSpec, value: &Value) -> Option<String> {
         return None;
     }
     if !value_fits_kind(value, spec.kind) {
-        return Some(format!("{} takes {}, not {value}", spec.name, kind_name(spec.kind)));
+        return Some(format!(
+            "{} takes {}, not {value}",
+            spec.name,
+            kind_name(spec.kind)
+        ));
     }
     if let (Some(max), Some(text)) = (spec.max_length, shape::value_text(value)) {
         let length = text.chars().count();
@@ -411,7 +469,10 @@ pub fn value_issue(spec: &FieldSpec, value: &Value) -> Option<String> {
             .as_str()
             .is_some_and(|t| uuid::Uuid::parse_str(t.trim()).is_err())
     {
-        return Some(format!("{} takes the id of a record in eAccounting", spec.name));
+        return Some(format!(
+            "{} takes the id of a record in eAccounting",
+            spec.name
+        ));
     }
     None
 }
@@ -434,7 +495,9 @@ pub fn check_expression(text: &str, roots: &[&str]) -> Option<RuleIssue> {
             },
             target: String::new(),
         }),
-        Ok(_) => root_issues("", &Source::expression(text), roots).into_iter().next(),
+        Ok(_) => root_issues("", &Source::expression(text), roots)
+            .into_iter()
+            .next(),
     }
 }
 
@@ -451,7 +514,9 @@ mod tests {
     impl Fields for TillFields {
         fn shape_of(&self, path: &str) -> Shape {
             match path {
-                "order.total_price" => Shape::of_field(&FieldSpec::new("total_price", FieldKind::Number)),
+                "order.total_price" => {
+                    Shape::of_field(&FieldSpec::new("total_price", FieldKind::Number))
+                }
                 _ => Shape::of_field(&FieldSpec::new(path, FieldKind::Text)),
             }
         }
@@ -471,7 +536,9 @@ mod tests {
     fn issues(rules: Vec<Rule>) -> Vec<(String, Severity, String)> {
         let lookups = Lookups::new().with(
             PAYMENT_METHOD_REFERENCE,
-            LookupTable::new().with("pin", "Pin (kassa)").with("cash", "x".repeat(120)),
+            LookupTable::new()
+                .with("pin", "Pin (kassa)")
+                .with("cash", "x".repeat(120)),
         );
         let source = SourceRecords {
             roots: &["order", "customer"],
@@ -486,36 +553,63 @@ mod tests {
     #[test]
     fn the_reference_posbridge_finds_bookings_by_cannot_be_targeted() {
         let found = issues(vec![Rule::constant("YourReference", "mine")]);
-        assert_eq!(found, [("YourReference".into(), Severity::Error, "reserved".into())]);
+        assert_eq!(
+            found,
+            [("YourReference".into(), Severity::Error, "reserved".into())]
+        );
     }
 
     #[test]
     fn read_only_and_unknown_fields_are_refused_with_a_hint() {
         let draft = draft();
-        let source = SourceRecords { roots: &["order"], fields: &TillFields };
+        let source = SourceRecords {
+            roots: &["order"],
+            fields: &TillFields,
+        };
         let found = check(
-            &Mapping::new([Rule::constant("TotalAmount", 1), Rule::constant("ourreference", "x")]),
+            &Mapping::new([
+                Rule::constant("TotalAmount", 1),
+                Rule::constant("ourreference", "x"),
+            ]),
             &draft,
             &source,
             &Lookups::new(),
         );
         assert_eq!(found[0].code, "read_only");
         assert_eq!(found[1].code, "unknown_target");
-        assert!(found[1].message.ends_with("Did you mean OurReference?"), "{}", found[1].message);
+        assert!(
+            found[1].message.ends_with("Did you mean OurReference?"),
+            "{}",
+            found[1].message
+        );
     }
 
     #[test]
     fn a_rule_that_could_give_too_long_a_text_is_flagged_and_one_that_surely_does_refused() {
         assert_eq!(
-            issues(vec![Rule::expression("OurReference", "concat(\"Paid with \", order.paymethod_label)")]),
-            [("OurReference".into(), Severity::Warning, "could_be_too_long".into())]
+            issues(vec![Rule::expression(
+                "OurReference",
+                "concat(\"Paid with \", order.paymethod_label)"
+            )]),
+            [(
+                "OurReference".into(),
+                Severity::Warning,
+                "could_be_too_long".into()
+            )]
         );
         assert_eq!(
-            issues(vec![Rule::expression("OurReference", "left(concat(\"Paid with \", order.paymethod_label), 100)")]),
+            issues(vec![Rule::expression(
+                "OurReference",
+                "left(concat(\"Paid with \", order.paymethod_label), 100)"
+            )]),
             []
         );
         assert_eq!(
-            issues(vec![Rule::lookup("OurReference", PAYMENT_METHOD_REFERENCE, Source::field("order.paymethod"))]),
+            issues(vec![Rule::lookup(
+                "OurReference",
+                PAYMENT_METHOD_REFERENCE,
+                Source::field("order.paymethod")
+            )]),
             [("OurReference".into(), Severity::Error, "too_long".into())],
             "the table's entry for cash is 120 characters"
         );
@@ -530,26 +624,49 @@ mod tests {
     fn enumerations_ids_and_kinds_are_checked() {
         assert_eq!(
             issues(vec![Rule::constant("RotReducedInvoicingType", 7)]),
-            [("RotReducedInvoicingType".into(), Severity::Error, "not_allowed".into())]
+            [(
+                "RotReducedInvoicingType".into(),
+                Severity::Error,
+                "not_allowed".into()
+            )]
         );
         assert_eq!(
             issues(vec![Rule::field("RotReducedInvoicingType", "order.kind")]),
             [
-                ("RotReducedInvoicingType".into(), Severity::Error, "wrong_kind".into()),
-                ("RotReducedInvoicingType".into(), Severity::Warning, "could_be_not_allowed".into())
+                (
+                    "RotReducedInvoicingType".into(),
+                    Severity::Error,
+                    "wrong_kind".into()
+                ),
+                (
+                    "RotReducedInvoicingType".into(),
+                    Severity::Warning,
+                    "could_be_not_allowed".into()
+                )
             ],
             "text from the till is never a whole number"
         );
         assert_eq!(
             issues(vec![Rule::constant("TermsOfPaymentId", "30 days")]),
-            [("TermsOfPaymentId".into(), Severity::Error, "not_an_id".into())]
+            [(
+                "TermsOfPaymentId".into(),
+                Severity::Error,
+                "not_an_id".into()
+            )]
         );
         assert_eq!(
             issues(vec![Rule::field("TermsOfPaymentId", "order.paymethod")]),
-            [("TermsOfPaymentId".into(), Severity::Warning, "could_be_not_an_id".into())]
+            [(
+                "TermsOfPaymentId".into(),
+                Severity::Warning,
+                "could_be_not_an_id".into()
+            )]
         );
         assert_eq!(
-            issues(vec![Rule::expression("EuThirdParty", "order.total_price * 2")]),
+            issues(vec![Rule::expression(
+                "EuThirdParty",
+                "order.total_price * 2"
+            )]),
             [("EuThirdParty".into(), Severity::Error, "wrong_kind".into())]
         );
     }
@@ -557,7 +674,10 @@ mod tests {
     #[test]
     fn unknown_records_and_syntax_errors_point_at_their_place() {
         let lookups = Lookups::new();
-        let source = SourceRecords { roots: &["order"], fields: &TillFields };
+        let source = SourceRecords {
+            roots: &["order"],
+            fields: &TillFields,
+        };
         let found = check(
             &Mapping::new([
                 Rule::expression("OurReference", "left(ordr.paymethod, 10)"),
@@ -581,11 +701,20 @@ mod tests {
     fn an_expression_is_checked_as_it_is_typed() {
         assert_eq!(check_expression("upper(order.city)", &["order"]), None);
         let open = check_expression("upper(order.city", &["order"]).unwrap();
-        assert_eq!((open.message.as_str(), open.position), ("a '(' is never closed", Some(6)));
+        assert_eq!(
+            (open.message.as_str(), open.position),
+            ("a '(' is never closed", Some(6))
+        );
         let unknown = check_expression("uper(order.city)", &["order"]).unwrap();
-        assert_eq!((unknown.message.as_str(), unknown.position), ("there is no function named uper", Some(1)));
+        assert_eq!(
+            (unknown.message.as_str(), unknown.position),
+            ("there is no function named uper", Some(1))
+        );
         let root = check_expression("concat(\"x\", ordr.city)", &["order"]).unwrap();
-        assert_eq!((root.code.as_str(), root.position), ("unknown_root", Some(13)));
+        assert_eq!(
+            (root.code.as_str(), root.position),
+            ("unknown_root", Some(13))
+        );
     }
 
     #[test]

@@ -134,8 +134,8 @@ mod values;
 mod properties;
 
 pub use check::{
-    check, check_expression, value_issue, ReservedTarget, RuleIssue, Severity, SourceRecords,
-    TargetRecord,
+    check, check_expression, fields_read, value_issue, ReservedTarget, RuleIssue, Severity,
+    SourceRecords, TargetRecord,
 };
 pub use condition::Condition;
 pub use context::Context;

@@ -204,11 +204,7 @@ fn referenced(property: &Value) -> Option<&str> {
         .and_then(|r| r.rsplit('/').next())
 }
 
-fn openapi_field(
-    name: &str,
-    property: &Value,
-    depth: usize,
-) -> (FieldSpec, Option<RecordSchema>) {
+fn openapi_field(name: &str, property: &Value, depth: usize) -> (FieldSpec, Option<RecordSchema>) {
     let types: Vec<&str> = match &property["type"] {
         Value::String(one) => vec![one.as_str()],
         Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
@@ -275,13 +271,18 @@ fn plain_text(html: &str) -> String {
 // --- CCV: the field list ---------------------------------------------------------------------
 
 static CCV: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../../../reference/ccvshop-api-fields.json"))
-        .expect("the CCV field list in reference/ is JSON")
+    serde_json::from_str(include_str!(
+        "../../../../reference/ccvshop-api-fields.json"
+    ))
+    .expect("the CCV field list in reference/ is JSON")
 });
 
 /// What CCV's field list does not say, but CCV's documentation does (reference/ccv-salespos.md).
 const CCV_ENUMS: &[(&str, &[&str])] = &[
-    ("taxtariff", &["normal", "low a", "low b", "extra low", "zero"]),
+    (
+        "taxtariff",
+        &["normal", "low a", "low b", "extra low", "zero"],
+    ),
     ("customertype", &["b2c", "b2b"]),
 ];
 
@@ -299,14 +300,11 @@ fn ccv_model_of_type(type_name: &str) -> Option<&'static Value> {
     let wanted = format!("src/Models/{path}.php");
     let models = CCV["models"].as_object()?;
     let source = |m: &&Value| m["source_path"].as_str().unwrap_or_default().to_string();
-    models
-        .values()
-        .find(|m| source(m) == wanted)
-        .or_else(|| {
-            let tail: Vec<&str> = path.rsplit('/').take(2).collect();
-            let tail = format!("/{}/{}.php", tail.get(1)?, tail.first()?);
-            models.values().find(|m| source(m).ends_with(&tail))
-        })
+    models.values().find(|m| source(m) == wanted).or_else(|| {
+        let tail: Vec<&str> = path.rsplit('/').take(2).collect();
+        let tail = format!("/{}/{}.php", tail.get(1)?, tail.first()?);
+        models.values().find(|m| source(m).ends_with(&tail))
+    })
 }
 
 fn ccv_model(model: &Value, depth: usize) -> RecordSchema {
@@ -397,21 +395,36 @@ mod tests {
     #[test]
     fn ccv_fields_carry_their_type_and_groups_resolve_to_their_models() {
         let product = ccv("POST products");
-        assert_eq!(product.field("price").map(|f| f.kind), Some(FieldKind::Number));
+        assert_eq!(
+            product.field("price").map(|f| f.kind),
+            Some(FieldKind::Number)
+        );
         assert_eq!(
             product.field("taxtariff").and_then(|f| f.allowed.clone()),
-            Some(vec!["normal".into(), "low a".into(), "low b".into(), "extra low".into(), "zero".into()])
+            Some(vec![
+                "normal".into(),
+                "low a".into(),
+                "low b".into(),
+                "extra low".into(),
+                "zero".into()
+            ])
         );
         let order = ccv("GET orders/:id (vnd.verto.webshop.resource.orders)");
         let city = order.field("customer.billingaddress.city").unwrap();
         assert_eq!(city.kind, FieldKind::Text);
         assert_eq!(
-            order.field("customer.billingaddress.country_code").unwrap().max_length,
+            order
+                .field("customer.billingaddress.country_code")
+                .unwrap()
+                .max_length,
             Some(2)
         );
         let userinfo = ccv("personalinfo input (POST/PATCH)");
         let names: Vec<String> = userinfo.writable().into_iter().map(|f| f.name).collect();
-        assert!(names.contains(&"billingaddress.zipcode".to_string()), "{names:?}");
+        assert!(
+            names.contains(&"billingaddress.zipcode".to_string()),
+            "{names:?}"
+        );
     }
 
     #[test]

@@ -245,10 +245,11 @@ impl Shape {
 
     /// Whether it can only ever be empty.
     pub fn only_empty(&self) -> bool {
-        self.kinds == Kinds {
-            empty: true,
-            ..Kinds::default()
-        }
+        self.kinds
+            == Kinds {
+                empty: true,
+                ..Kinds::default()
+            }
     }
 }
 
@@ -280,9 +281,7 @@ pub fn of_source(source: &Source, fields: &dyn Fields, lookups: &Lookups) -> Sha
             shape
         }
         Source::Constant { value } => Shape::values([value.clone()]),
-        Source::Lookup {
-            table, default, ..
-        } => table_shape(table, default.as_ref(), lookups),
+        Source::Lookup { table, default, .. } => table_shape(table, default.as_ref(), lookups),
         Source::Expression { expression } => match Expression::parse(expression) {
             Ok(parsed) => of_expression(&parsed, fields, lookups),
             Err(_) => Shape::any(),
@@ -301,7 +300,11 @@ fn table_shape(table: &str, default: Option<&Value>, lookups: &Lookups) -> Shape
     Shape::values(values)
 }
 
-pub(crate) fn of_expression(expression: &Expression, fields: &dyn Fields, lookups: &Lookups) -> Shape {
+pub(crate) fn of_expression(
+    expression: &Expression,
+    fields: &dyn Fields,
+    lookups: &Lookups,
+) -> Shape {
     Walk { fields, lookups }.node(expression.tree())
 }
 
@@ -497,9 +500,15 @@ mod tests {
 
     #[test]
     fn built_text_has_a_bound_only_when_every_part_has_one() {
-        assert_eq!(shape("concat(\"POS \", order.total)").length, Length::AtMost(34));
+        assert_eq!(
+            shape("concat(\"POS \", order.total)").length,
+            Length::AtMost(34)
+        );
         assert_eq!(shape("\"Paid by \" + order.note").length, Length::Unbounded);
-        assert_eq!(shape("left(\"Paid by \" + order.note, 50)").length, Length::AtMost(50));
+        assert_eq!(
+            shape("left(\"Paid by \" + order.note, 50)").length,
+            Length::AtMost(50)
+        );
         assert_eq!(shape("order.note").length, Length::Copied);
         assert_eq!(shape("upper(order.note)").length, Length::Copied);
         assert_eq!(shape("upper(order.country)").length, Length::AtMost(2));

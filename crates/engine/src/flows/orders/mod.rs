@@ -130,8 +130,9 @@ const CUSTOMER_FIELDS: [&str; 6] = [
 ];
 
 /// The records the orders mappings read: the order (plus the store id), its customer, billing
-/// and delivery address.
-fn mapping_context(order: &salespos::Order, store_id: &str) -> Context {
+/// and delivery address. The datamapper's live preview builds its record here too, so what the
+/// merchant previews is what the flow maps.
+pub(crate) fn mapping_context(order: &salespos::Order, store_id: &str) -> Context {
     let mut order_json = serde_json::to_value(order).expect("orders serialize");
     order_json["store_id"] = json!(store_id);
     let customer = with_fields(order_json.get("customer"), &CUSTOMER_FIELDS);
@@ -157,6 +158,35 @@ fn with_fields(given: Option<&Value>, fields: &[&str]) -> Value {
     Value::Object(all)
 }
 
+/// Why the orders flow does not book `order` (status, payment, start date), if so. Reconciliation
+/// asks the same question, so a sale the flow leaves alone is not a difference.
+pub(crate) fn skip_reason(
+    settings: &OrdersSettings,
+    lookups: &Lookups,
+    order: &salespos::Order,
+) -> Option<String> {
+    let status = order.status.unwrap_or_default();
+    let included = lookups
+        .table(POS_STATUS_INCLUDE)
+        .and_then(|table| table.get(&status.to_string()))
+        .map(|v| v.as_bool() == Some(true) || v.as_str() == Some("include"))
+        .unwrap_or(false);
+    if !included {
+        return Some(format!(
+            "its status ({status}) is not one the orders flow books"
+        ));
+    }
+    if settings.only_paid && order.paid != Some(true) {
+        return Some("it is not paid yet".into());
+    }
+    if let (Some(start), Some(created)) = (settings.start_date, order.create_date) {
+        if created.date_naive() < start {
+            return Some(format!("it is from before the start date {start}"));
+        }
+    }
+    None
+}
+
 /// A sold line as the till knows it, and the SKU it refers to.
 struct TillRow {
     index: usize,
@@ -165,7 +195,20 @@ struct TillRow {
     line: TillLine,
 }
 
-fn order_label(order: &salespos::Order) -> String {
+/// What goes in the document's reference field: short enough for `BuyersOrderReference`
+/// (35), and what the bookkeeper sees as "POS 1/1042". Reconciliation finds the bookings by it.
+pub(crate) fn order_reference(store_id: &str, order: &salespos::Order) -> String {
+    let number = order
+        .ordernumber_full
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| order.ordernumber.map(|n| n.to_string()))
+        .unwrap_or_else(|| format!("id{}", order.id));
+    let reference = format!("POS {store_id}/{number}");
+    reference.chars().take(35).collect()
+}
+
+pub(crate) fn order_label(order: &salespos::Order) -> String {
     match (&order.ordernumber_full, order.ordernumber) {
         (Some(full), _) if !full.is_empty() => format!("POS order {full}"),
         (_, Some(number)) => format!("POS order {number}"),
@@ -249,12 +292,7 @@ fn in_document_terms(
 
 impl OrdersFlow {
     pub fn new(setup: OrdersSetup) -> Result<Self, RunError> {
-        let store_id = setup
-            .settings
-            .store_id
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| setup.webshop_id.to_string());
+        let store_id = setup.settings.store_id_or(setup.webshop_id);
         Ok(Self {
             document_mapping: setup.document_mapping.compile().map_err(mapping_failure)?,
             customer_mapping: setup.customer_mapping.compile().map_err(mapping_failure)?,
@@ -277,17 +315,8 @@ impl OrdersFlow {
         format!("salespos:order:{}:{}", self.store_id, order.id)
     }
 
-    /// What goes in the document's reference field: short enough for `BuyersOrderReference`
-    /// (35), and what the bookkeeper sees as "POS 1/1042".
     fn reference(&self, order: &salespos::Order) -> String {
-        let number = order
-            .ordernumber_full
-            .clone()
-            .filter(|n| !n.is_empty())
-            .or_else(|| order.ordernumber.map(|n| n.to_string()))
-            .unwrap_or_else(|| format!("id{}", order.id));
-        let reference = format!("POS {}/{number}", self.store_id);
-        reference.chars().take(35).collect()
+        order_reference(&self.store_id, order)
     }
 
     async fn catalog(&mut self) -> Result<&mut Catalog, RunError> {
@@ -303,27 +332,7 @@ impl OrdersFlow {
 
     /// Why the order is not booked (status, payment), if so.
     fn skip_reason(&self, order: &salespos::Order) -> Option<String> {
-        let status = order.status.unwrap_or_default();
-        let included = self
-            .lookups
-            .table(POS_STATUS_INCLUDE)
-            .and_then(|table| table.get(&status.to_string()))
-            .map(|v| v.as_bool() == Some(true) || v.as_str() == Some("include"))
-            .unwrap_or(false);
-        if !included {
-            return Some(format!(
-                "its status ({status}) is not one the orders flow books"
-            ));
-        }
-        if self.settings.only_paid && order.paid != Some(true) {
-            return Some("it is not paid yet".into());
-        }
-        if let (Some(start), Some(created)) = (self.settings.start_date, order.create_date) {
-            if created.date_naive() < start {
-                return Some(format!("it is from before the start date {start}"));
-            }
-        }
-        None
+        skip_reason(&self.settings, &self.lookups, order)
     }
 
     /// The record context the mappings read: the order (plus the store id), its customer and
