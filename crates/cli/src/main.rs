@@ -44,6 +44,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// Keep syncing on the schedule until stopped (a headless server, a service).
     Run(commands::run::Args),
+    /// Show, change, reset or preview a flow's mapping (the datamapper).
+    Mapping(commands::mapping::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
             Command::Failed(args) => commands::failed::run(cli.data_dir, args).await,
             Command::Demo(args) => commands::demo::run(cli.data_dir, args).await,
             Command::Run(args) => commands::run::run(cli.data_dir, args).await,
+            Command::Mapping(args) => commands::mapping::run(cli.data_dir, args).await,
         }
     });
     match result {

@@ -17,5 +17,12 @@ pub mod store;
 pub mod sync;
 
 pub use engine::{alerts, choices, wizard};
+
+/// The datamapper editor's view of the flows' mappings (and its live preview), as the hosts
+/// call it.
+pub mod datamapper {
+    pub use crate::engine::mapping_preview::*;
+    pub use crate::engine::mappings::*;
+}
 pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};
 pub use flow::FlowKind;

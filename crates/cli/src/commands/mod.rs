@@ -4,6 +4,7 @@ pub mod connect;
 pub mod demo;
 pub mod failed;
 pub mod log;
+pub mod mapping;
 pub mod run;
 pub mod sandbox;
 pub mod settings;

@@ -149,7 +149,12 @@ fn target_issues(name: &str, target: &TargetRecord) -> Option<RuleIssue> {
             format!("{name} cannot be mapped: {}", reserved.reason),
         ));
     }
-    match target.schema.field(name) {
+    // A closed record's flow writes its own fields by name, never a path into a group.
+    let field = target
+        .schema
+        .field(name)
+        .filter(|_| !(target.schema.closed && name.contains('.')));
+    match field {
         Some(spec) if spec.read_only => Some(RuleIssue::error(
             name,
             "read_only",

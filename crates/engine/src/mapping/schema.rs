@@ -91,7 +91,9 @@ impl RecordSchema {
     }
 
     /// The fields a mapping can write, in name order: not read-only, not lists (rows are the
-    /// flow's own), and a group's fields flattened into `group.field` (CCV's addresses).
+    /// flow's own). A group's fields are flattened into `group.field` where the flow writes
+    /// such paths (CCV's addresses of an account); otherwise groups are left out, as a flow
+    /// writes a record's own fields only (the schema is then `closed` or flat).
     pub fn writable(&self) -> Vec<FieldSpec> {
         let mut out = Vec::new();
         for (name, (spec, nested)) in &self.fields {
@@ -99,6 +101,7 @@ impl RecordSchema {
                 continue;
             }
             match (spec.kind, nested) {
+                (FieldKind::Group, _) if self.closed => {}
                 (FieldKind::Group, Some(nested)) => {
                     for inner in nested.writable() {
                         out.push(FieldSpec {
