@@ -9,6 +9,7 @@ pub mod flow;
 pub mod flows;
 pub mod mapping;
 pub mod paths;
+pub mod reconcile;
 pub mod scheduler;
 pub mod secrets;
 pub mod settings;
