@@ -14,6 +14,7 @@ use engine::connections::{ConnectionSummary, SalesposCredentials};
 use engine::datamapper::{FlowMappings, MappingPreview, SampleRecord};
 use engine::flows::mapping_sets::MappingSet;
 use engine::mapping::{Lookups, Mapping, RuleIssue};
+use engine::reconcile::{Detail, Reconciliation};
 use engine::secrets::Secret;
 use engine::settings::AppSettings;
 use engine::store::connections::Mode;
@@ -497,5 +498,27 @@ pub async fn preview_mapping(
     Ok(state
         .engine
         .preview_mapping(flow, set, &mapping, &lookups, record.as_deref())
+        .await?)
+}
+
+/// The till's sales next to what eAccounting holds for the days `from..=to` (the till's days in
+/// this computer's time zone); with `by_vat_rate`, VAT per rate too (one read per sale).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn reconcile(
+    state: State<'_, AppState>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    by_vat_rate: bool,
+) -> Result<Reconciliation, CommandError> {
+    let detail = if by_vat_rate {
+        Detail::ByVatRate
+    } else {
+        Detail::Totals
+    };
+    Ok(state
+        .engine
+        .reconcile(from, to, &chrono::Local, detail)
         .await?)
 }

@@ -70,6 +70,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::reset_mapping,
             commands::get_mapping_samples,
             commands::preview_mapping,
+            commands::reconcile,
         ])
         .events(collect_events![ActivityLogged, HealthChanged, RunProgress])
         // Event ids are SQLite row ids, far below 2^53, so JavaScript numbers hold them exactly.

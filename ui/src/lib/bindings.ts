@@ -81,6 +81,11 @@ export const commands = {
 	getMappingSamples: (flow: FlowKind, set: MappingSet) => typedError<SampleRecord[], CommandError>(__TAURI_INVOKE("get_mapping_samples", { flow, set })),
 	/**  What each rule of a mapping (as edited) gives on a real record, through the flow's own code. */
 	previewMapping: (flow: FlowKind, set: MappingSet, mapping: Mapping, lookups: Lookups, record: string | null) => typedError<MappingPreview, CommandError>(__TAURI_INVOKE("preview_mapping", { flow, set, mapping, lookups, record })),
+	/**
+	 *  The till's sales next to what eAccounting holds for the days `from..=to` (the till's days in
+	 *  this computer's time zone); with `by_vat_rate`, VAT per rate too (one read per sale).
+	 */
+	reconcile: (from: string, to: string, byVatRate: boolean) => typedError<Reconciliation, CommandError>(__TAURI_INVOKE("reconcile", { from, to, byVatRate })),
 };
 
 /** Events */
@@ -111,6 +116,13 @@ export type ActivityEvent = {
 /**  A new activity-log event, as it is recorded. */
 export type ActivityLogged = ActivityEvent;
 
+/**  A count and an amount, incl. VAT, and the VAT in it. */
+export type Amounts = {
+	count: number,
+	gross: string,
+	vat: string,
+};
+
 /**  What the window needs to know about this build. */
 export type AppInfo = {
 	version: string,
@@ -139,6 +151,21 @@ export type ArticleOption = {
 	service: boolean,
 	/**  Price excluding VAT, as eAccounting has it. */
 	net_price: string | null,
+};
+
+/**  A document in eAccounting of the kind PosBridge books. */
+export type BookedDocument = {
+	id: string,
+	/**  As the bookkeeper finds it: "invoice 10042", "order 17". */
+	label: string,
+	/**  What its reference field holds. */
+	reference: string | null,
+	date: string | null,
+	customer_id: string,
+	customer_name: string | null,
+	gross: string,
+	vat: string,
+	by_rate: RateAmount[],
 };
 
 /**  Everything the wizard offers from the bookkeeping, in one read. */
@@ -312,6 +339,14 @@ export type Dashboard = {
 	series: FlowSeries[],
 };
 
+/**  One day's totals. */
+export type DayFigures = {
+	day: string,
+	till: Amounts,
+	books: Amounts,
+	differences: number,
+};
+
 /**  A customer to book till sales on (the default debtor). */
 export type DebtorOption = {
 	id: string,
@@ -337,6 +372,27 @@ export type DeliveryMethodOption = {
 	code: string,
 	name: string,
 };
+
+/**  One difference between the till and the books, with the way to its cause. */
+export type Difference = {
+	kind: DifferenceKind,
+	day: string,
+	/**  The till's sale, when the difference is about one. */
+	sale: TillSale | null,
+	/**  The documents in eAccounting involved. */
+	documents: BookedDocument[],
+	/**  The till's amount and what the books hold for it (incl. VAT). */
+	till: string,
+	books: string,
+	/**  What happened, in words, with what to do. */
+	explanation: string,
+	/**  The failed record to open (Failed records). */
+	failed_record: number | null,
+	/**  The activity entry to open (Activity). */
+	activity_event: number | null,
+};
+
+export type DifferenceKind = "not_booked" | "booked_twice" | "amount_differs" | "booked_by_someone_else";
 
 /**  The document a till sale becomes. */
 export type DocumentKind = "quote" | "order" | 
@@ -670,6 +726,17 @@ export type OrdersSettings = {
 	extra_costs_article?: string | null,
 };
 
+/**
+ *  One payment method over the period; `method` is `None` for bookings that are not from the
+ *  till.
+ */
+export type PaymentFigures = {
+	method: string | null,
+	label: string | null,
+	till: Amounts,
+	books: Amounts,
+};
+
 /**  A payment method activated at the till; orders name it by `key` (its `combined_name`). */
 export type PaymentMethodOption = {
 	key: string,
@@ -724,6 +791,35 @@ export type ProductsSettings = {
 	/**  Article labels become POS categories and products are put in them. */
 	categories?: boolean,
 	to_books?: ToBooksSettings,
+};
+
+/**  One VAT rate's turnover in a sale or a booking. */
+export type RateAmount = {
+	/**
+	 *  In percent (21 for 21 %); `None` for an amount whose rate the till does not say (extra
+	 *  costs).
+	 */
+	percent: string | null,
+	gross: string,
+	vat: string,
+};
+
+/**  The till next to the books over a period. */
+export type Reconciliation = {
+	from: string,
+	to: string,
+	/**  What the orders flow books (and so what was read back). */
+	document: DocumentKind,
+	till: Amounts,
+	books: Amounts,
+	days: DayFigures[],
+	/**  Per VAT rate; empty when the sales' lines were not read (see [`Detail`]). */
+	by_vat: VatFigures[],
+	by_payment: PaymentFigures[],
+	differences: Difference[],
+	/**  Till orders of the period the orders flow does not book (status, unpaid, start date). */
+	not_for_the_books: number,
+	balanced: boolean,
 };
 
 /**  Why a record failed, as the merchant is told. */
@@ -951,6 +1047,25 @@ export type TillChoices = {
 	categories: CategoryOption[],
 };
 
+/**  A sale the till made and the orders flow books. */
+export type TillSale = {
+	order_id: number,
+	/**  "POS order 1042". */
+	label: string,
+	/**  What its booking carries ("POS 1/1042"). */
+	reference: string,
+	at: string,
+	/**  The till's day, in the shop's time zone. */
+	day: string,
+	/**  The payment method's key (`pin`) and how the till names it. */
+	payment: string,
+	payment_label: string | null,
+	gross: string,
+	vat: string,
+	/**  Per VAT rate, when the sale's lines were read. */
+	by_rate: RateAmount[],
+};
+
 /**  POS products going to eAccounting: what eAccounting requires that the POS does not know. */
 export type ToBooksSettings = {
 	/**
@@ -991,6 +1106,13 @@ export type VatCodeOption = {
 	description: string,
 	/**  In percent (21 for 21 %). */
 	percent: string,
+};
+
+/**  One VAT rate over the period. */
+export type VatFigures = {
+	percent: string | null,
+	till: Amounts,
+	books: Amounts,
 };
 
 /**  A Visma app the merchant registered themselves (when this build has none built in). */
