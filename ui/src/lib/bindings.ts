@@ -219,8 +219,10 @@ export type ChoiceList =
 "terms_of_payment" | 
 /**  eAccounting's countries (their codes). */
 "countries" | 
-/**  eAccounting's VAT codes. */
+/**  eAccounting's VAT codes (their codes: the customers flow's table). */
 "vat_codes" | 
+/**  eAccounting's VAT codes' rates in percent (the orders flow checks a booking's rate). */
+"vat_rates" | 
 /**  The revenue accounts eAccounting's codings book on. */
 "revenue_accounts" | 
 /**  eAccounting's delivery methods (their codes). */

@@ -66,8 +66,10 @@ pub enum ChoiceList {
     TermsOfPayment,
     /// eAccounting's countries (their codes).
     Countries,
-    /// eAccounting's VAT codes.
+    /// eAccounting's VAT codes (their codes: the customers flow's table).
     VatCodes,
+    /// eAccounting's VAT codes' rates in percent (the orders flow checks a booking's rate).
+    VatRates,
     /// The revenue accounts eAccounting's codings book on.
     RevenueAccounts,
     /// eAccounting's delivery methods (their codes).
@@ -169,7 +171,7 @@ fn tables_of(flow: FlowKind) -> Vec<LookupTableInfo> {
             table(
                 COUNTRY_VAT_CODE,
                 ChoiceList::Countries,
-                ChoiceList::VatCodes,
+                ChoiceList::VatRates,
             ),
             table(
                 COUNTRY_REVENUE_ACCOUNT,

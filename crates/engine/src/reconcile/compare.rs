@@ -63,7 +63,7 @@ fn not_booked(
     if let Some((_, label)) = &trail.linked {
         return (
             format!(
-                "PosBridge booked it as {}, but eAccounting no longer has a {} with reference '{}': it was deleted there. Book it again by hand, or retry it from the activity entry.",
+                "PosBridge booked it as {}, but no {} in eAccounting carries its reference '{}' any more: it was deleted there. Book it again (by hand, or skip it in PosBridge and book it yourself).",
                 label.as_deref().unwrap_or("a document"),
                 document.describe(),
                 sale.reference
