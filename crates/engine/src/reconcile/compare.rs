@@ -63,7 +63,7 @@ fn not_booked(
     if let Some((_, label)) = &trail.linked {
         return (
             format!(
-                "PosBridge booked it as {}, but no {} in eAccounting carries its reference '{}' any more: it was deleted there. Book it again (by hand, or skip it in PosBridge and book it yourself).",
+                "PosBridge booked it as {}, but no {} in eAccounting carries its reference '{}' any more: it was deleted there. Book the sale again by hand in eAccounting (PosBridge does not book a sale twice).",
                 label.as_deref().unwrap_or("a document"),
                 document.describe(),
                 sale.reference
