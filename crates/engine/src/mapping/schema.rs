@@ -80,9 +80,8 @@ impl RecordSchema {
                         // `Rows.0.VatRate`: the index picks an item, whose fields follow.
                         next.parse::<usize>().ok()?;
                         parts.next();
-                        if parts.peek().is_none() {
-                            return None;
-                        }
+                        // An index alone names an item, not a field.
+                        parts.peek()?;
                     }
                 }
             }

@@ -495,7 +495,9 @@ mod tests {
             ],
             trails,
         ));
-        let found: Vec<(DifferenceKind, Option<i64>, Option<i64>, Option<i64>)> = report
+        /// A difference as (kind, order, failed record, activity entry).
+        type Found = (DifferenceKind, Option<i64>, Option<i64>, Option<i64>);
+        let found: Vec<Found> = report
             .differences
             .iter()
             .map(|d| {
