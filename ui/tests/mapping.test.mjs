@@ -126,6 +126,24 @@ test("lookup table rows are picked from the live systems' lists and saved with t
   });
 });
 
+test("a lookup table's value for any other key fills what its rows miss, in the preview and when saved", async () => {
+  const { page } = await openEditor();
+  await page.getByTestId("preview-record").selectOption("5002");
+  await page.getByTestId("preview-OurReference").getByText("Fails: the lookup table 'payment_method_reference' has no entry for 'ideal' and no default").waitFor();
+  const table = page.getByTestId("lookup-payment_method_reference");
+  await table.getByLabel("Value for any other key").fill("Betaald (kassa)");
+  await page.getByTestId("preview-OurReference").getByText("Betaald (kassa)").waitFor();
+  await page.getByTestId("save-mapping").click();
+  await page.getByText("Saved. The next run uses the new rules.").waitFor();
+  const [{ lookups }] = await saved(page);
+  assert.equal(lookups.payment_method_reference.default, "Betaald (kassa)");
+  assert.equal(lookups.payment_method_reference.entries.pin, "Pin (kassa)", "the rows stay");
+
+  // Emptied, a key not listed is an error again: nothing is silently booked with an empty text.
+  await table.getByLabel("Value for any other key").fill("");
+  await page.getByTestId("preview-OurReference").getByText("has no entry for 'ideal' and no default", { exact: false }).waitFor();
+});
+
 test("a field goes back to its default, and the whole flow too", async () => {
   const { page } = await openEditor();
   await row(page, "DeliveryCity").getByRole("button", { name: "DeliveryCity" }).click();
