@@ -75,6 +75,8 @@ test("the chart shows the till and the books per day of the period, marks the da
   assert.equal(await chart.locator("circle.mark").count(), 2, "two days have differences");
   assert.equal(await chart.locator("rect.bar.till").count(), 14);
   assert.equal(await chart.locator("rect.bar.books").count(), 14);
+  await chart.scrollIntoViewIfNeeded();
+  await screenshot(page, "reconciliation-period");
   const period = (await calls(page)).find((c) => c.from !== c.to);
   assert.equal(period.byVatRate, false, "the chart reads no lines");
 
