@@ -280,7 +280,8 @@ async fn sync_now_and_pause_reach_the_engine_and_show_in_the_activity_log() {
 async fn go_live_on_the_demo(app: &RunningApp) {
     app.click("//button[normalize-space()='Try with demo systems']")
         .await;
-    app.wait_for("//*[@data-testid='eaccounting-connected']").await;
+    app.wait_for("//*[@data-testid='eaccounting-connected']")
+        .await;
     app.click("//button[@data-testid='wizard-next']").await;
     app.wait_for("//*[@data-testid='salespos-connected']").await;
     app.click("//button[@data-testid='wizard-next']").await;
@@ -304,9 +305,12 @@ async fn a_merchant_changes_our_reference_for_pin_payments_and_the_next_booking_
     go_live_on_the_demo(&app).await;
 
     // Settings > Orders > Mapping: the our-reference text of pin payments, previewed on a real sale.
-    app.click("//nav//button[normalize-space()='Settings']").await;
-    app.click("//button[@data-testid='open-mapping-orders']").await;
-    app.wait_for("//h1[normalize-space()='Orders mapping']").await;
+    app.click("//nav//button[normalize-space()='Settings']")
+        .await;
+    app.click("//button[@data-testid='open-mapping-orders']")
+        .await;
+    app.wait_for("//h1[normalize-space()='Orders mapping']")
+        .await;
     app.wait_for("//*[@data-testid='preview-OurReference'][normalize-space()!='']")
         .await;
     let text = "Betaald met pin (e2e)";
@@ -337,7 +341,8 @@ async fn a_merchant_changes_our_reference_for_pin_payments_and_the_next_booking_
         .await
         .unwrap();
     let number = order["ordernumber"].as_i64().unwrap();
-    app.click("//nav//button[normalize-space()='Dashboard']").await;
+    app.click("//nav//button[normalize-space()='Dashboard']")
+        .await;
     app.click("//button[@aria-label='Sync Orders now']").await;
     app.wait_for("//*[@data-testid='records-today-orders'][normalize-space()='1']")
         .await;
