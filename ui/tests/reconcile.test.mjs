@@ -75,6 +75,11 @@ test("the chart shows the till and the books per day of the period, marks the da
   assert.equal(await chart.locator("circle.mark").count(), 2, "two days have differences");
   assert.equal(await chart.locator("rect.bar.till").count(), 14);
   assert.equal(await chart.locator("rect.bar.books").count(), 14);
+  // Totals for the period in words: a chart of empty days (before the start date) says why.
+  const summary = await page.getByTestId("period-summary").innerText();
+  const [from, to] = await page.locator('#period-title ~ div input[type="date"]').evaluateAll((inputs) => inputs.map((i) => i.value));
+  assert.ok(summary.startsWith(`${from} to ${to}: till 54.85 (3 sales), books 54.85, 6 differences.`), summary);
+  assert.match(summary, /1 till order is not for the books \(status, unpaid, before the start date\)\./);
   await chart.scrollIntoViewIfNeeded();
   await screenshot(page, "reconciliation-period");
   const period = (await calls(page)).find((c) => c.from !== c.to);
