@@ -276,3 +276,98 @@ async fn sync_now_and_pause_reach_the_engine_and_show_in_the_activity_log() {
     app.screenshot("activity").await;
     app.quit().await;
 }
+
+/// Clicks through the wizard on the demo systems up to the dashboard, orders switched on.
+async fn go_live_on_the_demo(app: &RunningApp) {
+    app.click("//button[normalize-space()='Try with demo systems']")
+        .await;
+    app.wait_for("//*[@data-testid='eaccounting-connected']")
+        .await;
+    app.click("//button[@data-testid='wizard-next']").await;
+    app.wait_for("//*[@data-testid='salespos-connected']").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+    app.wait_for("//h1[normalize-space()='Which flows?']").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+    app.wait_for("//*[@data-testid='default-debtor-chosen'][normalize-space()='Kassaverkoop']")
+        .await;
+    app.click("//button[@data-testid='wizard-next']").await;
+    app.wait_for("//*[@data-testid='preview-orders']").await;
+    app.click("//button[@data-testid='wizard-next']").await;
+    app.click("//button[@data-testid='go-live']").await;
+    app.wait_for("//*[@role='progressbar'][@aria-valuenow='100']")
+        .await;
+    app.click("//button[@data-testid='open-dashboard']").await;
+    app.wait_for("//*[@data-testid='flow-card-orders']").await;
+}
+
+#[tokio::test]
+async fn a_merchant_changes_our_reference_for_pin_payments_and_the_next_booking_carries_it() {
+    let app = launch().await;
+    go_live_on_the_demo(&app).await;
+
+    // Settings > Orders > Mapping: the our-reference text of pin payments, previewed on a real sale.
+    app.click("//nav//button[normalize-space()='Settings']")
+        .await;
+    app.click("//button[@data-testid='open-mapping-orders']")
+        .await;
+    app.wait_for("//h1[normalize-space()='Orders mapping']")
+        .await;
+    app.wait_for("//*[@data-testid='preview-OurReference'][normalize-space()!='']")
+        .await;
+    let text = "Betaald met pin (e2e)";
+    let input = app
+        .wait_for("//*[@data-testid='lookup-payment_method_reference']//tr[@data-key='pin']//input")
+        .await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+    app.click("//button[@data-testid='save-mapping'][not(@disabled)]")
+        .await;
+    app.wait_for("//*[@role='status'][contains(., 'Saved. The next run uses the new rules.')]")
+        .await;
+    app.screenshot("10-mapping").await;
+
+    // A pin sale at the till, booked at once.
+    let systems = demo_systems(&app);
+    let till = systems["salespos_control"].as_str().unwrap().to_string();
+    let books = systems["eaccounting_control"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    let sku = a_known_sku(&http, &till, &books).await;
+    let order: serde_json::Value = http
+        .post(format!("{till}__sim/sale"))
+        .json(&json!({"lines": [{"sku": sku, "quantity": 1}], "payment": "pin"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let number = order["ordernumber"].as_i64().unwrap();
+    app.click("//nav//button[normalize-space()='Dashboard']")
+        .await;
+    app.click("//button[@aria-label='Sync Orders now']").await;
+    app.wait_for("//*[@data-testid='records-today-orders'][normalize-space()='1']")
+        .await;
+
+    let state = read(&http, format!("{books}__sim/state")).await;
+    let reference = format!("POS 1/{number}");
+    let invoice = state["customer_invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["YourReference"].as_str() == Some(reference.as_str()))
+        .expect("the sale is booked");
+    assert_eq!(
+        invoice["OurReference"].as_str(),
+        Some(text),
+        "the booking carries the merchant's new text"
+    );
+
+    // The day closes: the till and the books agree.
+    app.click("//nav//button[normalize-space()='Reconciliation']")
+        .await;
+    app.wait_for("//*[@data-testid='reconcile-status'][contains(., 'Balanced')]")
+        .await;
+    app.wait_for("//*[@data-testid='reconcile-chart']").await;
+    app.screenshot("11-reconciliation").await;
+    app.quit().await;
+}

@@ -11,6 +11,10 @@ use engine::activity::{EventPage, EventQuery};
 use engine::alerts::Health;
 use engine::choices::{ArticleOption, BooksChoices, Dashboard, DebtorOption, TillChoices};
 use engine::connections::{ConnectionSummary, SalesposCredentials};
+use engine::datamapper::{FlowMappings, MappingPreview, SampleRecord};
+use engine::flows::mapping_sets::MappingSet;
+use engine::mapping::{Lookups, Mapping, RuleIssue};
+use engine::reconcile::{Detail, Reconciliation};
 use engine::secrets::Secret;
 use engine::settings::AppSettings;
 use engine::store::connections::Mode;
@@ -395,4 +399,126 @@ pub async fn retry_all_failed(
 #[tracing::instrument(skip(state))]
 pub fn skip_failed(state: State<'_, AppState>, id: i64) -> Result<bool, CommandError> {
     Ok(state.engine.skip_failed(id, Origin::Window)?)
+}
+
+/// A flow's mappings for the datamapper editor: every target field, its rule and default, the
+/// lookup tables and the expression functions.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn get_mapping_editor(
+    state: State<'_, AppState>,
+    flow: FlowKind,
+) -> Result<FlowMappings, CommandError> {
+    Ok(state.engine.mapping_editor(flow)?)
+}
+
+/// Every problem of a mapping as edited (not saved): errors refuse the save, warnings flag a
+/// rule that could give a value the other system refuses.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, mapping, lookups))]
+pub fn check_mapping(
+    state: State<'_, AppState>,
+    flow: FlowKind,
+    set: MappingSet,
+    mapping: Mapping,
+    lookups: Lookups,
+) -> Result<Vec<RuleIssue>, CommandError> {
+    Ok(state.engine.check_mapping(flow, set, &mapping, &lookups)?)
+}
+
+/// The first problem of an expression as it is typed, with its position; none when it reads.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn check_mapping_expression(
+    state: State<'_, AppState>,
+    set: MappingSet,
+    expression: String,
+) -> Option<RuleIssue> {
+    state.engine.check_expression(set, &expression)
+}
+
+/// Saves a mapping and the flow's lookup tables; refused while a rule has an error. Answers with
+/// the warnings that remain.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, mapping, lookups))]
+pub fn save_mapping(
+    state: State<'_, AppState>,
+    flow: FlowKind,
+    set: MappingSet,
+    mapping: Mapping,
+    lookups: Lookups,
+) -> Result<Vec<RuleIssue>, CommandError> {
+    Ok(state
+        .engine
+        .save_mapping(flow, set, &mapping, &lookups, Origin::Window)?)
+}
+
+/// Puts a flow's mappings (or one of them) back to the defaults.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn reset_mapping(
+    state: State<'_, AppState>,
+    flow: FlowKind,
+    set: Option<MappingSet>,
+) -> Result<(), CommandError> {
+    Ok(state
+        .engine
+        .reset_mapping(flow, set, None, Origin::Window)?)
+}
+
+/// Recent real records a mapping can be previewed on, newest first.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn get_mapping_samples(
+    state: State<'_, AppState>,
+    flow: FlowKind,
+    set: MappingSet,
+) -> Result<Vec<SampleRecord>, CommandError> {
+    Ok(state.engine.mapping_samples(flow, set).await?)
+}
+
+/// What each rule of a mapping (as edited) gives on a real record, through the flow's own code.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, mapping, lookups))]
+pub async fn preview_mapping(
+    state: State<'_, AppState>,
+    flow: FlowKind,
+    set: MappingSet,
+    mapping: Mapping,
+    lookups: Lookups,
+    record: Option<String>,
+) -> Result<MappingPreview, CommandError> {
+    Ok(state
+        .engine
+        .preview_mapping(flow, set, &mapping, &lookups, record.as_deref())
+        .await?)
+}
+
+/// The till's sales next to what eAccounting holds for the days `from..=to` (the till's days in
+/// this computer's time zone); with `by_vat_rate`, VAT per rate too (one read per sale).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn reconcile(
+    state: State<'_, AppState>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    by_vat_rate: bool,
+) -> Result<Reconciliation, CommandError> {
+    let detail = if by_vat_rate {
+        Detail::ByVatRate
+    } else {
+        Detail::Totals
+    };
+    Ok(state
+        .engine
+        .reconcile(from, to, &chrono::Local, detail)
+        .await?)
 }

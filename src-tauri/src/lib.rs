@@ -64,6 +64,14 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::retry_failed,
             commands::retry_all_failed,
             commands::skip_failed,
+            commands::get_mapping_editor,
+            commands::check_mapping,
+            commands::check_mapping_expression,
+            commands::save_mapping,
+            commands::reset_mapping,
+            commands::get_mapping_samples,
+            commands::preview_mapping,
+            commands::reconcile,
         ])
         .events(collect_events![ActivityLogged, HealthChanged, RunProgress])
         // Event ids are SQLite row ids, far below 2^53, so JavaScript numbers hold them exactly.

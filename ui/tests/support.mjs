@@ -154,6 +154,134 @@ export const ordersAnswers = {
   },
 };
 
+/** A text, number or id field of eAccounting, as the engine describes it. */
+function spec(name, kind, extra = {}) {
+  return { name, kind, format: null, max_length: null, allowed: null, read_only: false, nullable: true, description: null, ...extra };
+}
+
+const lookupRule = (target, table, path) => ({ target, source: { kind: "lookup", table, key: { kind: "field", path }, default: null } });
+
+/** The orders flow's mappings as the engine's editor gives them (a few fields of each). */
+export function ordersMappings() {
+  const document = [
+    lookupRule("OurReference", "payment_method_reference", "order.paymethod"),
+    lookupRule("TermsOfPaymentId", "payment_method_terms", "order.paymethod"),
+    { target: "DeliveryCity", source: { kind: "field", path: "delivery.city" } },
+  ];
+  const customer = [
+    { target: "Name", source: { kind: "expression", expression: "left(coalesce(address.company, address.full_name), 50)" } },
+    { target: "EmailAddress", source: { kind: "field", path: "customer.email" } },
+    { target: "IsCompany", source: { kind: "expression", expression: "!is_empty(address.company)" } },
+  ];
+  return {
+    flow: "orders",
+    sets: [
+      {
+        set: "order_document",
+        target: "eAccounting's invoice draft",
+        writes: "eaccounting",
+        shared_with: [],
+        roots: [
+          { name: "order", description: "the POS order (with store_id)" },
+          { name: "customer", description: "the order's customer" },
+          { name: "address", description: "the customer's billing address" },
+          { name: "delivery", description: "the order's delivery address" },
+        ],
+        readable: ["order", "customer", "address", "delivery"],
+        fields: [
+          { spec: spec("BuyersOrderReference", "text", { max_length: 35 }), reserved: null },
+          { spec: spec("DeliveryCity", "text", { max_length: 50 }), reserved: null },
+          { spec: spec("OurReference", "text", { max_length: 100 }), reserved: null },
+          { spec: spec("RotReducedInvoicingType", "integer", { allowed: [0, 1, 2] }), reserved: null },
+          { spec: spec("TermsOfPaymentId", "text", { format: "uuid" }), reserved: null },
+          { spec: spec("YourReference", "text", { max_length: 100 }), reserved: "PosBridge puts its reference to the till sale there (\"POS 1/1042\") and finds its bookings by it; any other value would book sales twice" },
+        ],
+        mapping: { rules: document },
+        default_mapping: { rules: structuredClone(document) },
+        customized: false,
+      },
+      {
+        set: "order_customer",
+        target: "eAccounting's customer",
+        writes: "eaccounting",
+        shared_with: ["customers"],
+        roots: [{ name: "order", description: "the POS order" }, { name: "customer", description: "the order's customer" }, { name: "address", description: "the customer's billing address" }],
+        readable: ["customer", "address"],
+        fields: [
+          { spec: spec("EmailAddress", "text", { max_length: 255 }), reserved: null },
+          { spec: spec("IsCompany", "boolean"), reserved: null },
+          { spec: spec("Name", "text", { max_length: 50 }), reserved: null },
+        ],
+        mapping: { rules: customer },
+        default_mapping: { rules: structuredClone(customer) },
+        customized: false,
+      },
+    ],
+    lookups: structuredClone(ordersAnswers.lookups),
+    tables: [
+      { name: "payment_method_reference", title: "payment method -> our reference", keys: "payment_methods", values: "text" },
+      { name: "payment_method_terms", title: "payment method -> terms of payment", keys: "payment_methods", values: "terms_of_payment" },
+    ],
+    functions: [
+      { name: "concat", usage: "concat(a, b, ...)", summary: "the arguments joined as text", min_arguments: 1, max_arguments: null },
+      { name: "coalesce", usage: "coalesce(a, b, ...)", summary: "the first argument that is not empty", min_arguments: 1, max_arguments: null },
+      { name: "left", usage: "left(s, n)", summary: "the first n characters of s", min_arguments: 2, max_arguments: 2 },
+      { name: "upper", usage: "upper(s)", summary: "s in capitals", min_arguments: 1, max_arguments: 1 },
+    ],
+  };
+}
+
+/** Two recent till sales to preview on. */
+export const mappingSamples = [
+  { id: "5001", label: "POS order 17", detail: "12.95 EUR · pin · 2026-11-28 09:12" },
+  { id: "5002", label: "POS order 18", detail: "4.50 EUR · ideal · 2026-11-28 09:30" },
+];
+export const sampleRecords = {
+  5001: { order: { id: 5001, ordernumber: 17, paymethod: "pin", paymethod_label: "Pin", total_price: 12.95, store_id: "1" }, customer: { email: null }, address: { city: null, company: null, full_name: null }, delivery: { city: null } },
+  5002: { order: { id: 5002, ordernumber: 18, paymethod: "ideal", paymethod_label: "iDEAL", total_price: 4.5, store_id: "1" }, customer: { email: "anna@example.com" }, address: { city: "Utrecht", company: null, full_name: "Anna de Vries" }, delivery: { city: "Utrecht" } },
+};
+
+/** A reconciliation of one day (or a period), with the till's sales and the books' documents. */
+export function reconciliation({ from = "2026-11-28", to = from, differences = [], till = ["3", "54.85", "9.52"], books = ["3", "54.85", "9.52"] } = {}) {
+  const amounts = ([count, gross, vat]) => ({ count: Number(count), gross, vat });
+  const days = [];
+  for (let d = new Date(`${from}T12:00:00Z`); d <= new Date(`${to}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+    const day = d.toISOString().slice(0, 10);
+    const mine = differences.filter((x) => x.day === day).length;
+    days.push({ day, till: amounts(till), books: amounts(books), differences: mine });
+  }
+  return {
+    from,
+    to,
+    document: "invoice",
+    till: amounts(till),
+    books: amounts(books),
+    days,
+    by_vat: [
+      { percent: "9", till: amounts(["2", "17.40", "1.44"]), books: amounts(["2", "17.40", "1.44"]) },
+      { percent: "21", till: amounts(["2", "37.45", "8.08"]), books: amounts(["1", "24.50", "4.25"]) },
+    ],
+    by_payment: [
+      { method: "cash", label: "Contant", till: amounts(["1", "4.50", "0.37"]), books: amounts(["1", "4.50", "0.37"]) },
+      { method: "pin", label: "Pin", till: amounts(["2", "50.35", "9.15"]), books: amounts(["1", "37.40", "6.90"]) },
+      { method: null, label: null, till: amounts(["0", "0", "0"]), books: amounts(["1", "10.00", "1.74"]) },
+    ],
+    differences,
+    not_for_the_books: 1,
+    balanced: differences.length === 0,
+  };
+}
+
+/** The three differences of the issue's story: a failed sale, a deleted booking, a hand booking. */
+export function storyDifferences(day = "2026-11-28") {
+  const sale = (id, label, gross, payment) => ({ order_id: id, label, reference: `POS 1/${label.split(" ").pop()}`, at: `${day}T09:00:00Z`, day, payment, payment_label: null, gross, vat: "0", by_rate: [] });
+  return [
+    { kind: "not_booked", day, sale: sale(5001, "POS order 17", "12.95", "pin"), documents: [], till: "12.95", books: "0", explanation: "PosBridge could not book it: Article POS-KOFFIE-TG does not exist in Visma eAccounting.", failed_record: 41, activity_event: 900 },
+    { kind: "not_booked", day, sale: sale(5003, "POS order 19", "24.50", "pin"), documents: [], till: "24.50", books: "0", explanation: "PosBridge booked it as invoice 1003, but no invoice in eAccounting carries its reference 'POS 1/19' any more: it was deleted there. Book the sale again by hand in eAccounting (PosBridge does not book a sale twice).", failed_record: null, activity_event: 901 },
+    { kind: "booked_by_someone_else", day, sale: null, documents: [{ id: "99999999-0000-4000-8000-000000000001", label: "invoice 1009", reference: "Kassa middag", date: day, customer_id: "44444444-0000-4000-8000-000000000001", customer_name: "Kassaverkoop", gross: "10.00", vat: "1.74", by_rate: [] }], till: "0", books: "10.00", explanation: "invoice 1009 for Kassaverkoop was not booked by PosBridge (it is on the till's debtor); the books have 10.00 more than the till.", failed_record: null, activity_event: null },
+  ];
+}
+
 export function counts(created = 0, updated = 0, skipped = 0, failed = 0) {
   return { created, updated, skipped, failed };
 }
@@ -267,6 +395,10 @@ async function openUi(browser, url, options = {}) {
     rejectAnswers: null,
     eaccountingError: null,
     dashboard: dashboard(),
+    mappings: ordersMappings(),
+    samples: mappingSamples,
+    records: sampleRecords,
+    reconciliations: {},
     ...options,
   };
   await page.addInitScript((scenario) => {
@@ -374,6 +506,92 @@ async function openUi(browser, url, options = {}) {
         const before = state.failed.length;
         state.failed = state.failed.filter((r) => r.id !== id);
         return state.failed.length < before;
+      });
+      // The datamapper: the editor's view, the checks and the preview behave like the engine's
+      // for the rules these tests write.
+      const fieldOf = (record, path) => path.split(".").reduce((v, k) => (v == null ? undefined : v[k]), record);
+      const specOf = (set, target) => state.mappings.sets.find((s) => s.set === set)?.fields.find((f) => f.spec.name === target)?.spec;
+      h.respond("get_mapping_editor", () => state.mappings);
+      h.respond("get_mapping_samples", () => state.samples);
+      h.respond("check_mapping_expression", ({ expression }) => {
+        const open = [];
+        for (const [i, c] of [...expression].entries()) {
+          if (c === "(") open.push(i + 1);
+          if (c === ")") open.pop();
+        }
+        if (open.length) return { target: "", code: "syntax", severity: "error", message: "a '(' is never closed", position: open.at(-1) };
+        const call = /([a-z_]+)\(/g;
+        let m;
+        while ((m = call.exec(expression))) {
+          if (!["concat", "coalesce", "left", "upper", "lookup", "is_empty"].includes(m[1])) return { target: "", code: "syntax", severity: "error", message: `there is no function named ${m[1]}`, position: m.index + 1 };
+        }
+        return null;
+      });
+      h.respond("check_mapping", ({ set, mapping }) => {
+        const issues = [];
+        for (const rule of mapping.rules) {
+          const spec = specOf(set, rule.target);
+          const reserved = state.mappings.sets.find((s) => s.set === set)?.fields.find((f) => f.spec.name === rule.target)?.reserved;
+          if (reserved) issues.push({ target: rule.target, code: "reserved", severity: "error", message: `${rule.target} cannot be mapped: ${reserved}`, position: null });
+          if (rule.source.kind === "constant" && typeof rule.source.value === "string" && spec?.max_length && rule.source.value.length > spec.max_length)
+            issues.push({ target: rule.target, code: "too_long", severity: "error", message: `${rule.target} takes at most ${spec.max_length} characters, and this rule gives "${rule.source.value}"`, position: null });
+          if (rule.source.kind === "expression" && rule.source.expression.includes("concat(") && !rule.source.expression.startsWith("left(") && spec?.max_length)
+            issues.push({ target: rule.target, code: "could_be_too_long", severity: "warning", message: `${rule.target} takes at most ${spec.max_length} characters, and this rule could give more; wrap it in left(..., ${spec.max_length})`, position: null });
+        }
+        return issues.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+      });
+      h.respond("preview_mapping", ({ mapping, lookups, record }) => {
+        const data = state.records[record];
+        const evaluate = (source) => {
+          switch (source.kind) {
+            case "field":
+              return [fieldOf(data, source.path) ?? null, [source.path]];
+            case "constant":
+              return [source.value, []];
+            case "lookup": {
+              const [key, paths] = evaluate(source.key);
+              const table = lookups[source.table];
+              const found = table?.entries?.[key] ?? source.default ?? table?.default;
+              if (found === undefined || found === null) throw { error: `the lookup table '${source.table}' has no entry for '${key}' and no default`, paths };
+              return [found, paths];
+            }
+            case "expression": {
+              const concat = /^concat\("([^"]*)", ([\w.]+)\)$/.exec(source.expression);
+              if (concat) return [concat[1] + (fieldOf(data, concat[2]) ?? ""), [concat[2]]];
+              const path = /^[\w.]+$/.test(source.expression) ? source.expression : null;
+              return path ? [fieldOf(data, path) ?? null, [path]] : [`= ${source.expression}`, []];
+            }
+          }
+        };
+        const fields = mapping.rules.map((rule) => {
+          try {
+            const [value, paths] = evaluate(rule.source);
+            return { target: rule.target, value, error: null, invalid: null, sources: paths.map((p) => ({ path: p, value: fieldOf(data, p) ?? null })) };
+          } catch (e) {
+            return { target: rule.target, value: null, error: e.error, invalid: null, sources: (e.paths ?? []).map((p) => ({ path: p, value: fieldOf(data, p) ?? null })) };
+          }
+        });
+        const sample = state.samples.find((s) => s.id === record);
+        return { record: sample, roots: Object.entries(data).map(([name, value]) => ({ name, description: null, value })), fields };
+      });
+      h.respond("save_mapping", ({ set, mapping, lookups }) => {
+        const view = state.mappings.sets.find((s) => s.set === set);
+        view.mapping = mapping;
+        view.customized = JSON.stringify(mapping) !== JSON.stringify(view.default_mapping);
+        state.mappings.lookups = lookups;
+        return [];
+      });
+      h.respond("reset_mapping", () => {
+        for (const view of state.mappings.sets) {
+          view.mapping = structuredClone(view.default_mapping);
+          view.customized = false;
+        }
+        return null;
+      });
+      h.respond("reconcile", ({ from, to }) => {
+        const found = state.reconciliations[`${from}..${to}`] ?? state.reconciliations[from === to ? "day" : "period"];
+        if (!found) fail("unexpected", `no reconciliation for ${from}..${to}`);
+        return { ...found, from, to };
       });
       const rank = { debug: 0, info: 1, warn: 2, error: 3 };
       h.respond("query_events", ({ query }) => {

@@ -45,6 +45,10 @@ enum Command {
     Demo(commands::demo::Args),
     /// Keep syncing on the schedule until stopped (a headless server, a service).
     Run(commands::run::Args),
+    /// Show, change, reset or preview a flow's mapping (the datamapper).
+    Mapping(commands::mapping::Args),
+    /// The till's sales next to what eAccounting holds; exit 2 when they differ.
+    Reconcile(commands::reconcile::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +77,8 @@ fn main() -> ExitCode {
             Command::Failed(args) => commands::failed::run(cli.data_dir, args).await,
             Command::Demo(args) => commands::demo::run(cli.data_dir, args).await,
             Command::Run(args) => commands::run::run(cli.data_dir, args).await,
+            Command::Mapping(args) => commands::mapping::run(cli.data_dir, args).await,
+            Command::Reconcile(args) => commands::reconcile::run(cli.data_dir, args).await,
         }
     });
     match result {

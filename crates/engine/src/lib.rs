@@ -9,6 +9,7 @@ pub mod flow;
 pub mod flows;
 pub mod mapping;
 pub mod paths;
+pub mod reconcile;
 pub mod scheduler;
 pub mod secrets;
 pub mod settings;
@@ -18,5 +19,12 @@ pub mod sync;
 pub mod sync_lock;
 
 pub use engine::{alerts, choices, wizard};
+
+/// The datamapper editor's view of the flows' mappings (and its live preview), as the hosts
+/// call it.
+pub mod datamapper {
+    pub use crate::engine::mapping_preview::*;
+    pub use crate::engine::mappings::*;
+}
 pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};
 pub use flow::FlowKind;

@@ -58,6 +58,34 @@ export const commands = {
 	retryAllFailed: (flow: FlowKind | null) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("retry_all_failed", { flow })),
 	/**  The merchant chose not to sync this record: it leaves the list for good. */
 	skipFailed: (id: number) => typedError<boolean, CommandError>(__TAURI_INVOKE("skip_failed", { id })),
+	/**
+	 *  A flow's mappings for the datamapper editor: every target field, its rule and default, the
+	 *  lookup tables and the expression functions.
+	 */
+	getMappingEditor: (flow: FlowKind) => typedError<FlowMappings, CommandError>(__TAURI_INVOKE("get_mapping_editor", { flow })),
+	/**
+	 *  Every problem of a mapping as edited (not saved): errors refuse the save, warnings flag a
+	 *  rule that could give a value the other system refuses.
+	 */
+	checkMapping: (flow: FlowKind, set: MappingSet, mapping: Mapping, lookups: Lookups) => typedError<RuleIssue[], CommandError>(__TAURI_INVOKE("check_mapping", { flow, set, mapping, lookups })),
+	/**  The first problem of an expression as it is typed, with its position; none when it reads. */
+	checkMappingExpression: (set: MappingSet, expression: string) => __TAURI_INVOKE<RuleIssue | null>("check_mapping_expression", { set, expression }),
+	/**
+	 *  Saves a mapping and the flow's lookup tables; refused while a rule has an error. Answers with
+	 *  the warnings that remain.
+	 */
+	saveMapping: (flow: FlowKind, set: MappingSet, mapping: Mapping, lookups: Lookups) => typedError<RuleIssue[], CommandError>(__TAURI_INVOKE("save_mapping", { flow, set, mapping, lookups })),
+	/**  Puts a flow's mappings (or one of them) back to the defaults. */
+	resetMapping: (flow: FlowKind, set: MappingSet | null) => typedError<null, CommandError>(__TAURI_INVOKE("reset_mapping", { flow, set })),
+	/**  Recent real records a mapping can be previewed on, newest first. */
+	getMappingSamples: (flow: FlowKind, set: MappingSet) => typedError<SampleRecord[], CommandError>(__TAURI_INVOKE("get_mapping_samples", { flow, set })),
+	/**  What each rule of a mapping (as edited) gives on a real record, through the flow's own code. */
+	previewMapping: (flow: FlowKind, set: MappingSet, mapping: Mapping, lookups: Lookups, record: string | null) => typedError<MappingPreview, CommandError>(__TAURI_INVOKE("preview_mapping", { flow, set, mapping, lookups, record })),
+	/**
+	 *  The till's sales next to what eAccounting holds for the days `from..=to` (the till's days in
+	 *  this computer's time zone); with `by_vat_rate`, VAT per rate too (one read per sale).
+	 */
+	reconcile: (from: string, to: string, byVatRate: boolean) => typedError<Reconciliation, CommandError>(__TAURI_INVOKE("reconcile", { from, to, byVatRate })),
 };
 
 /** Events */
@@ -88,6 +116,13 @@ export type ActivityEvent = {
 /**  A new activity-log event, as it is recorded. */
 export type ActivityLogged = ActivityEvent;
 
+/**  A count and an amount, incl. VAT, and the VAT in it. */
+export type Amounts = {
+	count: number,
+	gross: string,
+	vat: string,
+};
+
 /**  What the window needs to know about this build. */
 export type AppInfo = {
 	version: string,
@@ -116,6 +151,21 @@ export type ArticleOption = {
 	service: boolean,
 	/**  Price excluding VAT, as eAccounting has it. */
 	net_price: string | null,
+};
+
+/**  A document in eAccounting of the kind PosBridge books. */
+export type BookedDocument = {
+	id: string,
+	/**  As the bookkeeper finds it: "invoice 10042", "order 17". */
+	label: string,
+	/**  What its reference field holds. */
+	reference: string | null,
+	date: string | null,
+	customer_id: string,
+	customer_name: string | null,
+	gross: string,
+	vat: string,
+	by_rate: RateAmount[],
 };
 
 /**  Everything the wizard offers from the bookkeeping, in one read. */
@@ -156,6 +206,35 @@ export type CategoryOption = {
 	id: number,
 	name: string,
 };
+
+/**  What the values of a lookup table's keys and entries are picked from. */
+export type ChoiceList = 
+/**  The till's payment methods. */
+"payment_methods" | 
+/**  The till's order statuses. */
+"order_statuses" | 
+/**  How the till delivers: pickup, shipping, delivery. */
+"delivery_ways" | 
+/**  eAccounting's terms of payment (their ids). */
+"terms_of_payment" | 
+/**  eAccounting's countries (their codes). */
+"countries" | 
+/**  eAccounting's VAT codes (their codes: the customers flow's table). */
+"vat_codes" | 
+/**  eAccounting's VAT codes' rates in percent (the orders flow checks a booking's rate). */
+"vat_rates" | 
+/**  The revenue accounts eAccounting's codings book on. */
+"revenue_accounts" | 
+/**  eAccounting's delivery methods (their codes). */
+"delivery_methods" | 
+/**  VAT percentages (from eAccounting's codings). */
+"vat_percentages" | 
+/**  The POS's tax tariffs. */
+"tax_tariffs" | 
+/**  Yes or no. */
+"yes_no" | 
+/**  Free text. */
+"text";
 
 /**
  *  An article account coding (eAccounting `/articleaccountcodings`): VAT rate and revenue
@@ -262,6 +341,14 @@ export type Dashboard = {
 	series: FlowSeries[],
 };
 
+/**  One day's totals. */
+export type DayFigures = {
+	day: string,
+	till: Amounts,
+	books: Amounts,
+	differences: number,
+};
+
 /**  A customer to book till sales on (the default debtor). */
 export type DebtorOption = {
 	id: string,
@@ -287,6 +374,27 @@ export type DeliveryMethodOption = {
 	code: string,
 	name: string,
 };
+
+/**  One difference between the till and the books, with the way to its cause. */
+export type Difference = {
+	kind: DifferenceKind,
+	day: string,
+	/**  The till's sale, when the difference is about one. */
+	sale: TillSale | null,
+	/**  The documents in eAccounting involved. */
+	documents: BookedDocument[],
+	/**  The till's amount and what the books hold for it (incl. VAT). */
+	till: string,
+	books: string,
+	/**  What happened, in words, with what to do. */
+	explanation: string,
+	/**  The failed record to open (Failed records). */
+	failed_record: number | null,
+	/**  The activity entry to open (Activity). */
+	activity_event: number | null,
+};
+
+export type DifferenceKind = "not_booked" | "booked_twice" | "amount_differs" | "booked_by_someone_else";
 
 /**  The document a till sale becomes. */
 export type DocumentKind = "quote" | "order" | 
@@ -362,6 +470,41 @@ export type FailedState = "open" |
 /**  A later attempt succeeded. */
 "resolved";
 
+/**  The kind of value a field holds. */
+export type FieldKind = "text" | "integer" | "number" | "boolean" | 
+/**  A group of fields (an address, a coding). */
+"group" | "list" | 
+/**  The document does not say. */
+"any";
+
+/**  What one rule gives on the record. */
+export type FieldPreview = {
+	target: string,
+	/**  The value, when the rule could be worked out. */
+	value: Value | null,
+	/**  Why the rule failed on this record. */
+	error: string | null,
+	/**  Why the other system would refuse the value (too long, not in its list). */
+	invalid: string | null,
+	/**  The source values the rule read. */
+	sources: SourceValue[],
+};
+
+/**  One field of a record. */
+export type FieldSpec = {
+	name: string,
+	kind: FieldKind,
+	format: TextFormat | null,
+	/**  At most this many characters (eAccounting's `maxLength`). */
+	max_length: number | null,
+	/**  The only values the field takes, when the document lists them. */
+	allowed: Value[] | null,
+	/**  Set by the system; a value sent for it is refused or ignored. */
+	read_only: boolean,
+	nullable: boolean,
+	description: string | null,
+};
+
 export type FlowKind = 
 /**  Till sales (POS) become documents in the bookkeeping. */
 "orders" | 
@@ -373,6 +516,15 @@ export type FlowKind =
 "customers" | 
 /**  Article labels (bookkeeping) become POS categories. */
 "categories";
+
+/**  A flow's mappings, its lookup tables and the expression language's functions. */
+export type FlowMappings = {
+	flow: FlowKind,
+	sets: MappingView[],
+	lookups: Lookups,
+	tables: LookupTableInfo[],
+	functions: FunctionInfo[],
+};
 
 /**  One flow on the dashboard. */
 export type FlowOverview = {
@@ -401,6 +553,17 @@ export type FlowSchedule = {
 export type FlowSeries = {
 	flow: FlowKind,
 	records: number[],
+};
+
+/**  A function a mapping expression can call, as the editor lists it. */
+export type FunctionInfo = {
+	name: string,
+	/**  How it is called, e.g. `round(x, digits)`. */
+	usage: string,
+	summary: string,
+	min_arguments: number,
+	/**  `None`: any number of arguments. */
+	max_arguments: number | null,
 };
 
 /**  How far going live got: a flow started (`counts` none) or finished. */
@@ -461,8 +624,66 @@ export type LookupTable = {
 	default?: Value | null,
 };
 
+/**  A lookup table the editor can fill. */
+export type LookupTableInfo = {
+	name: string,
+	title: string,
+	keys: ChoiceList,
+	values: ChoiceList,
+};
+
 /**  A flow's lookup tables by name. */
 export type Lookups = { [key in string]: LookupTable };
+
+/**  How a flow fills the fields of the record it writes: one rule per target field. */
+export type Mapping = {
+	rules: Rule[],
+};
+
+export type MappingPreview = {
+	record: SampleRecord,
+	roots: PreviewRoot[],
+	fields: FieldPreview[],
+};
+
+/**  One mapping of one (or, for the customer, two) flows. */
+export type MappingSet = 
+/**  A till sale -> the document's header (references, terms, delivery). */
+"order_document" | 
+/**  A till customer -> an eAccounting customer (the orders flow and the customers flow). */
+"order_customer" | 
+/**  An eAccounting article -> a POS product. */
+"product_to_pos" | 
+/**  A POS product -> an eAccounting article. */
+"product_to_books" | 
+/**  An eAccounting customer -> a POS account. */
+"customer_to_pos" | 
+/**  An eAccounting article label -> a POS category. */
+"category";
+
+/**  One mapping of a flow, as the editor shows it. */
+export type MappingView = {
+	set: MappingSet,
+	/**  The record it writes, e.g. "eAccounting's invoice draft". */
+	target: string,
+	writes: System,
+	/**  The other flows that use this mapping too (the customer mapping: orders and customers). */
+	shared_with: FlowKind[],
+	/**  The records the flow gives it. */
+	roots: RecordRoot[],
+	/**  The record names a rule may read (every flow using it gives them). */
+	readable: string[],
+	/**
+	 *  Every field it can write, reserved ones included (marked), in name order; then the
+	 *  custom fields its rules name.
+	 */
+	fields: TargetField[],
+	/**  The rules in effect (the merchant's, or the default). */
+	mapping: Mapping,
+	default_mapping: Mapping,
+	/**  The merchant changed it (it is stored, not the default). */
+	customized: boolean,
+};
 
 export type Mode = 
 /**  The merchant's real system. */
@@ -519,10 +740,28 @@ export type OrdersSettings = {
 	search_settle_seconds?: number,
 };
 
+/**
+ *  One payment method over the period; `method` is `None` for bookings that are not from the
+ *  till.
+ */
+export type PaymentFigures = {
+	method: string | null,
+	label: string | null,
+	till: Amounts,
+	books: Amounts,
+};
+
 /**  A payment method activated at the till; orders name it by `key` (its `combined_name`). */
 export type PaymentMethodOption = {
 	key: string,
 	label: string,
+};
+
+/**  One record the mapping reads, as the preview shows it (the tree fields are picked from). */
+export type PreviewRoot = {
+	name: string,
+	description: string | null,
+	value: Value,
 };
 
 /**
@@ -568,6 +807,35 @@ export type ProductsSettings = {
 	to_books?: ToBooksSettings,
 };
 
+/**  One VAT rate's turnover in a sale or a booking. */
+export type RateAmount = {
+	/**
+	 *  In percent (21 for 21 %); `None` for an amount whose rate the till does not say (extra
+	 *  costs).
+	 */
+	percent: string | null,
+	gross: string,
+	vat: string,
+};
+
+/**  The till next to the books over a period. */
+export type Reconciliation = {
+	from: string,
+	to: string,
+	/**  What the orders flow books (and so what was read back). */
+	document: DocumentKind,
+	till: Amounts,
+	books: Amounts,
+	days: DayFigures[],
+	/**  Per VAT rate; empty when the sales' lines were not read (see [`Detail`]). */
+	by_vat: VatFigures[],
+	by_payment: PaymentFigures[],
+	differences: Difference[],
+	/**  Till orders of the period the orders flow does not book (status, unpaid, start date). */
+	not_for_the_books: number,
+	balanced: boolean,
+};
+
 /**  Why a record failed, as the merchant is told. */
 export type RecordError = {
 	/**  Stable code the UI can act on (e.g. `unknown_sku`, `totals_mismatch`, `eaccounting.4024`). */
@@ -588,6 +856,12 @@ export type RecordRef = {
 	label: string,
 };
 
+/**  A record a mapping reads, by the name its paths start with. */
+export type RecordRoot = {
+	name: string,
+	description: string,
+};
+
 /**
  *  The document field that carries PosBridge's reference to the till order, so a booking can be
  *  found again after a crash (reference §4.1).
@@ -605,6 +879,30 @@ export type RevenueAccounts = {
 	within_eu: number | null,
 	within_eu_vat_exempt: number | null,
 	outside_eu: number | null,
+};
+
+/**  `target <- source`. */
+export type Rule = {
+	/**  The field written in the target system, e.g. `InvoiceCity` or `YourReference`. */
+	target: string,
+	source: Source,
+};
+
+/**  One thing wrong (or possibly wrong) with one rule. */
+export type RuleIssue = {
+	/**  The rule's target field (or `rule N` for a rule without one). */
+	target: string,
+	/**
+	 *  Stable, for the UI to decide on: `reserved`, `read_only`, `unknown_target`,
+	 *  `unknown_root`, `too_long`, `could_be_too_long`, `not_allowed`, `could_be_not_allowed`,
+	 *  `wrong_kind`, `could_be_wrong_kind`, `not_an_id`, or a [`Problem`] code (`syntax`, ...).
+	 */
+	code: string,
+	severity: Severity,
+	/**  In the merchant's words, with what to change. */
+	message: string,
+	/**  1-based character position in the rule's expression, where it can be told. */
+	position: number | null,
 };
 
 /**  Going live: a flow's first run started or finished. */
@@ -644,10 +942,49 @@ export type SalesposKeys = {
 	secret: string,
 };
 
+/**  A record the merchant can preview a mapping on. */
+export type SampleRecord = {
+	/**  Its id in its system (what `--record` takes). */
+	id: string,
+	/**  As the merchant knows it: "POS order 1042". */
+	label: string,
+	/**  A little more: the amount and the day, the e-mail address. */
+	detail: string | null,
+};
+
 /**  Which backend holds the secrets: shown to the merchant, written to the log. */
 export type SecretBackend = { kind: "os_keyring"; name: string } | { kind: "encrypted_file"; path: string } | { kind: "memory" } | 
 /**  No keyring and no passphrase yet: nothing can be stored until one is given. */
 { kind: "unavailable"; reason: string };
+
+export type Severity = 
+/**  The mapping is refused until this is fixed. */
+"error" | 
+/**  The rule could give a value the other system refuses; saved when the merchant accepts. */
+"warning";
+
+/**  Where a target field's value comes from. */
+export type Source = 
+/**
+ *  A field of the record by its dotted path, e.g. `order.customer.billingaddress.city` or
+ *  `order.rows.0.sku`. A field the record lacks gives null; the flow decides what is required.
+ */
+{ kind: "field"; path: string } | 
+/**  The same value for every record. */
+{ kind: "constant"; value: Value } | 
+/**  The entry of a lookup table for the key that `key` gives. */
+{ kind: "lookup"; table: string; key: Source; 
+/**  Used when the table has no entry for the key; before the table's own default. */
+default?: Value | null } | 
+/**  An expression in the mapping language (see the module docs). */
+{ kind: "expression"; expression: string };
+
+/**  A source field a rule reads, and what the record holds there. */
+export type SourceValue = {
+	path: string,
+	/**  `None`: the record has no such field. */
+	value: Value | null,
+};
 
 /**  An order status as the merchant named it in SalesPOS. */
 export type StatusOption = {
@@ -703,6 +1040,13 @@ export type System =
 /**  CCV SalesPOS, the point of sale. */
 "salespos";
 
+/**  One field of the record a mapping writes, as the editor lists it. */
+export type TargetField = {
+	spec: FieldSpec,
+	/**  Why PosBridge fills it itself, when it does (no rule may target it). */
+	reserved: string | null,
+};
+
 /**  A term of payment the merchant can pick (eAccounting `/termsofpayments`). */
 export type TermsOption = {
 	id: string,
@@ -712,6 +1056,11 @@ export type TermsOption = {
 	paid_at_once: boolean,
 };
 
+/**  A text's required form, where the document names one. */
+export type TextFormat = 
+/**  An id (GUID) of a record in eAccounting. */
+"uuid" | "date" | "date_time";
+
 /**  Everything the wizard offers from the till, in one read. */
 export type TillChoices = {
 	shop_name: string,
@@ -720,6 +1069,25 @@ export type TillChoices = {
 	order_statuses: StatusOption[],
 	payment_methods: PaymentMethodOption[],
 	categories: CategoryOption[],
+};
+
+/**  A sale the till made and the orders flow books. */
+export type TillSale = {
+	order_id: number,
+	/**  "POS order 1042". */
+	label: string,
+	/**  What its booking carries ("POS 1/1042"). */
+	reference: string,
+	at: string,
+	/**  The till's day, in the shop's time zone. */
+	day: string,
+	/**  The payment method's key (`pin`) and how the till names it. */
+	payment: string,
+	payment_label: string | null,
+	gross: string,
+	vat: string,
+	/**  Per VAT rate, when the sale's lines were read. */
+	by_rate: RateAmount[],
 };
 
 /**  POS products going to eAccounting: what eAccounting requires that the POS does not know. */
@@ -762,6 +1130,13 @@ export type VatCodeOption = {
 	description: string,
 	/**  In percent (21 for 21 %). */
 	percent: string,
+};
+
+/**  One VAT rate over the period. */
+export type VatFigures = {
+	percent: string | null,
+	till: Amounts,
+	books: Amounts,
 };
 
 /**  A Visma app the merchant registered themselves (when this build has none built in). */

@@ -3,6 +3,9 @@ import type { FlowKind, FlowSchedule } from "./bindings";
 
 export const FLOWS: FlowKind[] = ["orders", "products", "stock", "customers", "categories"];
 
+/** The flows with a mapping the merchant can edit (stock has none). */
+export const MAPPED_FLOWS: FlowKind[] = ["orders", "products", "customers", "categories"];
+
 /** The schedules offered, in seconds: every minute up to once a day. */
 export const INTERVALS = [60, 300, 900, 1800, 3600, 14400, 86400];
 

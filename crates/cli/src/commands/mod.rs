@@ -4,6 +4,8 @@ pub mod connect;
 pub mod demo;
 pub mod failed;
 pub mod log;
+pub mod mapping;
+pub mod reconcile;
 pub mod run;
 pub mod sandbox;
 pub mod settings;

@@ -21,12 +21,7 @@ use crate::flows::FlowConfig;
 use crate::mapping::{LookupTable, Lookups, Mapping, COUNTRY_REVENUE_ACCOUNT, COUNTRY_VAT_CODE};
 use crate::sync::RunError;
 
-/// Where the products flow's second mapping (POS -> eAccounting) is kept; the first is the
-/// flow's own (`mapping.products`).
-pub const PRODUCTS_TO_BOOKS_MAPPING: &str = "mapping.products.to_books";
-/// Where the customers flow's second mapping (eAccounting -> POS) is kept; the first
-/// (`mapping.customers`) is shared with the orders flow.
-pub const CUSTOMERS_TO_POS_MAPPING: &str = "mapping.customers.to_pos";
+pub use crate::flows::mapping_sets::{CUSTOMERS_TO_POS_MAPPING, PRODUCTS_TO_BOOKS_MAPPING};
 
 pub(super) fn setup_error(error: impl ToString) -> RunError {
     RunError::Setup(error.to_string())

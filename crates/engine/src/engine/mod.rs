@@ -15,6 +15,8 @@ pub mod choices;
 mod connect;
 mod demo;
 mod failures;
+pub(crate) mod mapping_preview;
+pub(crate) mod mappings;
 mod runs;
 mod schedule;
 mod sync_gate;
@@ -78,6 +80,12 @@ pub enum EngineError {
     /// Another process syncs this data dir (or its lock could not be taken).
     #[error(transparent)]
     SyncLock(#[from] SyncLockError),
+    /// A mapping with errors was not saved.
+    #[error("{}", mappings::refusal(.0))]
+    MappingRefused(Vec<crate::mapping::RuleIssue>),
+    /// A name the caller gave (a mapping, a record) is not one PosBridge knows.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl EngineError {
@@ -89,6 +97,8 @@ impl EngineError {
             EngineError::Settings(_) => "settings".into(),
             EngineError::SyncLock(SyncLockError::Held(_)) => "already_syncing".into(),
             EngineError::SyncLock(SyncLockError::Io { .. }) => "sync_lock".into(),
+            EngineError::MappingRefused(_) => "mapping.refused".into(),
+            EngineError::NotFound(_) => "not_found".into(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod categories;
 mod common;
 pub mod customers;
+pub mod mapping_sets;
 pub mod orders;
 pub mod products;
 pub mod stock;

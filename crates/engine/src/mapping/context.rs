@@ -59,6 +59,19 @@ impl Context {
         self.roots.get(name).map(|root| &root.value)
     }
 
+    /// Every root: its name, its value and how it is described, in name order (the editor's
+    /// tree of a sample record's fields).
+    pub fn roots(&self) -> impl Iterator<Item = (&str, &Value, Option<&str>)> {
+        self.roots
+            .iter()
+            .map(|(name, root)| (name.as_str(), &root.value, root.description.as_deref()))
+    }
+
+    /// The value at `path`, or `None` when the record lacks it (or the root is unknown).
+    pub fn value_at(&self, path: &str) -> Option<&Value> {
+        self.field(path).ok().flatten()
+    }
+
     /// The value at `path`: `Ok(None)` when its root is here but the field is not, an error when
     /// the root itself is unknown (a misspelt mapping rather than missing data).
     pub(crate) fn field(&self, path: &str) -> Result<Option<&Value>, Problem> {

@@ -99,6 +99,16 @@ impl Expression {
         &self.text
     }
 
+    /// The checked tree, for the editor's analysis of what a rule can give (`shape.rs`).
+    pub(crate) fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The field paths it reads, each once.
+    pub(crate) fn field_paths(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|field| field.path.as_str())
+    }
+
     /// The value of the expression on `record`.
     pub(crate) fn evaluate(
         &self,

@@ -115,6 +115,7 @@
 //! # Ok::<(), engine::mapping::MappingError>(())
 //! ```
 
+mod check;
 mod condition;
 mod context;
 mod error;
@@ -124,12 +125,18 @@ mod functions;
 mod lookup;
 mod model;
 mod numbers;
+pub mod schema;
+pub mod shape;
 mod storage;
 mod values;
 
 #[cfg(test)]
 mod properties;
 
+pub use check::{
+    check, check_expression, fields_read, value_issue, ReservedTarget, RuleIssue, Severity,
+    SourceRecords, TargetRecord,
+};
 pub use condition::Condition;
 pub use context::Context;
 pub use error::{MappingError, Problem};

@@ -189,16 +189,12 @@ impl Store {
     }
 
     pub fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
-        let json = serde_json::to_string(value).map_err(|source| StoreError::Setting {
-            key: key.to_string(),
-            source,
-        })?;
-        self.conn().execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            (key, json, Utc::now().to_rfc3339()),
-        )?;
-        Ok(())
+        write_setting(&self.conn(), key, value)
+    }
+
+    /// Forgets a stored setting (its default applies again); says whether there was one.
+    pub fn remove_setting(&self, key: &str) -> Result<bool> {
+        remove_setting(&self.conn(), key)
     }
 
     /// Every stored setting as (key, JSON), for export.
@@ -220,6 +216,25 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Stores a setting on `conn` (inside a transaction, say).
+pub fn write_setting<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|source| StoreError::Setting {
+        key: key.to_string(),
+        source,
+    })?;
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (key, json, Utc::now().to_rfc3339()),
+    )?;
+    Ok(())
+}
+
+/// Forgets a setting on `conn`; says whether there was one.
+pub fn remove_setting(conn: &Connection, key: &str) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM settings WHERE key = ?1", [key])? > 0)
 }
 
 #[cfg(test)]

@@ -72,6 +72,15 @@ fn category_value(category: &Category, field: &str) -> Value {
     }
 }
 
+/// The record the categories mapping reads (and the datamapper's preview shows).
+pub(crate) fn label_context(label: &ArticleLabel) -> Context {
+    Context::new().with_described(
+        "label",
+        "the eAccounting article label",
+        serde_json::to_value(label).unwrap_or(Value::Null),
+    )
+}
+
 impl LabelSync {
     pub fn new(
         mapping: CompiledMapping,
@@ -194,11 +203,7 @@ impl LabelSync {
         label: &ArticleLabel,
         id: Uuid,
     ) -> Result<Option<CategoryWrite>, RecordError> {
-        let context = Context::new().with_described(
-            "label",
-            "the eAccounting article label",
-            serde_json::to_value(label).unwrap_or(Value::Null),
-        );
+        let context = label_context(label);
         let what = format!("Label {}", label.name);
         let fields = self
             .mapping

@@ -28,7 +28,9 @@ use uuid::Uuid;
 
 use self::country::Countries;
 pub use self::settings::{CustomerDirection, CustomersSettings, ToPosSettings};
+pub(crate) use self::to_books::pos_context;
 pub use self::to_books::{BooksCustomerStep, BooksCustomerWrite, PosCustomer, PosSource};
+pub(crate) use self::to_pos::books_context;
 pub use self::to_pos::{PosUserWrite, UserStep};
 use crate::activity::ActivityLog;
 use crate::flow::FlowKind;

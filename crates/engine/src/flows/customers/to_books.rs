@@ -10,13 +10,13 @@ use salespos::{OrderId, PersonalInfo, UserId};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::country::apply_vat;
+use super::country::{apply_vat, Countries};
 use super::CustomersFlow;
 use crate::flows::common::books_limits;
 use crate::flows::common::decide::{Decided, Problem};
 use crate::flows::common::fingerprint::{same, Fingerprints};
 use crate::flows::common::{errors, values};
-use crate::mapping::Context;
+use crate::mapping::{Context, Lookups};
 use crate::store::failed::RecordError;
 use crate::store::links::{self, Link};
 use crate::store::records::{LinkKind, System};
@@ -156,36 +156,52 @@ pub(super) fn known_fields(mapped: &Map<String, Value>) -> Map<String, Value> {
     fields
 }
 
-impl CustomersFlow {
-    /// The records the customer mapping reads: the customer block, its billing address, and its
-    /// country's VAT code and revenue account.
-    pub(super) fn pos_context(&self, info: &PersonalInfo) -> Context {
-        let mut customer = serde_json::to_value(info).unwrap_or(Value::Null);
-        with_every_field(&mut customer, PERSONAL_INFO_FIELDS);
-        for address in ["billingaddress", "deliveryaddress"] {
-            if let Some(value) = customer.get_mut(address) {
-                if value.is_null() {
-                    *value = json!({});
-                }
-                with_every_field(value, ADDRESS_FIELDS);
+/// The records the customer mapping reads in the customers flow: the customer block, its billing
+/// address, and its country's VAT code and revenue account (the country from the address, else
+/// `default_country`, else the company's own). The datamapper's live preview builds it here too.
+pub(crate) fn pos_context(
+    info: &PersonalInfo,
+    default_country: Option<&str>,
+    countries: &Countries,
+    lookups: &Lookups,
+) -> Context {
+    let mut customer = serde_json::to_value(info).unwrap_or(Value::Null);
+    with_every_field(&mut customer, PERSONAL_INFO_FIELDS);
+    for address in ["billingaddress", "deliveryaddress"] {
+        if let Some(value) = customer.get_mut(address) {
+            if value.is_null() {
+                *value = json!({});
             }
+            with_every_field(value, ADDRESS_FIELDS);
         }
-        let address = customer
-            .get("billingaddress")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        let code = info
-            .billingaddress
-            .as_ref()
-            .and_then(|a| a.country_code.clone())
-            .filter(|c| !c.trim().is_empty())
-            .or_else(|| self.settings.defaults.country_code.clone())
-            .unwrap_or_else(|| self.countries().home.clone());
-        let facts = self.countries().facts(&code, &self.lookups);
-        Context::new()
-            .with_described("customer", "the POS customer", customer)
-            .with_described("address", "the customer's billing address", address)
-            .with_described("country", "the customer's country", facts.json())
+    }
+    let address = customer
+        .get("billingaddress")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let code = info
+        .billingaddress
+        .as_ref()
+        .and_then(|a| a.country_code.clone())
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| default_country.map(str::to_string))
+        .unwrap_or_else(|| countries.home.clone());
+    let facts = countries.facts(&code, lookups);
+    Context::new()
+        .with_described("customer", "the POS customer", customer)
+        .with_described("address", "the customer's billing address", address)
+        .with_described("country", "the customer's country", facts.json())
+}
+
+impl CustomersFlow {
+    /// The records the customer mapping reads.
+    pub(super) fn pos_context(&self, info: &PersonalInfo) -> Context {
+        pos_context(
+            info,
+            self.settings.defaults.country_code.as_deref(),
+            self.countries(),
+            &self.lookups,
+        )
     }
 
     /// The mapped eAccounting fields of a POS customer.

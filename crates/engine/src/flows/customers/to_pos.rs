@@ -71,13 +71,18 @@ fn random_password() -> String {
         .collect()
 }
 
+/// The record the to-POS customer mapping reads (and the datamapper's preview shows).
+pub(crate) fn books_context(customer: &Customer) -> Context {
+    Context::new().with_described(
+        "customer",
+        "the eAccounting customer",
+        serde_json::to_value(customer).unwrap_or(Value::Null),
+    )
+}
+
 impl CustomersFlow {
     pub(super) fn books_context(&self, customer: &Customer) -> Context {
-        Context::new().with_described(
-            "customer",
-            "the eAccounting customer",
-            serde_json::to_value(customer).unwrap_or(Value::Null),
-        )
+        books_context(customer)
     }
 
     pub(super) async fn plan_books_customers(

@@ -73,7 +73,7 @@ pub fn customer_mapping() -> Mapping {
         Rule::expression("Telephone", "coalesce(address.telephone, address.mobile)"),
         Rule::expression(
             "ContactPersonName",
-            "if(is_empty(address.company), \"\", coalesce(address.full_name, trim(concat(address.first_name, \" \", address.last_name))))",
+            "if(is_empty(address.company), \"\", left(coalesce(address.full_name, trim(concat(address.first_name, \" \", address.last_name))), 100))",
         ),
         Rule::expression(
             "ContactPersonEmail",

@@ -49,7 +49,8 @@ pub use self::settings::{
     store_id_problem, CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings,
     ReferenceField, RefundChoice, DEFAULT_SEARCH_SETTLE_SECONDS, MAX_STORE_ID_CHARS,
 };
-use self::till::{order_label, raw_order_label, Returns, TillRow};
+pub(crate) use self::till::order_label;
+use self::till::{raw_order_label, Returns, TillRow};
 use crate::flow::FlowKind;
 use crate::flows::common::retry::Reread;
 use crate::flows::common::unreadable::Unreadable;
@@ -149,8 +150,9 @@ const CUSTOMER_FIELDS: [&str; 6] = [
 ];
 
 /// The records the orders mappings read: the order (plus the store id), its customer, billing
-/// and delivery address.
-fn mapping_context(order: &salespos::Order, store_id: &str) -> Context {
+/// and delivery address. The datamapper's live preview builds its record here too, so what the
+/// merchant previews is what the flow maps.
+pub(crate) fn mapping_context(order: &salespos::Order, store_id: &str) -> Context {
     let mut order_json = serde_json::to_value(order).expect("orders serialize");
     order_json["store_id"] = json!(store_id);
     let customer = with_fields(order_json.get("customer"), &CUSTOMER_FIELDS);
@@ -174,6 +176,51 @@ fn with_fields(given: Option<&Value>, fields: &[&str]) -> Value {
         all.extend(given.clone());
     }
     Value::Object(all)
+}
+
+/// Why the orders flow does not book `order` (status, payment, start date), if so. Reconciliation
+/// asks the same question, so a sale the flow leaves alone is not a difference.
+pub(crate) fn skip_reason(
+    settings: &OrdersSettings,
+    lookups: &Lookups,
+    order: &salespos::Order,
+) -> Option<String> {
+    let status = order.status.unwrap_or_default();
+    let included = lookups
+        .table(POS_STATUS_INCLUDE)
+        .and_then(|table| table.get(&status.to_string()))
+        .map(|v| v.as_bool() == Some(true) || v.as_str() == Some("include"))
+        .unwrap_or(false);
+    if !included {
+        return Some(format!(
+            "its status ({status}) is not one the orders flow books"
+        ));
+    }
+    if settings.only_paid && order.paid != Some(true) {
+        return Some("it is not paid yet".into());
+    }
+    if let (Some(start), Some(created)) = (settings.start_date, order.create_date) {
+        if created.date_naive() < start {
+            return Some(format!("it is from before the start date {start}"));
+        }
+    }
+    None
+}
+
+/// What goes in the document's reference field: unique to the order, within the field's
+/// limit, and what the bookkeeper sees as "POS 1/1042 #339323562" (see `reference.rs`).
+/// Reconciliation finds the bookings by it.
+pub(crate) fn order_reference(
+    store_id: &str,
+    order: &salespos::Order,
+    field: ReferenceField,
+) -> String {
+    let number = order
+        .ordernumber_full
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| order.ordernumber.map(|n| n.to_string()));
+    reference::reference(store_id, number.as_deref(), order.id.get(), field)
 }
 
 /// The till's line in the VAT terms of the document: excl. VAT lines are converted the way the
@@ -276,20 +323,8 @@ impl OrdersFlow {
         format!("salespos:order:{}:{}", self.store_id, order.id)
     }
 
-    /// What goes in the document's reference field: unique to the order, within the field's
-    /// limit, and what the bookkeeper sees as "POS 1/1042 #339323562" (see `reference.rs`).
     fn reference(&self, order: &salespos::Order) -> String {
-        let number = order
-            .ordernumber_full
-            .clone()
-            .filter(|n| !n.is_empty())
-            .or_else(|| order.ordernumber.map(|n| n.to_string()));
-        reference::reference(
-            &self.store_id,
-            number.as_deref(),
-            order.id.get(),
-            self.settings.reference_field,
-        )
+        order_reference(&self.store_id, order, self.settings.reference_field)
     }
 
     /// How long a lost answer is given to show in eAccounting's lists.
@@ -310,27 +345,7 @@ impl OrdersFlow {
 
     /// Why the order is not booked (status, payment), if so.
     fn skip_reason(&self, order: &salespos::Order) -> Option<String> {
-        let status = order.status.unwrap_or_default();
-        let included = self
-            .lookups
-            .table(POS_STATUS_INCLUDE)
-            .and_then(|table| table.get(&status.to_string()))
-            .map(|v| v.as_bool() == Some(true) || v.as_str() == Some("include"))
-            .unwrap_or(false);
-        if !included {
-            return Some(format!(
-                "its status ({status}) is not one the orders flow books"
-            ));
-        }
-        if self.settings.only_paid && order.paid != Some(true) {
-            return Some("it is not paid yet".into());
-        }
-        if let (Some(start), Some(created)) = (self.settings.start_date, order.create_date) {
-            if created.date_naive() < start {
-                return Some(format!("it is from before the start date {start}"));
-            }
-        }
-        None
+        skip_reason(&self.settings, &self.lookups, order)
     }
 
     /// The record context the mappings read: the order (plus the store id), its customer and

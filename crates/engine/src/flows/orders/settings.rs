@@ -200,6 +200,16 @@ impl OrdersSettings {
     }
 }
 
+impl OrdersSettings {
+    /// The shop id in the reference: the one the merchant named, else the POS webshop's.
+    pub fn store_id_or(&self, webshop_id: i64) -> String {
+        self.store_id
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| webshop_id.to_string())
+    }
+}
+
 impl Default for OrdersSettings {
     fn default() -> Self {
         Self {

@@ -31,7 +31,7 @@ pub(super) struct TillRow {
 }
 
 /// The order as the merchant knows it: "POS order 1042".
-pub(super) fn order_label(order: &salespos::Order) -> String {
+pub(crate) fn order_label(order: &salespos::Order) -> String {
     match (&order.ordernumber_full, order.ordernumber) {
         (Some(full), _) if !full.is_empty() => format!("POS order {full}"),
         (_, Some(number)) => format!("POS order {number}"),

@@ -29,7 +29,9 @@ use uuid::Uuid;
 pub use self::settings::{
     ProductDirection, ProductFilters, ProductsSettings, ToBooksSettings, CATEGORIES_FIELD,
 };
+pub(crate) use self::to_books::product_context;
 pub use self::to_books::{BooksStep, BooksWrite};
+pub(crate) use self::to_pos::article_context;
 pub use self::to_pos::{PosStep, PosWrite};
 use crate::activity::ActivityLog;
 use crate::flow::FlowKind;

@@ -154,13 +154,18 @@ fn product_label(product: &Product) -> String {
     )
 }
 
+/// The record the to-eAccounting mapping reads (and the datamapper's preview shows).
+pub(crate) fn product_context(product: &Product) -> Context {
+    Context::new().with_described(
+        "product",
+        "the POS product",
+        serde_json::to_value(product).unwrap_or(Value::Null),
+    )
+}
+
 impl ProductsFlow {
     pub(super) fn product_context(&self, product: &Product) -> Context {
-        Context::new().with_described(
-            "product",
-            "the POS product",
-            serde_json::to_value(product).unwrap_or(Value::Null),
-        )
+        product_context(product)
     }
 
     /// The value an article holds for one of the mapped fields.

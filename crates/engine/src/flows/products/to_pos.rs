@@ -103,6 +103,53 @@ fn label_ids(labels: &[ArticleLabel]) -> Value {
     json!(ids.into_iter().collect::<Vec<_>>())
 }
 
+/// The records the to-POS mapping and the filters read: the article, its coding, its prices in
+/// both VAT terms (and the one the POS means by its price) and its label names. The datamapper's
+/// live preview builds its record here too.
+pub(crate) fn article_context(
+    article: &Article,
+    coding: Option<&ArticleAccountCoding>,
+    includes_vat: bool,
+) -> Context {
+    let rate = coding.and_then(|c| c.vat_rate_percent).unwrap_or_default();
+    let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
+    // Checked: an article's price beyond any calculation gives no price, not a panic.
+    let gross = article
+        .gross_price
+        .or_else(|| article.net_price.and_then(|net| net.checked_mul(factor)).map(cents));
+    let net = article
+        .net_price
+        .or_else(|| gross.and_then(|gross| gross.checked_div(factor)).map(cents));
+    let pos = if includes_vat { gross } else { net };
+    let labels: Vec<&str> = article
+        .article_labels
+        .iter()
+        .flatten()
+        .map(|l| l.name.as_str())
+        .collect();
+    let number = |d: Option<Decimal>| d.map(values::number).unwrap_or(Value::Null);
+    Context::new()
+        .with_described(
+            "article",
+            "the eAccounting article",
+            serde_json::to_value(article).unwrap_or(Value::Null),
+        )
+        .with_described(
+            "coding",
+            "the article's account coding",
+            coding
+                .and_then(|c| serde_json::to_value(c).ok())
+                .unwrap_or_else(|| json!({})),
+        )
+        .with_described(
+            "prices",
+            "the article's prices",
+            json!({"gross": number(gross), "net": number(net),
+                   "vat_percent": values::number(rate), "pos": number(pos)}),
+        )
+        .with("labels", json!(labels))
+}
+
 impl ProductsFlow {
     /// The records the to-POS mapping and the filters read.
     pub(super) fn article_context(
@@ -110,44 +157,7 @@ impl ProductsFlow {
         article: &Article,
         coding: Option<&ArticleAccountCoding>,
     ) -> Context {
-        let rate = coding.and_then(|c| c.vat_rate_percent).unwrap_or_default();
-        let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
-        // Checked: an article's price beyond any calculation gives no price, not a panic.
-        let gross = article
-            .gross_price
-            .or_else(|| article.net_price.and_then(|net| net.checked_mul(factor)).map(cents));
-        let net = article
-            .net_price
-            .or_else(|| gross.and_then(|gross| gross.checked_div(factor)).map(cents));
-        let includes_vat = self.shop().includes_vat;
-        let pos = if includes_vat { gross } else { net };
-        let labels: Vec<&str> = article
-            .article_labels
-            .iter()
-            .flatten()
-            .map(|l| l.name.as_str())
-            .collect();
-        let number = |d: Option<Decimal>| d.map(values::number).unwrap_or(Value::Null);
-        Context::new()
-            .with_described(
-                "article",
-                "the eAccounting article",
-                serde_json::to_value(article).unwrap_or(Value::Null),
-            )
-            .with_described(
-                "coding",
-                "the article's account coding",
-                coding
-                    .and_then(|c| serde_json::to_value(c).ok())
-                    .unwrap_or_else(|| json!({})),
-            )
-            .with_described(
-                "prices",
-                "the article's prices",
-                json!({"gross": number(gross), "net": number(net),
-                       "vat_percent": values::number(rate), "pos": number(pos)}),
-            )
-            .with("labels", json!(labels))
+        article_context(article, coding, self.shop().includes_vat)
     }
 
     /// Decides for one page of articles.
