@@ -67,6 +67,9 @@ pub struct ClientConfig {
     pub authorize_timeout: Duration,
     /// Ask Visma to show the company picker instead of signing in to the default company.
     pub force_select_company: bool,
+    /// Where differences from the documented API are counted (share one with the caller to
+    /// read them; a fresh one by default).
+    pub drift: crate::drift::DriftLog,
 }
 
 impl ClientConfig {
@@ -99,6 +102,7 @@ impl ClientConfig {
             refresh_margin: Duration::from_secs(60),
             authorize_timeout: Duration::from_secs(300),
             force_select_company: true,
+            drift: crate::drift::DriftLog::new(),
         }
     }
 

@@ -17,7 +17,8 @@ use crate::auth::TokenStoreError;
 pub struct ErrorBody {
     #[serde(default)]
     pub error_code: Option<i32>,
-    #[serde(default)]
+    /// ASP.NET's own error bodies say `Message`; read it when Visma's member is missing.
+    #[serde(default, alias = "Message")]
     pub developer_error_message: Option<String>,
     #[serde(default)]
     pub error_id: Option<Uuid>,

@@ -36,6 +36,8 @@ pub struct Company {
     pub invoices: Vec<Record>,
     /// How VAT is rounded on documents (Visma's method is unconfirmed; see README.md).
     pub vat_rounding: VatRounding,
+    /// How contested behaviours are answered (see `readings.rs`).
+    pub readings: super::readings::Readings,
     /// Ids of new records come from here, so a run is repeatable for a seed.
     rng: SmallRng,
     last_stamp: DateTime<Utc>,
@@ -57,6 +59,7 @@ impl Company {
     pub fn empty(seed: u64, epoch: DateTime<Utc>) -> Self {
         Self {
             vat_rounding: VatRounding::default(),
+            readings: Default::default(),
             settings: Record::new(),
             units: Vec::new(),
             codings: Vec::new(),
