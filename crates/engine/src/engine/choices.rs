@@ -269,7 +269,7 @@ fn coding_option(coding: ArticleAccountCoding) -> Option<CodingOption> {
             .or(coding.name_english.clone())
             .unwrap_or_default(),
         kind: coding.kind.clone().unwrap_or_default(),
-        vat_percent: coding.vat_rate_percent.unwrap_or_default().normalize(),
+        vat_percent: coding.vat_rate().percent(),
         accounts: RevenueAccounts {
             domestic: coding.domestic_sales_subject_to_vat_account_number,
             domestic_vat_exempt: coding.domestic_sales_vat_exempt_account_number,

@@ -110,7 +110,7 @@ impl ProductsFlow {
         article: &Article,
         coding: Option<&ArticleAccountCoding>,
     ) -> Context {
-        let rate = coding.and_then(|c| c.vat_rate_percent).unwrap_or_default();
+        let rate = coding.map(|c| c.vat_rate().percent()).unwrap_or_default();
         let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
         let gross = article
             .gross_price
