@@ -44,6 +44,9 @@ enum Command {
     Demo(commands::demo::Args),
     /// Keep syncing on the schedule until stopped (a headless server, a service).
     Run(commands::run::Args),
+    /// Write a report to send to PosBridge support: versions, hosts, flows, counts, and where
+    /// the real APIs answered differently from their documents (nothing secret or personal).
+    Diagnose(commands::diagnose::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
             Command::Failed(args) => commands::failed::run(cli.data_dir, args).await,
             Command::Demo(args) => commands::demo::run(cli.data_dir, args).await,
             Command::Run(args) => commands::run::run(cli.data_dir, args).await,
+            Command::Diagnose(args) => commands::diagnose::run(cli.data_dir, args).await,
         }
     });
     match result {

@@ -14,6 +14,7 @@ mod catalog_flows;
 pub mod choices;
 mod connect;
 mod demo;
+pub mod diagnosis;
 mod failures;
 mod runs;
 mod schedule;
@@ -132,6 +133,8 @@ pub struct Engine {
     locks: RunLocks,
     tuning: RwLock<ClientTuning>,
     clients: std::sync::Mutex<connect::Clients>,
+    /// What the API clients met that the documents do not describe, until recorded.
+    drift: diagnosis::DriftLogs,
     /// Woken to make the scheduler look again at once (a setting changed, the laptop woke).
     wake: tokio::sync::Notify,
 }
@@ -159,6 +162,7 @@ impl Engine {
             locks: RunLocks::default(),
             tuning: RwLock::new(ClientTuning::default()),
             clients: std::sync::Mutex::new(connect::Clients::default()),
+            drift: diagnosis::DriftLogs::default(),
             wake: tokio::sync::Notify::new(),
         }
     }
