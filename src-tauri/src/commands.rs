@@ -14,6 +14,7 @@ use engine::connections::{ConnectionSummary, SalesposCredentials};
 use engine::secrets::Secret;
 use engine::settings::AppSettings;
 use engine::store::connections::Mode;
+use engine::store::drift::DriftEntry;
 use engine::store::failed::FailedRecord;
 use engine::store::records::System;
 use engine::sync::RunSummary;
@@ -395,4 +396,21 @@ pub async fn retry_all_failed(
 #[tracing::instrument(skip(state))]
 pub fn skip_failed(state: State<'_, AppState>, id: i64) -> Result<bool, CommandError> {
     Ok(state.engine.skip_failed(id, Origin::Window)?)
+}
+
+/// Where the real APIs answered differently from their documents (names and codes only), for
+/// the "differences from the documented API" in Settings.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn get_api_differences(state: State<'_, AppState>) -> Result<Vec<DriftEntry>, CommandError> {
+    Ok(state.engine.drift_report()?)
+}
+
+/// Forgets the differences met so far (after the merchant sent the report).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn clear_api_differences(state: State<'_, AppState>) -> Result<(), CommandError> {
+    Ok(state.engine.clear_drift(Origin::Window)?)
 }

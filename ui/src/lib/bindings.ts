@@ -58,6 +58,13 @@ export const commands = {
 	retryAllFailed: (flow: FlowKind | null) => typedError<RunSummary[], CommandError>(__TAURI_INVOKE("retry_all_failed", { flow })),
 	/**  The merchant chose not to sync this record: it leaves the list for good. */
 	skipFailed: (id: number) => typedError<boolean, CommandError>(__TAURI_INVOKE("skip_failed", { id })),
+	/**
+	 *  Where the real APIs answered differently from their documents (names and codes only), for
+	 *  the "differences from the documented API" in Settings.
+	 */
+	getApiDifferences: () => typedError<DriftEntry[], CommandError>(__TAURI_INVOKE("get_api_differences")),
+	/**  Forgets the differences met so far (after the merchant sent the report). */
+	clearApiDifferences: () => typedError<null, CommandError>(__TAURI_INVOKE("clear_api_differences")),
 };
 
 /** Events */
@@ -295,6 +302,23 @@ export type DocumentKind = "quote" | "order" |
 /**  A booked invoice (created as a draft, checked against the till, then converted). */
 "invoice";
 
+/**  One difference from the documented API, as often as it was met. */
+export type DriftEntry = {
+	system: System,
+	/**  `unknown_field`, `unknown_enum_value`, `undocumented_status` or `error_body_shape`. */
+	kind: string,
+	/**
+	 *  Where: a schema or record (`CustomerApi`, `orders`), a field (`orders.status`), an
+	 *  endpoint (`POST customers`).
+	 */
+	place: string,
+	/**  What: a field name, an enumeration value, a status or error code, a body's shape. */
+	name: string,
+	count: number,
+	first_seen: string,
+	last_seen: string,
+};
+
 /**  What the dashboard and `posbridge status` show. */
 export type EngineStatus = {
 	paused: boolean,
@@ -395,6 +419,28 @@ export type FlowSeries = {
 	flow: FlowKind,
 	records: number[],
 };
+
+/**
+ *  How a till sale to a business in another EU country that has a VAT number is booked when
+ *  the till charged the shop's VAT (the goods were handed over in the shop).
+ * 
+ *  eAccounting decides a document's VAT from the customer card: an EU business with a VAT
+ *  number gets reverse charge (0 %), whatever the till charged. A sale handed over in the shop
+ *  carries the shop's VAT whoever buys it, so the booking must tell eAccounting where the
+ *  goods were handed over, or book the sale on a domestic card.
+ */
+export type ForeignBusinessSales = 
+/**
+ *  On the business's own card, with eAccounting's "VAT based on the delivery address"
+ *  switched on for it and the sale's delivery address at the shop: a pickup carries the
+ *  shop's VAT, a sale shipped to it stays reverse charged.
+ */
+"vat_where_handed_over" | 
+/**
+ *  On the default debtor, a domestic card: always the shop's VAT; the business is named in
+ *  the document's delivery name.
+ */
+"default_debtor";
 
 /**  How far going live got: a flow started (`counts` none) or finished. */
 export type GoLiveProgress = {
@@ -505,6 +551,10 @@ export type OrdersSettings = {
 	shipping_article?: string | null,
 	/**  The article extra costs and order-level discounts are booked on. */
 	extra_costs_article?: string | null,
+	/**  The VAT-free article deposits (statiegeld, borg) from the till are booked on. */
+	deposit_article?: string | null,
+	/**  How a business from another EU country is booked when the till charged the shop's VAT. */
+	foreign_business_sales?: ForeignBusinessSales,
 };
 
 /**  A payment method activated at the till; orders name it by `key` (its `combined_name`). */
