@@ -126,12 +126,10 @@ async fn diagnose_writes_the_differences_the_real_api_showed_and_nothing_secret(
         unknown_fields: true,
         ..Default::default()
     });
-    sandbox
-        .eaccounting
-        .set_drift(sandbox::eaccounting::Drift {
-            unknown_fields: true,
-            ..Default::default()
-        });
+    sandbox.eaccounting.set_drift(sandbox::eaccounting::Drift {
+        unknown_fields: true,
+        ..Default::default()
+    });
     sandbox
         .salespos
         .ring_up(&Sale {

@@ -307,10 +307,7 @@ mod tests {
         let read = Call::new(Method::GET, "Customers");
         let write = Call::new(Method::POST, "customers");
         assert_eq!(read.bucket(), write.bucket());
-        assert_ne!(
-            read.bucket(),
-            Call::new(Method::GET, "articles").bucket()
-        );
+        assert_ne!(read.bucket(), Call::new(Method::GET, "articles").bucket());
     }
 
     #[test]

@@ -69,7 +69,9 @@ async fn reference_data_is_readable_and_matches_the_demo_company() {
     );
 
     let vat_codes = all::<VatCode>(&c.client).await;
-    assert!(vat_codes.iter().any(|v| v.vat_rate == Some(dec!(0.09))));
+    assert!(vat_codes.iter().any(|v| v
+        .vat_rate
+        .is_some_and(|r| r.same_as(eaccounting::VatRate::from_percent(dec!(9))))));
     assert_eq!(
         c.client
             .get::<VatCode>(&vat_codes[0].id.unwrap())

@@ -181,7 +181,11 @@ async fn a_business_abroad_with_vat_based_on_the_delivery_address_pays_home_vat_
     let mut shipped = CustomerInvoiceDraft::new(brasserie.id.unwrap());
     shipped.rows = vec![DraftRow::article(beans.id.unwrap(), dec!(1), dec!(10))];
     let shipped = c.client.create(&shipped).await.unwrap();
-    assert_eq!(shipped.total_vat_amount, Some(Decimal::ZERO), "reverse charge");
+    assert_eq!(
+        shipped.total_vat_amount,
+        Some(Decimal::ZERO),
+        "reverse charge"
+    );
 
     let mut picked_up = CustomerInvoiceDraft::new(brasserie.id.unwrap());
     picked_up.rows = vec![DraftRow::article(beans.id.unwrap(), dec!(1), dec!(10))];

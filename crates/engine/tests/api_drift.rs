@@ -46,7 +46,10 @@ async fn drift_switched_on_in_both_simulators_is_counted_kept_and_reported() {
     ));
     let summary = shop.sync_orders().await;
     assert_eq!(summary.error, None, "{summary:#?}");
-    assert_eq!(summary.counts.failed, 0, "the differences change nothing: {summary:#?}");
+    assert_eq!(
+        summary.counts.failed, 0,
+        "the differences change nothing: {summary:#?}"
+    );
 
     let report = shop.engine.drift_report().unwrap();
     let has = |system: System, kind: &str, place: &str| {
@@ -54,12 +57,28 @@ async fn drift_switched_on_in_both_simulators_is_counted_kept_and_reported() {
             .iter()
             .any(|e| e.system == system && e.kind == kind && e.place == place && e.count > 0)
     };
-    assert!(has(System::Salespos, "unknown_field", "orders"), "{report:#?}");
-    assert!(has(System::Salespos, "unknown_field", "orderrows"), "{report:#?}");
-    assert!(has(System::Eaccounting, "unknown_field", "CustomerApi"), "{report:#?}");
     assert!(
-        has(System::Eaccounting, "unknown_enum_value", "TermsOfPaymentApi.TermsOfPaymentTypeId")
-            || has(System::Eaccounting, "unknown_enum_value", "CustomerInvoiceDraftApi.RotReducedInvoicingType"),
+        has(System::Salespos, "unknown_field", "orders"),
+        "{report:#?}"
+    );
+    assert!(
+        has(System::Salespos, "unknown_field", "orderrows"),
+        "{report:#?}"
+    );
+    assert!(
+        has(System::Eaccounting, "unknown_field", "CustomerApi"),
+        "{report:#?}"
+    );
+    assert!(
+        has(
+            System::Eaccounting,
+            "unknown_enum_value",
+            "TermsOfPaymentApi.TermsOfPaymentTypeId"
+        ) || has(
+            System::Eaccounting,
+            "unknown_enum_value",
+            "CustomerInvoiceDraftApi.RotReducedInvoicingType"
+        ),
         "{report:#?}"
     );
 
@@ -76,7 +95,12 @@ async fn the_diagnosis_holds_facts_and_differences_but_nothing_secret_or_persona
         unknown_fields: true,
         ..Default::default()
     });
-    let person = customer("fleur@zwaan.example", "Fleur", "Visser", Some("Café de Zwaan"));
+    let person = customer(
+        "fleur@zwaan.example",
+        "Fleur",
+        "Visser",
+        Some("Café de Zwaan"),
+    );
     shop.ring_up(sale_to(person, vec![line(&shop.sku(VatClass::High, 2), 1)]));
     shop.sync_orders().await;
 

@@ -62,7 +62,10 @@ async fn a_belgian_business_picking_up_at_the_counter_is_booked_with_the_shop_s_
     );
     let books = shop.books();
     let card = books.customer_by_email("inkoop@leopold.example").unwrap();
-    assert_eq!(invoice["CustomerId"], card["Id"], "on the business's own card");
+    assert_eq!(
+        invoice["CustomerId"], card["Id"],
+        "on the business's own card"
+    );
     assert_eq!(card["InvoiceCountryCode"], "BE");
     assert_eq!(card["VatNumber"], "BE0123456789");
     assert_eq!(card["DeliveryBasedVat"], true);
@@ -74,9 +77,7 @@ async fn a_business_abroad_already_in_the_books_is_switched_to_vat_by_delivery_o
     let books = shop.books();
     let known = sandbox::demo::people(support::SEED)
         .into_iter()
-        .find(|p| {
-            p.in_bookkeeping && p.company.is_some() && p.country_code != "NL"
-        })
+        .find(|p| p.in_bookkeeping && p.company.is_some() && p.country_code != "NL")
         .expect("the demo books hold a business abroad");
     let before = books.customer_by_email(&known.email).unwrap().clone();
     assert_ne!(before["DeliveryBasedVat"], true);
@@ -183,7 +184,10 @@ async fn without_a_deposit_article_a_sale_with_deposit_fails_naming_the_setting(
     assert_eq!(summary.counts.failed, 1, "{summary:#?}");
     let failed = shop.failed_orders();
     assert_eq!(failed[0].error.code, "deposit_article_missing");
-    assert_eq!(failed[0].error.field.as_deref(), Some("orders.deposit_article"));
+    assert_eq!(
+        failed[0].error.field.as_deref(),
+        Some("orders.deposit_article")
+    );
 }
 
 /// Under every reading of the contested behaviours, with the company showing private prices
@@ -196,7 +200,10 @@ async fn every_reading_of_vat_rates_and_includes_vat_books_to_the_cent_or_says_w
     let shop = Shop::open().await;
     let mut round = 0;
     for style in [VatRateStyle::Percent, VatRateStyle::Fraction] {
-        for reading in [IncludesVatReading::SpecText, IncludesVatReading::PrivateCustomer] {
+        for reading in [
+            IncludesVatReading::SpecText,
+            IncludesVatReading::PrivateCustomer,
+        ] {
             for show_excl in [true, false] {
                 shop.sandbox.eaccounting.set_readings(Readings {
                     vat_rate_percent: style,
@@ -240,10 +247,10 @@ async fn every_reading_of_vat_rates_and_includes_vat_books_to_the_cent_or_says_w
                                 .unwrap_or_else(|| panic!("{what}: neither booked nor failed"));
                             assert_eq!(record.error.code, "totals_mismatch", "{what}");
                             assert!(
-                                record
-                                    .error
-                                    .reason
-                                    .contains(&format!("where the till charged {:.2} EUR", till.total_price)),
+                                record.error.reason.contains(&format!(
+                                    "where the till charged {:.2} EUR",
+                                    till.total_price
+                                )),
                                 "{what}: both figures: {}",
                                 record.error.reason
                             );

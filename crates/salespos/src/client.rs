@@ -122,7 +122,10 @@ impl Client {
     }
 
     /// Every item of an unfiltered collection, page by page.
-    pub(crate) async fn get_all<T: DeserializeOwned + 'static>(&self, path: &str) -> Result<Vec<T>, Error> {
+    pub(crate) async fn get_all<T: DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, Error> {
         self.pages(path, &Query::new(), keep_all)
             .collect_all()
             .await

@@ -9,9 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use salespos::{
-    ApiErrorKind, DriftKind, OrderFilter, ProductFilter, ProductQuery, RateLimits,
-};
+use salespos::{ApiErrorKind, DriftKind, OrderFilter, ProductFilter, ProductQuery, RateLimits};
 use sandbox::salespos::{Drift, Sale, SaleLine};
 use sandbox::Faults;
 
@@ -38,7 +36,10 @@ fn sale(lines: Vec<SaleLine>) -> Sale {
 async fn without_is_completed_ccv_lists_completed_orders_and_baskets_need_a_second_walk() {
     let sim = common::simulator().await;
     let shop = sim.snapshot();
-    assert!(shop.orders.values().any(|o| !o.is_completed), "the seed has baskets");
+    assert!(
+        shop.orders.values().any(|o| !o.is_completed),
+        "the seed has baskets"
+    );
     let raw = common::raw_get(&sim, "/api/rest/v1/orders/?size=250").await;
     let items = raw["items"].as_array().unwrap();
     assert!(
@@ -232,7 +233,11 @@ async fn the_till_adds_vat_free_deposit_rows_for_products_with_a_deposit() {
         .await
         .unwrap();
     let deposits: Vec<_> = rows.iter().filter(|r| r.is_deposit()).collect();
-    assert_eq!(deposits.len(), 2, "statiegeld on the bottles, borg on the cup");
+    assert_eq!(
+        deposits.len(),
+        2,
+        "statiegeld on the bottles, borg on the cup"
+    );
     assert!(deposits.iter().all(|r| r.tax == Some(Decimal::ZERO)));
     assert_eq!(deposits[0].total_price, Some(dec!(0.30)));
     assert_eq!(deposits[1].total_price, Some(dec!(1)));
@@ -241,20 +246,31 @@ async fn the_till_adds_vat_free_deposit_rows_for_products_with_a_deposit() {
         .get(salespos::OrderId(order.id))
         .await
         .unwrap();
-    assert_eq!(read.total_price, Some(dec!(2) * dec!(2.50) + dec!(2.80) + dec!(1.30)));
+    assert_eq!(
+        read.total_price,
+        Some(dec!(2) * dec!(2.50) + dec!(2.80) + dec!(1.30))
+    );
 }
 
 #[tokio::test]
 async fn every_difference_from_the_documented_fields_and_codes_is_counted_by_name() {
     let sim = common::simulator().await;
     let client = common::client(&sim);
-    client.orders().list_all(&OrderFilter::default()).await.unwrap();
+    client
+        .orders()
+        .list_all(&OrderFilter::default())
+        .await
+        .unwrap();
     client
         .products()
         .list_all(&ProductFilter::default())
         .await
         .unwrap();
-    assert_eq!(client.drift().snapshot(), vec![], "the simulator answers as documented");
+    assert_eq!(
+        client.drift().snapshot(),
+        vec![],
+        "the simulator answers as documented"
+    );
 
     let order = sim.ring_up(&sale(vec![line("POS-LIMO", 1)])).unwrap();
     sim.set_drift(Drift {
@@ -289,7 +305,11 @@ async fn every_difference_from_the_documented_fields_and_codes_is_counted_by_nam
             sandbox::salespos::store::DRIFT_UNKNOWN_FIELD,
         ),
         (DriftKind::UnknownEnumValue, "orders.status", "15"),
-        (DriftKind::UnknownEnumValue, "orderrows.product_type", "bundle"),
+        (
+            DriftKind::UnknownEnumValue,
+            "orderrows.product_type",
+            "bundle",
+        ),
         (DriftKind::UndocumentedStatus, "GET orders", "422"),
         (DriftKind::ErrorBodyShape, "GET orders", "no code"),
     ] {

@@ -398,12 +398,7 @@ pub fn pos_only_products(seed: u64) -> Vec<DemoProduct> {
             VatClass::Low,
         ),
         ("POS-TAART", "Appeltaart punt", dec!(3.95), VatClass::Low),
-        (
-            "POS-LIMO",
-            "Limonade fles 0,5 l",
-            dec!(2.50),
-            VatClass::Low,
-        ),
+        ("POS-LIMO", "Limonade fles 0,5 l", dec!(2.50), VatClass::Low),
         (
             "POS-WORKSHOP",
             "Workshop latte art",

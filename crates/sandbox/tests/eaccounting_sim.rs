@@ -372,7 +372,11 @@ async fn the_token_answer_carries_an_identity_token_beside_the_access_token() {
     let sim = start().await;
     let tokens = sign_in(&sim).await;
     let id_token = tokens["id_token"].as_str().expect("an id_token member");
-    assert_eq!(id_token.split('.').count(), 3, "a JWT: header.claims.signature");
+    assert_eq!(
+        id_token.split('.').count(),
+        3,
+        "a JWT: header.claims.signature"
+    );
     assert!(tokens["access_token"].is_string() && tokens["refresh_token"].is_string());
 }
 
@@ -424,8 +428,15 @@ async fn the_limit_counts_per_lower_cased_path_in_a_fixed_window_and_says_retry_
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=2).contains(&wait), "the seconds left in the window: {wait}");
-    assert_eq!(get("currencies").await.status(), 200, "another path counts apart");
+    assert!(
+        (1..=2).contains(&wait),
+        "the seconds left in the window: {wait}"
+    );
+    assert_eq!(
+        get("currencies").await.status(),
+        200,
+        "another path counts apart"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(2_050)).await;
     for _ in 0..2 {
         assert_eq!(
@@ -469,7 +480,10 @@ async fn contested_readings_and_drift_are_switched_over_http_and_kept_over_a_res
         .iter()
         .map(|c| c["VatRatePercent"].as_f64().unwrap())
         .collect();
-    assert!(rates.contains(&0.21) && rates.iter().all(|r| *r <= 1.0), "{rates:?}");
+    assert!(
+        rates.contains(&0.21) && rates.iter().all(|r| *r <= 1.0),
+        "{rates:?}"
+    );
 
     let http = reqwest::Client::new();
     let readings: Value = http

@@ -112,11 +112,7 @@ impl DriftLog {
     /// Looks at an error answer: its status, its `ErrorCode` and the shape of its body.
     pub(crate) fn inspect_error(&self, endpoint: &str, status: u16, bytes: &[u8]) {
         if !DOCUMENTED_STATUSES.contains(&status) {
-            self.note(
-                DriftKind::UndocumentedStatus,
-                endpoint,
-                &status.to_string(),
-            );
+            self.note(DriftKind::UndocumentedStatus, endpoint, &status.to_string());
         }
         let Ok(body) = serde_json::from_slice::<Value>(bytes) else {
             let what = if bytes.is_empty() {
@@ -193,11 +189,18 @@ mod tests {
             403,
             br#"{"ErrorCode":4011,"DeveloperErrorMessage":"ForbiddenRequestException","ErrorId":"3fa7da17-eeb2-48f6-997d-0be158f4cba4"}"#,
         );
-        assert!(log.snapshot().is_empty(), "a body without Errors is documented now");
+        assert!(
+            log.snapshot().is_empty(),
+            "a body without Errors is documented now"
+        );
 
         log.inspect_error("POST customers", 422, br#"{"Message":"bad"}"#);
         log.inspect_error("GET units", 502, b"<html>Bad gateway</html>");
-        log.inspect_error("GET units", 400, br#"{"ErrorCode":4999,"DeveloperErrorMessage":"x"}"#);
+        log.inspect_error(
+            "GET units",
+            400,
+            br#"{"ErrorCode":4999,"DeveloperErrorMessage":"x"}"#,
+        );
         let seen: Vec<(DriftKind, String, String)> = log
             .take()
             .into_iter()
@@ -206,7 +209,11 @@ mod tests {
         for expected in [
             (DriftKind::UndocumentedStatus, "POST customers", "422"),
             (DriftKind::ErrorBodyShape, "POST customers", "no ErrorCode"),
-            (DriftKind::ErrorBodyShape, "POST customers", "member Message"),
+            (
+                DriftKind::ErrorBodyShape,
+                "POST customers",
+                "member Message",
+            ),
             (DriftKind::UndocumentedStatus, "GET units", "502"),
             (DriftKind::ErrorBodyShape, "GET units", "not JSON"),
             (

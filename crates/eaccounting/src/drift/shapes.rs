@@ -45,7 +45,10 @@ pub(super) fn inspect(log: &DriftLog, answered: Answered, value: &Value) {
                 }
             }
             if let Some(envelope) = value.as_object() {
-                for member in envelope.keys().filter(|k| !["Meta", "Data"].contains(&k.as_str())) {
+                for member in envelope
+                    .keys()
+                    .filter(|k| !["Meta", "Data"].contains(&k.as_str()))
+                {
                     log.note(DriftKind::UnknownField, "PaginatedResponse", member);
                 }
             }
@@ -236,7 +239,9 @@ mod tests {
     #[test]
     fn enumerations_are_read_from_either_way_of_writing_them() {
         assert_eq!(
-            possible_values("<strong>Possible values:</strong><br/>Draft = 1,<br/>Ongoing = 2<br/><br/>Status"),
+            possible_values(
+                "<strong>Possible values:</strong><br/>Draft = 1,<br/>Ongoing = 2<br/><br/>Status"
+            ),
             vec!["1", "2"]
         );
         assert_eq!(
@@ -262,8 +267,16 @@ mod tests {
             seen,
             vec![
                 (DriftKind::UnknownField, "OrderApi".into(), "Brand".into()),
-                (DriftKind::UnknownField, "OrderRowApi".into(), "Sparkle".into()),
-                (DriftKind::UnknownEnumValue, "OrderApi.Status".into(), "9".into()),
+                (
+                    DriftKind::UnknownField,
+                    "OrderRowApi".into(),
+                    "Sparkle".into()
+                ),
+                (
+                    DriftKind::UnknownEnumValue,
+                    "OrderApi.Status".into(),
+                    "9".into()
+                ),
             ]
         );
     }

@@ -1,10 +1,10 @@
 //! Reference data: VAT codes, terms of payment, countries, currencies, delivery methods and
 //! delivery terms.
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::vat::VatRate;
 use super::Extra;
 
 /// A VAT code (`/vatcodes`, needs an accounting scope).
@@ -17,13 +17,14 @@ pub struct VatCode {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// A fraction (0.21 for 21 %).
+    /// The rate: the OpenAPI says a percentage, the simulator (and some sources) a fraction;
+    /// read either way (see [`VatRate`]).
     #[serde(
         default,
-        with = "rust_decimal::serde::float_option",
+        with = "super::vat::option",
         skip_serializing_if = "Option::is_none"
     )]
-    pub vat_rate: Option<Decimal>,
+    pub vat_rate: Option<VatRate>,
     #[serde(flatten)]
     pub extra: Extra,
 }

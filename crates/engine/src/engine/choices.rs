@@ -256,7 +256,7 @@ fn vat_option(vat: VatCode) -> Option<VatCodeOption> {
         id: vat.id,
         code: vat.code?,
         description: vat.description.unwrap_or_default(),
-        percent: (vat.vat_rate.unwrap_or_default() * Decimal::ONE_HUNDRED).normalize(),
+        percent: vat.vat_rate.unwrap_or_default().percent(),
     })
 }
 

@@ -67,10 +67,7 @@ pub struct Diagnosis {
 }
 
 fn host_of(url: Option<&str>) -> Option<String> {
-    url::Url::parse(url?)
-        .ok()?
-        .host_str()
-        .map(str::to_string)
+    url::Url::parse(url?).ok()?.host_str().map(str::to_string)
 }
 
 impl Engine {
@@ -85,11 +82,27 @@ impl Engine {
         let mut new = Vec::new();
         self.store.transaction(|tx| {
             for (d, count) in &eaccounting {
-                drift::note(tx, System::Eaccounting, d.kind.as_str(), &d.place, &d.name, *count, now)?;
+                drift::note(
+                    tx,
+                    System::Eaccounting,
+                    d.kind.as_str(),
+                    &d.place,
+                    &d.name,
+                    *count,
+                    now,
+                )?;
                 new.push(format!("{} {} {}", d.kind.as_str(), d.place, d.name));
             }
             for (d, count) in &salespos {
-                drift::note(tx, System::Salespos, d.kind.as_str(), &d.place, &d.name, *count, now)?;
+                drift::note(
+                    tx,
+                    System::Salespos,
+                    d.kind.as_str(),
+                    &d.place,
+                    &d.name,
+                    *count,
+                    now,
+                )?;
                 new.push(format!("{} {} {}", d.kind.as_str(), d.place, d.name));
             }
             Ok::<_, crate::store::StoreError>(())

@@ -85,15 +85,39 @@ mod tests {
         let first: DateTime<Utc> = "2026-03-01T10:00:00Z".parse().unwrap();
         let later: DateTime<Utc> = "2026-03-02T10:00:00Z".parse().unwrap();
         store
-            .read(|c| note(c, System::Salespos, "unknown_field", "orders", "x", 3, first))
+            .read(|c| {
+                note(
+                    c,
+                    System::Salespos,
+                    "unknown_field",
+                    "orders",
+                    "x",
+                    3,
+                    first,
+                )
+            })
             .unwrap();
         store
-            .read(|c| note(c, System::Salespos, "unknown_field", "orders", "x", 2, later))
+            .read(|c| {
+                note(
+                    c,
+                    System::Salespos,
+                    "unknown_field",
+                    "orders",
+                    "x",
+                    2,
+                    later,
+                )
+            })
             .unwrap();
         let entries = store.read(all).unwrap();
         assert_eq!(entries.len(), 1);
         assert_eq!(
-            (entries[0].count, entries[0].first_seen, entries[0].last_seen),
+            (
+                entries[0].count,
+                entries[0].first_seen,
+                entries[0].last_seen
+            ),
             (5, first, later)
         );
         assert_eq!(store.read(clear).unwrap(), 1);

@@ -79,9 +79,15 @@ const ENUMERATIONS: [(&str, &str, &[&str]); 5] = [
     (
         "orders",
         "status",
-        &["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"],
+        &[
+            "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+        ],
     ),
-    ("orders", "deliver_method", &["shipping", "delivery", "pickup"]),
+    (
+        "orders",
+        "deliver_method",
+        &["shipping", "delivery", "pickup"],
+    ),
     ("orderrows", "product_type", &["default", "deposit"]),
     ("personalinfo", "customertype", &["b2c", "b2b"]),
     (
@@ -245,7 +251,11 @@ impl DriftLog {
             self.note(DriftKind::UndocumentedStatus, endpoint, &status.to_string());
         }
         let Ok(value) = serde_json::from_slice::<Value>(body) else {
-            let what = if body.is_empty() { "empty body" } else { "not JSON" };
+            let what = if body.is_empty() {
+                "empty body"
+            } else {
+                "not JSON"
+            };
             self.note(DriftKind::ErrorBodyShape, endpoint, what);
             return;
         };
@@ -260,7 +270,11 @@ impl DriftLog {
         }
         for member in object.keys() {
             if !["status", "code", "developermessage"].contains(&member.as_str()) {
-                self.note(DriftKind::ErrorBodyShape, endpoint, &format!("member {member}"));
+                self.note(
+                    DriftKind::ErrorBodyShape,
+                    endpoint,
+                    &format!("member {member}"),
+                );
             }
         }
         let code = match object.get("code") {
@@ -269,7 +283,11 @@ impl DriftLog {
             _ => return,
         };
         if !DOCUMENTED_CODES.contains(&code.as_str()) {
-            self.note(DriftKind::UndocumentedStatus, endpoint, &format!("code {code}"));
+            self.note(
+                DriftKind::UndocumentedStatus,
+                endpoint,
+                &format!("code {code}"),
+            );
         }
     }
 }
@@ -298,11 +316,17 @@ mod tests {
 
     /// Which record of the public field lists each name stands for.
     const MODELS: [(&str, &str); 15] = [
-        ("orders", "GET orders/:id (vnd.verto.webshop.resource.orders)"),
+        (
+            "orders",
+            "GET orders/:id (vnd.verto.webshop.resource.orders)",
+        ),
         ("collection", "GET orders collection envelope"),
         ("orders.user", "orders.user (child)"),
         ("orderrows", "GET orderrows/:id"),
-        ("personalinfo", "personalinfo entity (orders.customer, users.userinfo)"),
+        (
+            "personalinfo",
+            "personalinfo entity (orders.customer, users.userinfo)",
+        ),
         ("billingaddress", "personalinfo.billingaddress"),
         ("deliveryaddress", "personalinfo.deliveryaddress"),
         ("products", "GET products/:id"),
@@ -328,8 +352,10 @@ mod tests {
                 .map(|f| f["name"].as_str().unwrap().to_string())
                 .collect()
         };
-        let mut out: BTreeMap<String, Vec<String>> =
-            MODELS.iter().map(|(k, m)| (k.to_string(), names(m))).collect();
+        let mut out: BTreeMap<String, Vec<String>> = MODELS
+            .iter()
+            .map(|(k, m)| (k.to_string(), names(m)))
+            .collect();
         out.insert(
             "settings.order_status".into(),
             names("settings.order_status[]"),
@@ -371,14 +397,22 @@ mod tests {
         assert_eq!(
             seen,
             vec![
-                (DriftKind::UnknownField, "billingaddress".into(), "glitter".into()),
+                (
+                    DriftKind::UnknownField,
+                    "billingaddress".into(),
+                    "glitter".into()
+                ),
                 (DriftKind::UnknownField, "orders".into(), "sparkle".into()),
                 (
                     DriftKind::UnknownEnumValue,
                     "orders.deliver_method".into(),
                     "drone".into()
                 ),
-                (DriftKind::UnknownEnumValue, "orders.status".into(), "15".into()),
+                (
+                    DriftKind::UnknownEnumValue,
+                    "orders.status".into(),
+                    "15".into()
+                ),
             ]
         );
     }
@@ -392,7 +426,11 @@ mod tests {
             br#"{"status":429,"code":"429.10","developermessage":"slow down"}"#,
         );
         assert!(log.snapshot().is_empty());
-        log.inspect_error("POST products", 422, br#"{"status":422,"code":"422.10","developermessage":"x"}"#);
+        log.inspect_error(
+            "POST products",
+            422,
+            br#"{"status":422,"code":"422.10","developermessage":"x"}"#,
+        );
         log.inspect_error("GET orders", 400, br#"{"error":"bad"}"#);
         let seen: Vec<(DriftKind, String)> = log
             .take()

@@ -77,7 +77,11 @@ fn add_unknown_enum_values(value: &mut Value) {
 }
 
 /// The middleware in front of `/v2/`: rewrites answers as the switches say.
-pub(crate) async fn apply(State(sim): State<Arc<SimState>>, request: Request, next: Next) -> Response {
+pub(crate) async fn apply(
+    State(sim): State<Arc<SimState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let drift = *sim.drift();
     let response = next.run(request).await;
     if !drift.any() {
@@ -133,7 +137,8 @@ mod tests {
 
     #[test]
     fn unknown_enum_values_replace_documented_ones_at_any_depth() {
-        let mut draft = json!({"RotReducedInvoicingType": 0, "TermsOfPayment": {"TermsOfPaymentTypeId": 2}});
+        let mut draft =
+            json!({"RotReducedInvoicingType": 0, "TermsOfPayment": {"TermsOfPaymentTypeId": 2}});
         add_unknown_enum_values(&mut draft);
         assert_eq!(draft["RotReducedInvoicingType"], 9);
         assert_eq!(draft["TermsOfPayment"]["TermsOfPaymentTypeId"], 42);

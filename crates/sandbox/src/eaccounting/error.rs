@@ -133,9 +133,7 @@ impl ApiError {
             "Errors": if errors.is_empty() { Value::Null } else { Value::Array(errors) },
         });
         if self.without_errors_member && self.errors.is_empty() {
-            body.as_object_mut()
-                .expect("an object")
-                .remove("Errors");
+            body.as_object_mut().expect("an object").remove("Errors");
         }
         body
     }

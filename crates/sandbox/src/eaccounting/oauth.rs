@@ -192,8 +192,10 @@ fn id_token(grant: u64) -> String {
     format!(
         "{}.{}.{}",
         encode(json!({"alg": "RS256", "typ": "JWT"})),
-        encode(json!({"sub": format!("sandbox-user-{grant}"), "name": "Sandbox Merchant",
-                      "email": "merchant@goudenboon.example", "iss": "posbridge-sandbox"})),
+        encode(
+            json!({"sub": format!("sandbox-user-{grant}"), "name": "Sandbox Merchant",
+                      "email": "merchant@goudenboon.example", "iss": "posbridge-sandbox"})
+        ),
         random_token()
     )
 }

@@ -1301,10 +1301,7 @@ mod tests {
         }
         // Read back as stored: the pair agrees and is kept.
         let unchanged = prepare_article(&mut company, input.clone(), Some(&existing)).unwrap();
-        assert_eq!(
-            dec(&unchanged, "GrossPrice"),
-            dec(&existing, "GrossPrice")
-        );
+        assert_eq!(dec(&unchanged, "GrossPrice"), dec(&existing, "GrossPrice"));
         // A new gross price with the old net price beside it: refused, naming the field.
         let mut stale = input.clone();
         stale.insert("GrossPrice".into(), json!(24.20));

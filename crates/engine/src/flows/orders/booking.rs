@@ -15,8 +15,8 @@ use super::catalog::Catalog;
 use super::customer::CustomerPlan;
 use super::document::{self, Booked, NewDocument, NewRow, Stage, WriteError};
 use super::money::{excluding_vat, TillLine, Totals};
-use super::vat_terms::{self, Terms};
 use super::settings::{DocumentKind, OrdersSettings};
+use super::vat_terms::{self, Terms};
 use crate::flow::FlowKind;
 use crate::flows::common::errors;
 use crate::mapping::{Lookups, COUNTRY_REVENUE_ACCOUNT, COUNTRY_VAT_CODE};
@@ -490,7 +490,10 @@ impl Booking {
             })
             .collect();
         match document::create(client, &document).await {
-            Ok(booked) => self.in_answered_terms(client, catalog, document, booked).await,
+            Ok(booked) => {
+                self.in_answered_terms(client, catalog, document, booked)
+                    .await
+            }
             // The create may have been saved before the answer was lost: look before retrying.
             Err(WriteError::Api(error)) if error.code() == "outcome_unknown" => {
                 match self.find_booked(client).await? {

@@ -36,11 +36,11 @@ use self::cursor::OrdersCursor;
 use self::customer::CustomerPlan;
 use self::document::{NewDocument, NewRow};
 use self::money::{cents, price_line, TillLine, Totals};
-use self::vat_terms::in_document_terms;
 pub use self::settings::{
     CustomerChoice, CustomerDefaults, DocumentKind, ForeignBusinessSales, OrdersSettings,
     ReferenceField,
 };
+use self::vat_terms::in_document_terms;
 use crate::flow::FlowKind;
 use crate::flows::common::{errors, retry};
 use crate::mapping::{
@@ -421,7 +421,10 @@ impl OrdersFlow {
     ) -> Result<(), RecordError> {
         let deposits: Vec<&mut TillRow> = till
             .iter_mut()
-            .filter(|r| rows.get(r.index).is_some_and(salespos::OrderRow::is_deposit))
+            .filter(|r| {
+                rows.get(r.index)
+                    .is_some_and(salespos::OrderRow::is_deposit)
+            })
             .collect();
         let Some(first) = deposits.first() else {
             return Ok(());
@@ -535,7 +538,10 @@ impl OrdersFlow {
                     // Handed over at the counter: the shop is where the goods were delivered.
                     let company = &self.catalog.as_ref().expect("loaded").company;
                     for (field, value) in [
-                        ("DeliveryCustomerName", card.as_ref().map(|c| c.name.clone())),
+                        (
+                            "DeliveryCustomerName",
+                            card.as_ref().map(|c| c.name.clone()),
+                        ),
                         ("DeliveryAddress1", Some(company.address1.clone())),
                         ("DeliveryAddress2", None),
                         ("DeliveryPostalCode", Some(company.postal_code.clone())),

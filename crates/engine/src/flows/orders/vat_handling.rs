@@ -157,7 +157,11 @@ mod tests {
         ["NL", "BE", "DE"].contains(&code)
     }
 
-    fn sale<'a>(card: &'a Customer, method: Option<&'a str>, delivery: Option<&'a str>) -> Sale<'a> {
+    fn sale<'a>(
+        card: &'a Customer,
+        method: Option<&'a str>,
+        delivery: Option<&'a str>,
+    ) -> Sale<'a> {
         Sale {
             label: "POS order 7",
             card: Some(card),
@@ -172,7 +176,13 @@ mod tests {
         let card = business("BE", Some("BE0123456789"));
         for method in [None, Some("pickup")] {
             assert_eq!(
-                choose(&sale(&card, method, Some("BE")), "NL", eu, Default::default()).unwrap(),
+                choose(
+                    &sale(&card, method, Some("BE")),
+                    "NL",
+                    eu,
+                    Default::default()
+                )
+                .unwrap(),
                 SaleVat::WhereHandedOver { pickup: true }
             );
         }
@@ -245,6 +255,10 @@ mod tests {
         assert_eq!(updated.delivery_city.as_deref(), Some("Antwerpen"));
         assert_eq!(updated.delivery_postal_code.as_deref(), Some("2000"));
         assert_eq!(updated.delivery_country_code.as_deref(), Some("BE"));
-        assert_eq!(with_vat_by_delivery(&updated), None, "nothing more to change");
+        assert_eq!(
+            with_vat_by_delivery(&updated),
+            None,
+            "nothing more to change"
+        );
     }
 }

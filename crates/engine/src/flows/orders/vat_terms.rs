@@ -132,7 +132,10 @@ mod tests {
         let (override_as, predicted) = plan(&observed, &company(false), true, true, true);
         assert_eq!((override_as, predicted), (None, true));
         // Orders and quotes cannot be overridden.
-        assert_eq!(plan(&observed, &company(false), false, true, false), (None, false));
+        assert_eq!(
+            plan(&observed, &company(false), false, true, false),
+            (None, false)
+        );
     }
 
     #[test]
