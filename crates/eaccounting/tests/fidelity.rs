@@ -252,3 +252,29 @@ async fn every_difference_from_the_documented_api_is_counted_by_name() {
     let report = format!("{seen:?}");
     assert!(!report.contains("Kassaverkoop") && !report.contains('@'));
 }
+
+/// Visma's identity server answers with an `id_token` (OpenID Connect) beside the access and
+/// refresh tokens: signing in works with it, and the identity it holds (who the merchant is,
+/// their e-mail address) is not kept with the tokens.
+#[tokio::test]
+async fn a_token_answer_with_an_identity_token_signs_in_and_the_identity_is_not_kept() {
+    let sim = common::simulator().await;
+    let store = std::sync::Arc::new(eaccounting::MemoryTokenStore::new());
+    let client = eaccounting::Client::new(common::config(&sim), store.clone()).unwrap();
+    let tokens = client.authorize(common::follow_redirects).await.unwrap();
+    assert!(client.is_connected().await.unwrap());
+    assert_eq!(store.current(), Some(tokens.clone()));
+    let kept = serde_json::to_value(&tokens).unwrap();
+    let members: Vec<&str> = kept.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        members,
+        vec!["access_token", "expires_at", "refresh_token", "scopes"],
+        "nothing of the identity token is kept"
+    );
+    // The simulator's access and refresh tokens are opaque; its identity token is a JWT, whose
+    // base64url JSON header begins "eyJ".
+    assert!(
+        !kept.to_string().contains("eyJ"),
+        "an identity token among the kept ones: {kept}"
+    );
+}

@@ -116,3 +116,28 @@ pub struct DeliveryTerm {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    /// The OpenAPI calls `VatCodeApi.VatRate` "the VAT rate as a percentage", while answers seen
+    /// (and the simulator) carry a fraction: either reads as the same rate.
+    #[test]
+    fn a_vat_code_s_rate_reads_the_same_as_a_percent_or_a_fraction() {
+        for body in [
+            r#"{"Code":"1","VatRate":21}"#,
+            r#"{"Code":"1","VatRate":0.21}"#,
+            r#"{"Code":"1","VatRate":21.0}"#,
+        ] {
+            let code: VatCode = serde_json::from_str(body).unwrap();
+            let rate = code.vat_rate.expect("a rate");
+            assert!(rate.same_as(VatRate::from_percent(dec!(21))), "{body}");
+            assert_eq!(rate.percent(), dec!(21), "{body}");
+        }
+        let none: VatCode = serde_json::from_str(r#"{"Code":"0","VatRate":null}"#).unwrap();
+        assert_eq!(none.vat_rate, None);
+    }
+}
