@@ -29,13 +29,16 @@ impl VatRate {
         Self((fraction * Decimal::ONE_HUNDRED).normalize())
     }
 
-    /// A number eAccounting sent, in either form: at or below 1 it is a fraction.
+    /// A number eAccounting sent, in either form: at or below 1 it is a fraction. Kept to a
+    /// thousandth of a percent (no VAT rate is finer), so that what a JSON double did to it
+    /// (0.09000000000000001) is gone and the rate prints, and serves as a key, as 9 %.
     pub fn from_wire(value: Decimal) -> Self {
-        if value.abs() <= Decimal::ONE {
-            Self::from_fraction(value)
+        let percent = if value.abs() <= Decimal::ONE {
+            value * Decimal::ONE_HUNDRED
         } else {
-            Self::from_percent(value)
-        }
+            value
+        };
+        Self::from_percent(percent.round_dp(3))
     }
 
     pub fn percent(self) -> Decimal {
@@ -129,6 +132,22 @@ mod tests {
         assert!(through_a_double.same_as(VatRate::from_percent(dec!(9))));
         assert!(!VatRate::from_percent(dec!(9)).same_as(VatRate::from_percent(dec!(21))));
         assert!(!VatRate::from_percent(dec!(9)).same_as(VatRate::from_percent(dec!(9.01))));
+    }
+
+    /// A rate used as a key (the datamapper's VAT tables, the wizard's choices) must print as
+    /// the rate: a fraction computed in a double elsewhere still reads as a whole 21 %.
+    #[test]
+    fn a_rate_that_came_through_a_double_is_the_plain_percent() {
+        for (wire, percent) in [
+            ("0.21000000000000002", dec!(21)),
+            ("0.09000000000000001", dec!(9)),
+            ("20.999999999999996", dec!(21)),
+            ("0.055", dec!(5.5)),
+        ] {
+            let rate: VatRate = serde_json::from_str(wire).unwrap();
+            assert_eq!(rate.percent(), percent, "{wire}");
+            assert_eq!(rate.to_string(), format!("{percent}%"), "{wire}");
+        }
     }
 
     #[test]
