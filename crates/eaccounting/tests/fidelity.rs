@@ -265,7 +265,12 @@ async fn a_token_answer_with_an_identity_token_signs_in_and_the_identity_is_not_
     assert!(client.is_connected().await.unwrap());
     assert_eq!(store.current(), Some(tokens.clone()));
     let kept = serde_json::to_value(&tokens).unwrap();
-    let members: Vec<&str> = kept.as_object().unwrap().keys().map(String::as_str).collect();
+    let members: Vec<&str> = kept
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         members,
         vec!["access_token", "expires_at", "refresh_token", "scopes"],

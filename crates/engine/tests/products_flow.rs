@@ -430,7 +430,10 @@ async fn both_ways_a_change_goes_across_once_and_never_comes_back() {
     let sku = shop.sku(sandbox::demo::VatClass::High, 1);
 
     // A price set in the bookkeeping reaches the till...
-    edit_article(&books_client, &sku, |a| a.set_gross_price(Some(dec!(21.50)))).await;
+    edit_article(&books_client, &sku, |a| {
+        a.set_gross_price(Some(dec!(21.50)))
+    })
+    .await;
     clear_logs(&shop);
     sync_ok(&shop, FlowKind::Products).await;
     assert_eq!(
