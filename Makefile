@@ -96,8 +96,11 @@ audit: cargo-deny ui/node_modules/.package-lock.json
 	tools/deny.sh
 	tools/npm-audit.sh
 
+# Every crate's tests, then the engine's stories once more against the other reading of what
+# public sources contest (coding VAT rates as fractions, every private customer's prices incl. VAT).
 rust-test: ui
 	$(CARGO) test --locked
+	POSBRIDGE_SIM_VAT_RATES=fraction POSBRIDGE_SIM_INCLUDES_VAT=private_customer $(CARGO) test --locked -p engine --tests
 
 # The real OS keyring: gnome-keyring's Secret Service on a private D-Bus session.
 keyring-test:

@@ -18,6 +18,7 @@ use engine::reconcile::{Detail, Reconciliation};
 use engine::secrets::Secret;
 use engine::settings::AppSettings;
 use engine::store::connections::Mode;
+use engine::store::drift::DriftEntry;
 use engine::store::failed::FailedRecord;
 use engine::store::records::System;
 use engine::sync::RunSummary;
@@ -521,4 +522,21 @@ pub async fn reconcile(
         .engine
         .reconcile(from, to, &chrono::Local, detail)
         .await?)
+}
+
+/// Where the real APIs answered differently from their documents (names and codes only), for
+/// the "differences from the documented API" in Settings.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn get_api_differences(state: State<'_, AppState>) -> Result<Vec<DriftEntry>, CommandError> {
+    Ok(state.engine.drift_report()?)
+}
+
+/// Forgets the differences met so far (after the merchant sent the report).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn clear_api_differences(state: State<'_, AppState>) -> Result<(), CommandError> {
+    Ok(state.engine.clear_drift(Origin::Window)?)
 }

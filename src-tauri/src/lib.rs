@@ -72,6 +72,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::get_mapping_samples,
             commands::preview_mapping,
             commands::reconcile,
+            commands::get_api_differences,
+            commands::clear_api_differences,
         ])
         .events(collect_events![ActivityLogged, HealthChanged, RunProgress])
         // Event ids are SQLite row ids, far below 2^53, so JavaScript numbers hold them exactly.

@@ -75,3 +75,23 @@ test("a connection can be checked with a real read", async () => {
   await page.getByRole("button", { name: "Check now" }).first().click();
   await page.getByText("Works: Koffiebranderij De Gouden Boon B.V. answered.").waitFor();
 });
+
+test("the differences from the documented API are listed by name, with how to send them, and can be cleared", async () => {
+  const differences = [
+    { system: "salespos", kind: "unknown_field", place: "orders", name: "take_out_window", count: 12, first_seen: "2026-11-28T08:00:00Z", last_seen: "2026-11-28T09:30:00Z" },
+    { system: "eaccounting", kind: "undocumented_status", place: "POST customers", name: "422", count: 1, first_seen: "2026-11-28T08:10:00Z", last_seen: "2026-11-28T08:10:00Z" },
+  ];
+  const { page, problems } = await openSettings({ differences });
+  const panel = page.getByTestId("api-differences");
+  await panel.getByRole("heading", { name: "Differences from the documented API" }).waitFor();
+  assert.ok(await panel.getByRole("cell", { name: "take_out_window" }).isVisible());
+  assert.ok(await panel.getByRole("cell", { name: "Unknown field" }).isVisible());
+  assert.ok(await panel.getByRole("cell", { name: "Undocumented status or code" }).isVisible());
+  assert.ok(await panel.getByText("posbridge diagnose --output diagnosis.json").isVisible());
+  await screenshot(page, "settings-api-differences");
+
+  await panel.getByRole("button", { name: "Clear the list" }).click();
+  await panel.getByText("None so far: both services answered as documented.").waitFor();
+  assert.equal((await page.evaluate(() => window.__harness.callsTo("clear_api_differences"))).length, 1);
+  assert.deepEqual(problems, []);
+});

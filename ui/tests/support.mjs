@@ -145,6 +145,8 @@ export const ordersAnswers = {
     extra_costs_article: null,
     refunds: "skip",
     shorten_long_texts: false,
+    deposit_article: null,
+    foreign_business_sales: "vat_where_handed_over",
   },
   lookups: {
     pos_status_include: { entries: { 7: true }, default: false },
@@ -369,7 +371,8 @@ export function harnessInBrowser() {
  * mocked `query_events` filters and pages like the engine does), `manyEvents` (that many
  * generated events, made in the page), `failed` (the failed list; ids in `fixable` succeed when
  * retried), `schedules`, `preview`, `answers` (orders), `visma_app_built_in`, `rejectAnswers`
- * (a CommandError save_orders_answers answers with), `eaccountingError`, `dashboard`.
+ * (a CommandError save_orders_answers answers with), `eaccountingError`, `dashboard`,
+ * `differences` (what the engine met outside the documented APIs).
  */
 async function openUi(browser, url, options = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: options.height ?? 800 } });
@@ -390,7 +393,11 @@ async function openUi(browser, url, options = {}) {
     books: booksChoices,
     till: tillChoices,
     debtors: [debtor, { id: "44444444-0000-4000-8000-000000000002", number: "2", name: "Café de Zwaan", email: "fleur@zwaan.example", private_person: false }],
-    articles: [{ id: null, number: "VERZEND", name: "Verzendkosten", service: true, net_price: "6.2" }, { id: null, number: "KB-01-250", name: "Koffiebonen 250 g", service: false, net_price: "8.21" }],
+    articles: [
+      { id: null, number: "VERZEND", name: "Verzendkosten", service: true, net_price: "6.2" },
+      { id: null, number: "KB-01-250", name: "Koffiebonen 250 g", service: false, net_price: "8.21" },
+      { id: null, number: "STATIEGELD", name: "Statiegeld en borg", service: false, net_price: "0" },
+    ],
     visma_app_built_in: true,
     rejectAnswers: null,
     eaccountingError: null,
@@ -399,6 +406,7 @@ async function openUi(browser, url, options = {}) {
     samples: mappingSamples,
     records: sampleRecords,
     reconciliations: {},
+    differences: [],
     ...options,
   };
   await page.addInitScript((scenario) => {
@@ -422,6 +430,11 @@ async function openUi(browser, url, options = {}) {
       };
       h.respond("get_app_info", () => ({ version: "0.1.0", visma_app_built_in: state.visma_app_built_in }));
       h.respond("get_settings", () => state.settings);
+      h.respond("get_api_differences", () => state.differences);
+      h.respond("clear_api_differences", () => {
+        state.differences = [];
+        return null;
+      });
       h.respond("get_status", () => ({ ...state.status, failed_records: state.failed.length }));
       h.respond("get_health", () => state.health);
       h.respond("get_dashboard", () => state.dashboard);

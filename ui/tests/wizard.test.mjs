@@ -254,6 +254,26 @@ test("the orders questions are checked before saving, and the answers land in th
   assert.equal(await page.getByLabel("How often Orders runs").inputValue(), "900", "the schedule is kept until going live");
 });
 
+test("how a business from abroad at the counter is booked, and the deposit article, are asked and saved", async () => {
+  const { page } = await openUi({ height: 1800 });
+  await demoAt(page, "Questions");
+  const foreign = page.getByTestId("foreign-business");
+  await foreign.getByText("Businesses from another EU country at the counter").waitFor();
+  assert.ok(await foreign.getByText(/reverse charge \(0% VAT\)/).isVisible(), "the choice is explained");
+  assert.ok(await foreign.getByRole("radio", { name: /On their own customer card/ }).isChecked(), "the default");
+  await foreign.getByRole("radio", { name: /On the default debtor/ }).check();
+  await page.getByTestId("deposit-article").getByRole("button", { name: "Change" }).click();
+  await page.getByLabel("Article for deposits (statiegeld, borg): Search").fill("STATIEGELD");
+  await page.getByRole("button", { name: /STATIEGELD – Statiegeld en borg/ }).click();
+  await screenshot(page, "wizard-5-questions-foreign-business");
+
+  await next(page);
+  await onStep(page, "Preview");
+  const [{ answers }] = await calls(page, "save_orders_answers");
+  assert.equal(answers.settings.foreign_business_sales, "default_debtor");
+  assert.equal(answers.settings.deposit_article, "STATIEGELD");
+});
+
 test("a default debtor is needed unless sales go on the receipt's customer, and the engine's refusal is shown", async () => {
   const { page } = await openUi({
     answers: { settings: { customers: "default_debtor", default_debtor: null, only_paid: true, document: "invoice", reference_field: "your_reference" }, lookups: { pos_status_include: { entries: { 7: true } } } },

@@ -49,6 +49,9 @@ enum Command {
     Mapping(commands::mapping::Args),
     /// The till's sales next to what eAccounting holds; exit 2 when they differ.
     Reconcile(commands::reconcile::Args),
+    /// Write a report to send to PosBridge support: versions, hosts, flows, counts, and where
+    /// the real APIs answered differently from their documents (nothing secret or personal).
+    Diagnose(commands::diagnose::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
             Command::Run(args) => commands::run::run(cli.data_dir, args).await,
             Command::Mapping(args) => commands::mapping::run(cli.data_dir, args).await,
             Command::Reconcile(args) => commands::reconcile::run(cli.data_dir, args).await,
+            Command::Diagnose(args) => commands::diagnose::run(cli.data_dir, args).await,
         }
     });
     match result {

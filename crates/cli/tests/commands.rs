@@ -111,3 +111,77 @@ async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault(
         text(&failed)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diagnose_writes_the_differences_the_real_api_showed_and_nothing_secret() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: 5,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    set_up_demo(dir.path(), &sandbox).await;
+    sandbox.salespos.set_drift(sandbox::salespos::Drift {
+        unknown_fields: true,
+        ..Default::default()
+    });
+    sandbox.eaccounting.set_drift(sandbox::eaccounting::Drift {
+        unknown_fields: true,
+        ..Default::default()
+    });
+    sandbox
+        .salespos
+        .ring_up(&Sale {
+            lines: vec![SaleLine {
+                sku: sandbox::demo::catalogue(5)[0].sku.clone(),
+                quantity: 1.into(),
+                discount: 0.into(),
+            }],
+            customer: None,
+            discount: None,
+            payment: "pin".into(),
+            shipping: None,
+            at: None,
+        })
+        .unwrap();
+
+    let dir_path = dir.path().to_path_buf();
+    let report_path = dir.path().join("diagnosis.json");
+    let report_arg = report_path.clone();
+    let (sync, diagnose) = tokio::task::spawn_blocking(move || {
+        let sync = posbridge(&dir_path).args(["sync"]).output().unwrap();
+        let diagnose = posbridge(&dir_path)
+            .args(["diagnose", "--output"])
+            .arg(&report_arg)
+            .output()
+            .unwrap();
+        (sync, diagnose)
+    })
+    .await
+    .unwrap();
+    assert!(sync.status.success(), "{}", text(&sync));
+    assert!(diagnose.status.success(), "{}", text(&diagnose));
+    let written = std::fs::read_to_string(&report_path).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let differences = report["differences"].as_array().unwrap();
+    for system in ["salespos", "eaccounting"] {
+        assert!(
+            differences
+                .iter()
+                .any(|d| d["system"] == system && d["kind"] == "unknown_field"),
+            "{system}: {written}"
+        );
+    }
+    assert_eq!(report["connections"].as_array().unwrap().len(), 2);
+    let info = sandbox.info();
+    for secret in [
+        info.eaccounting_client_secret.as_str(),
+        info.salespos_secret.as_str(),
+        info.salespos_public.as_str(),
+        "Koffiebranderij",
+        support::PASSPHRASE,
+    ] {
+        assert!(!written.contains(secret), "{secret:?} in {written}");
+    }
+}

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::{sign_in, TokenKeeper, TokenSet, TokenStore};
 use crate::config::ClientConfig;
+use crate::drift::{Answered, DriftLog};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::models::{
@@ -63,6 +64,11 @@ impl Client {
         &self.inner.config
     }
 
+    /// The differences from the documented API met so far.
+    pub fn drift(&self) -> &DriftLog {
+        &self.inner.config.drift
+    }
+
     /// Signs in interactively: `open_browser` receives Visma's authorize URL and must show it
     /// to the user (system browser, or a test following the redirect); the answer comes back
     /// on a loopback address. The new tokens are saved in the store before this returns.
@@ -100,7 +106,7 @@ impl Client {
 
     /// One page of a list, each record decoded on its own (see [`Page`]).
     pub async fn list_page<R: Resource>(&self, query: &ListQuery<R>) -> Result<Page<R>> {
-        let mut call = Call::new(Method::GET, R::PATH);
+        let mut call = Call::new(Method::GET, R::PATH).answered(Answered::Page(R::SCHEMA));
         call.query = query.pairs();
         let raw: Page<serde_json::Value> = self.call(call).await?;
         Ok(Page::from_raw(raw))
@@ -140,7 +146,8 @@ impl Client {
     /// One record by its id. One that does not read is [`Error::Undecodable`], naming the
     /// field and keeping the record.
     pub async fn get<R: Gettable>(&self, id: &R::Id) -> Result<R> {
-        let call = Call::new(Method::GET, format!("{}/{id}", R::PATH));
+        let call = Call::new(Method::GET, format!("{}/{id}", R::PATH))
+            .answered(Answered::Record(R::SCHEMA));
         let operation = call.operation();
         let raw: serde_json::Value = self.call(call).await?;
         records::decode(raw).map_err(|record| Error::Undecodable { operation, record })
@@ -150,8 +157,12 @@ impl Client {
     /// If the answer is lost the error is [`Error::OutcomeUnknown`]: look the record up before
     /// creating it again.
     pub async fn create<R: Creatable>(&self, record: &R) -> Result<R> {
-        self.call(Call::new(Method::POST, R::PATH).body(Self::body(record)?))
-            .await
+        self.call(
+            Call::new(Method::POST, R::PATH)
+                .body(Self::body(record)?)
+                .answered(Answered::Record(R::SCHEMA)),
+        )
+        .await
     }
 
     /// Creates an invoice draft priced as if the customer were (or were not) a private person
@@ -164,6 +175,7 @@ impl Client {
         private_person: bool,
     ) -> Result<CustomerInvoiceDraft> {
         let call = Call::new(Method::POST, CustomerInvoiceDraft::PATH)
+            .answered(Answered::Record(CustomerInvoiceDraft::SCHEMA))
             .query(
                 "overrideCustomerIsPrivatePerson",
                 private_person.to_string(),
@@ -175,8 +187,12 @@ impl Client {
     /// Replaces a record (PUT). Send the whole record as read, changed: fields left out may be
     /// cleared by Visma.
     pub async fn update<R: Updatable>(&self, id: &R::Id, record: &R) -> Result<R> {
-        self.call(Call::new(Method::PUT, format!("{}/{id}", R::PATH)).body(Self::body(record)?))
-            .await
+        self.call(
+            Call::new(Method::PUT, format!("{}/{id}", R::PATH))
+                .body(Self::body(record)?)
+                .answered(Answered::Record(R::SCHEMA)),
+        )
+        .await
     }
 
     pub async fn delete<R: Deletable>(&self, id: &R::Id) -> Result<()> {
@@ -188,7 +204,11 @@ impl Client {
     }
 
     pub async fn company_settings(&self) -> Result<CompanySettings> {
-        self.call(Call::new(Method::GET, "companysettings")).await
+        self.call(
+            Call::new(Method::GET, "companysettings")
+                .answered(Answered::Record("CompanySettingsApi")),
+        )
+        .await
     }
 
     /// Books a draft as an invoice. The totals in `conversion` (when set) must match Visma's,
@@ -202,6 +222,7 @@ impl Client {
             Method::POST,
             format!("customerinvoicedrafts/{draft_id}/convert"),
         )
+        .answered(Answered::Record(CustomerInvoice::SCHEMA))
         .query(
             "keepOriginalDraftDate",
             conversion.keep_original_draft_date.to_string(),
@@ -219,6 +240,7 @@ impl Client {
     /// Invoices an order (its open quantities); the order becomes Invoiced.
     pub async fn convert_order_to_invoice(&self, order_id: Uuid) -> Result<CustomerInvoice> {
         let call = Call::new(Method::POST, format!("orders/{order_id}/convert"))
+            .answered(Answered::Record(CustomerInvoice::SCHEMA))
             .body(serde_json::json!({}));
         self.call(call).await
     }
@@ -226,6 +248,7 @@ impl Client {
     /// Turns a quote into an order (`as_draft`: a draft order rather than an ongoing one).
     pub async fn convert_quote_to_order(&self, quote_id: Uuid, as_draft: bool) -> Result<Order> {
         let call = Call::new(Method::POST, format!("quotes/{quote_id}/converttoorder"))
+            .answered(Answered::Record(Order::SCHEMA))
             .body(serde_json::json!({"Type": if as_draft { 0 } else { 1 }}));
         self.call(call).await
     }
@@ -236,6 +259,7 @@ impl Client {
             Method::POST,
             format!("quotes/{quote_id}/converttocustomerinvoice"),
         )
+        .answered(Answered::Record(CustomerInvoice::SCHEMA))
         .body(serde_json::json!({"Type": 1}));
         self.call(call).await
     }

@@ -70,6 +70,9 @@ pub struct ClientConfig {
     pub authorize_timeout: Duration,
     /// Ask Visma to show the company picker instead of signing in to the default company.
     pub force_select_company: bool,
+    /// Where differences from the documented API are counted (share one with the caller to
+    /// read them; a fresh one by default).
+    pub drift: crate::drift::DriftLog,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -87,6 +90,7 @@ impl fmt::Debug for ClientConfig {
             refresh_margin,
             authorize_timeout,
             force_select_company,
+            drift: _,
         } = self;
         f.debug_struct("ClientConfig")
             .field("api_base", &api_base.as_str())
@@ -134,6 +138,7 @@ impl ClientConfig {
             refresh_margin: Duration::from_secs(60),
             authorize_timeout: Duration::from_secs(300),
             force_select_company: true,
+            drift: crate::drift::DriftLog::new(),
         }
     }
 

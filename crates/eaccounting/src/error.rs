@@ -17,7 +17,8 @@ use crate::auth::TokenStoreError;
 pub struct ErrorBody {
     #[serde(default)]
     pub error_code: Option<i32>,
-    #[serde(default)]
+    /// ASP.NET's own error bodies say `Message`; read it when Visma's member is missing.
+    #[serde(default, alias = "Message")]
     pub developer_error_message: Option<String>,
     #[serde(default)]
     pub error_id: Option<Uuid>,
@@ -531,6 +532,26 @@ mod tests {
         assert_eq!(from_text.retry_after, Some(Duration::from_secs(55)));
         let from_header = ApiError::from_response("GET x".into(), 429, Some("7"), body.as_bytes());
         assert_eq!(from_header.retry_after, Some(Duration::from_secs(7)));
+    }
+
+    /// Bodies without `Errors` (a real 4011) or in ASP.NET's own shape (`Message` only) are read
+    /// for what they hold, never refused.
+    #[test]
+    fn error_bodies_without_errors_or_in_asp_net_s_shape_are_read() {
+        let refusal = api(
+            403,
+            r#"{"ErrorCode":4011,"DeveloperErrorMessage":"ForbiddenRequestException","ErrorId":"3fa7da17-eeb2-48f6-997d-0be158f4cba4"}"#,
+        );
+        assert_eq!(refusal.code(), "no_access_in_company");
+        assert_eq!(refusal.field(), None);
+        let framework = ApiError::from_response(
+            "GET customers".into(),
+            500,
+            None,
+            br#"{"Message":"An error has occurred."}"#,
+        );
+        assert_eq!(framework.message(), "An error has occurred.");
+        assert!(Error::from(framework).is_transient());
     }
 
     #[test]

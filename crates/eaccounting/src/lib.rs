@@ -24,6 +24,7 @@
 mod auth;
 mod client;
 mod config;
+mod drift;
 mod error;
 mod filter;
 pub mod https_only;
@@ -40,6 +41,7 @@ pub use config::{
     ClientConfig, RetryPolicy, DEFAULT_SCOPES, PRODUCTION_API, PRODUCTION_IDENTITY,
     VISMA_REQUESTS_PER_MINUTE,
 };
+pub use drift::{Difference, DriftKind, DriftLog};
 pub use error::{
     try_again_in, ApiError, ApiErrorKind, AuthorizationFailure, Error, ErrorBody, FieldError,
     NetworkFailure, Result,

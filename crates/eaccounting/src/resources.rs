@@ -14,6 +14,8 @@ use crate::models::*;
 pub trait Resource: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The path below `/v2/`, e.g. `customers`.
     const PATH: &'static str;
+    /// The OpenAPI schema of one record, e.g. `CustomerApi`.
+    const SCHEMA: &'static str;
     /// What names one record in its URL (a GUID, or a country code).
     type Id: Display + Sync + ?Sized;
 }
@@ -31,6 +33,7 @@ macro_rules! resource {
     ($model:ty, $path:literal, $id:ty $(, $capability:ident)*) => {
         impl Resource for $model {
             const PATH: &'static str = $path;
+            const SCHEMA: &'static str = concat!(stringify!($model), "Api");
             type Id = $id;
         }
         $(impl $capability for $model {})*

@@ -1,7 +1,8 @@
 //! Sending one API request well: a client-side limiter per endpoint (Visma counts 600 requests
-//! a minute per endpoint), the bearer token from the keeper (one re-authorization on a 401),
-//! and retries with jittered exponential backoff on what can pass (429/4010 honouring "Try
-//! again in N seconds", 5xx, timeouts, resets).
+//! a minute per lower-cased path, any method), the bearer token from the keeper (one
+//! re-authorization on a 401), and retries with jittered exponential backoff on what can pass
+//! (429/4010 honouring `Retry-After` or "Try again in N seconds", 5xx, timeouts, resets). Every
+//! answer is held against the documented API on the way, and differences are counted.
 //!
 //! Writes that create something (POST) are retried only when Visma cannot have carried them
 //! out: a 429, or a connection that was never made. Any other failure of a POST, where the
@@ -22,6 +23,7 @@ use url::Url;
 
 use crate::auth::TokenKeeper;
 use crate::config::ClientConfig;
+use crate::drift::Answered;
 use crate::error::{ApiError, ApiErrorKind, Error, NetworkFailure, Result};
 use crate::https_only;
 
@@ -35,6 +37,8 @@ pub(crate) struct Call {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// What a success answer holds, to hold it against the documents.
+    pub answer: Option<Answered>,
 }
 
 impl Call {
@@ -44,7 +48,13 @@ impl Call {
             path: path.into(),
             query: Vec::new(),
             body: None,
+            answer: None,
         }
+    }
+
+    pub fn answered(mut self, answer: Answered) -> Self {
+        self.answer = Some(answer);
+        self
     }
 
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -67,8 +77,17 @@ impl Call {
         format!("{} {}", self.method, self.path)
     }
 
-    /// The limiter's bucket: method and path with ids replaced, as Visma counts per endpoint.
-    fn endpoint(&self) -> String {
+    /// The limiter's bucket. Visma counts per lower-cased path, whatever the method; with ids
+    /// replaced, one bucket covers every record's path, which only ever counts more strictly.
+    fn bucket(&self) -> String {
+        self.endpoint()
+            .split_once(' ')
+            .map(|(_, path)| path.to_lowercase())
+            .unwrap_or_default()
+    }
+
+    /// Method and path with ids replaced, e.g. `GET customers/{id}`.
+    pub fn endpoint(&self) -> String {
         let path: Vec<&str> = self
             .path
             .split('/')
@@ -155,7 +174,7 @@ impl Transport {
     }
 
     async fn attempt(&self, call: &Call) -> Result<Answer> {
-        self.limiter.until_key_ready(&call.endpoint()).await;
+        self.limiter.until_key_ready(&call.bucket()).await;
         let mut reauthorized = false;
         loop {
             let token = self.keeper.access_token().await?;
@@ -184,8 +203,14 @@ impl Transport {
                 Err(error) => return Err(network_error(call, &error)),
             };
             if status.is_success() {
+                if let Some(answered) = call.answer {
+                    self.config.drift.inspect_answer(answered, &bytes);
+                }
                 return Ok(Answer { status, bytes });
             }
+            self.config
+                .drift
+                .inspect_error(&call.endpoint(), status.as_u16(), &bytes);
             let error = ApiError::from_response(
                 call.operation(),
                 status.as_u16(),
@@ -298,6 +323,14 @@ fn should_retry(error: &Error, idempotent: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visma_s_count_per_path_is_kept_whatever_the_method_or_the_case() {
+        let read = Call::new(Method::GET, "Customers");
+        let write = Call::new(Method::POST, "customers");
+        assert_eq!(read.bucket(), write.bucket());
+        assert_ne!(read.bucket(), Call::new(Method::GET, "articles").bucket());
+    }
 
     #[test]
     fn endpoints_are_counted_without_their_ids() {

@@ -265,7 +265,7 @@ async fn naive_push(pos: &salespos::Client, books: &eaccounting::Client) {
     for article in articles {
         let rate = codings
             .get(&article.coding_id)
-            .and_then(|c| c.vat_rate_percent)
+            .map(|c| c.vat_rate().percent())
             .unwrap_or_default();
         let tariff = match rate.normalize().to_string().as_str() {
             "21" => TaxTariff::Normal,

@@ -165,7 +165,7 @@ async fn a_price_change_in_eaccounting_updates_only_the_price() {
     sync_ok(&shop, FlowKind::Products).await;
     let sku = shop.sku(sandbox::demo::VatClass::Low, 3);
     let books = books(&shop).await;
-    edit_article(&books, &sku, |a| a.gross_price = Some(dec!(11.45))).await;
+    edit_article(&books, &sku, |a| a.set_gross_price(Some(dec!(11.45)))).await;
     clear_logs(&shop);
 
     let summary = sync_ok(&shop, FlowKind::Products).await;
@@ -206,7 +206,7 @@ async fn a_description_enriched_in_the_pos_survives_unless_its_update_box_is_tic
         .unwrap();
     let books = books(&shop).await;
     edit_article(&books, &sku, |a| {
-        a.gross_price = Some(dec!(15.95));
+        a.set_gross_price(Some(dec!(15.95)));
         a.note = Some("Nieuwe tekst uit de boekhouding.".into());
     })
     .await;
@@ -430,7 +430,10 @@ async fn both_ways_a_change_goes_across_once_and_never_comes_back() {
     let sku = shop.sku(sandbox::demo::VatClass::High, 1);
 
     // A price set in the bookkeeping reaches the till...
-    edit_article(&books_client, &sku, |a| a.gross_price = Some(dec!(21.50))).await;
+    edit_article(&books_client, &sku, |a| {
+        a.set_gross_price(Some(dec!(21.50)))
+    })
+    .await;
     clear_logs(&shop);
     sync_ok(&shop, FlowKind::Products).await;
     assert_eq!(

@@ -42,6 +42,11 @@ impl Client {
         self.transport.base()
     }
 
+    /// The differences from the documented API met so far.
+    pub fn drift(&self) -> &crate::drift::DriftLog {
+        self.transport.drift()
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -88,7 +93,10 @@ impl Client {
 
     /// Every record of a collection, strictly: one that does not read is an error naming it
     /// (for the parts of a record, like an order's rows, where leaving one out would be wrong).
-    pub(crate) async fn get_every<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Error> {
+    pub(crate) async fn get_every<T: DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, Error> {
         let batch = self
             .pages(path, &Query::new(), keep_all)
             .collect_batch()
@@ -122,23 +130,34 @@ impl Client {
         self.get_page(&query.with_page(page).apply(path)).await
     }
 
-    pub(crate) fn pages<T: DeserializeOwned>(
+    pub(crate) fn pages<T: DeserializeOwned + 'static>(
         &self,
         path: &str,
         query: &Query,
-        keep: fn(&T) -> bool,
+        keep: impl Fn(&T) -> bool + Send + Sync + 'static,
     ) -> Pages<T> {
-        let first = query
+        Pages::new(
+            self.clone(),
+            self.first_page(path, query),
+            std::sync::Arc::new(keep),
+        )
+    }
+
+    /// The link of a walk's first page.
+    pub(crate) fn first_page(&self, path: &str, query: &Query) -> String {
+        query
             .with_page(PageRequest {
                 start: 0,
                 size: self.page_size,
             })
-            .apply(path);
-        Pages::new(self.clone(), first, keep)
+            .apply(path)
     }
 
     /// Every item of an unfiltered collection, page by page.
-    pub(crate) async fn get_all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Error> {
+    pub(crate) async fn get_all<T: DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, Error> {
         self.pages(path, &Query::new(), keep_all)
             .collect_all()
             .await

@@ -94,7 +94,17 @@ pub enum ApiErrorKind {
     PayloadTooLarge,
     /// 500.90: a required app is not installed.
     AppNotInstalled,
-    /// 405.10, 500.70, 501.x: this method does not exist for the resource.
+    /// 500.50: the value sent is the value the record already has.
+    SameValue,
+    /// 500.10: no rate limit is set up for this key and resource (CCV's side).
+    UnknownRateLimit,
+    /// 501.10: the method is not implemented for the resource.
+    MethodNotImplemented,
+    /// 501.20: the resource is not implemented for this account.
+    ResourceNotImplemented,
+    /// 501.30: the resource is read-only.
+    ReadOnly,
+    /// 405.10, 500.70: this method does not exist for the resource.
     NotSupported,
     /// Other 4xx and permanent 500.x: the data was refused.
     Rejected,
@@ -113,11 +123,14 @@ impl ApiError {
             (_, "500.40") => ApiErrorKind::AlreadyExists,
             (_, "500.80") => ApiErrorKind::PayloadTooLarge,
             (_, "500.90") => ApiErrorKind::AppNotInstalled,
+            (_, "500.50") => ApiErrorKind::SameValue,
+            (_, "500.10") => ApiErrorKind::UnknownRateLimit,
+            (_, "501.10") => ApiErrorKind::MethodNotImplemented,
+            (_, "501.20") => ApiErrorKind::ResourceNotImplemented,
+            (_, "501.30") => ApiErrorKind::ReadOnly,
             (405, _) | (501, _) | (_, "500.70") => ApiErrorKind::NotSupported,
-            // 500.21-500.25 (files, schema) and 500.50 (same value) are about the request.
-            (_, "500.21" | "500.22" | "500.23" | "500.24" | "500.25" | "500.50") => {
-                ApiErrorKind::Rejected
-            }
+            // 500.21-500.25 (files, schema) are about the request.
+            (_, "500.21" | "500.22" | "500.23" | "500.24" | "500.25") => ApiErrorKind::Rejected,
             (500..=599, _) => ApiErrorKind::ServerError,
             _ => ApiErrorKind::Rejected,
         }
@@ -209,6 +222,11 @@ impl Error {
                 ApiErrorKind::AlreadyExists => "salespos.already_exists",
                 ApiErrorKind::PayloadTooLarge => "salespos.payload_too_large",
                 ApiErrorKind::AppNotInstalled => "salespos.app_not_installed",
+                ApiErrorKind::SameValue => "salespos.same_value",
+                ApiErrorKind::UnknownRateLimit => "salespos.unknown_rate_limit",
+                ApiErrorKind::MethodNotImplemented => "salespos.method_not_implemented",
+                ApiErrorKind::ResourceNotImplemented => "salespos.resource_not_implemented",
+                ApiErrorKind::ReadOnly => "salespos.read_only",
                 ApiErrorKind::NotSupported => "salespos.not_supported",
                 ApiErrorKind::Rejected => "salespos.rejected",
                 ApiErrorKind::ServerError => "salespos.server_error",
@@ -251,6 +269,23 @@ impl Error {
                     .to_string(),
                 ApiErrorKind::AppNotInstalled => "CCV SalesPOS needs an app that is not installed for this. Install \
                      it in the SalesPOS back office, then retry."
+                    .to_string(),
+                ApiErrorKind::SameValue => "CCV SalesPOS already holds exactly this value, so it changed nothing. \
+                     Nothing needs to be done; if the record still looks wrong in SalesPOS, correct it there."
+                    .to_string(),
+                ApiErrorKind::UnknownRateLimit => "CCV SalesPOS has no request limit set up for this API key, so it \
+                     refuses the calls. This is on CCV's side: ask CCV support to check the API key's \
+                     limits, then retry."
+                    .to_string(),
+                ApiErrorKind::MethodNotImplemented => "CCV SalesPOS does not offer this operation (not implemented). \
+                     Turn the option that needs it off in PosBridge, or ask CCV whether it can be enabled."
+                    .to_string(),
+                ApiErrorKind::ResourceNotImplemented => "Your CCV SalesPOS account does not offer this kind of record \
+                     (not implemented for the account). Turn the flow that needs it off in PosBridge, or ask \
+                     CCV to enable it."
+                    .to_string(),
+                ApiErrorKind::ReadOnly => "CCV SalesPOS only lets PosBridge read this kind of record, not change it. \
+                     Turn the flow that writes it off, or change the record in the SalesPOS back office."
                     .to_string(),
                 ApiErrorKind::NotSupported => "CCV SalesPOS does not support this operation for your account. \
                      Turn the option off in PosBridge or contact support."
@@ -329,12 +364,14 @@ mod tests {
     #[case(500, "500.90", ApiErrorKind::AppNotInstalled, false)]
     #[case(405, "405.10", ApiErrorKind::NotSupported, false)]
     #[case(500, "500.70", ApiErrorKind::NotSupported, false)]
-    #[case(501, "501.30", ApiErrorKind::NotSupported, false)]
-    #[case(500, "500.50", ApiErrorKind::Rejected, false)]
+    #[case(501, "501.10", ApiErrorKind::MethodNotImplemented, false)]
+    #[case(501, "501.20", ApiErrorKind::ResourceNotImplemented, false)]
+    #[case(501, "501.30", ApiErrorKind::ReadOnly, false)]
+    #[case(500, "500.50", ApiErrorKind::SameValue, false)]
+    #[case(500, "500.10", ApiErrorKind::UnknownRateLimit, false)]
     #[case(500, "500.22", ApiErrorKind::Rejected, false)]
     #[case(400, "400.10", ApiErrorKind::Rejected, false)]
     #[case(500, "500", ApiErrorKind::ServerError, true)]
-    #[case(500, "500.10", ApiErrorKind::ServerError, true)]
     #[case(503, "503", ApiErrorKind::ServerError, true)]
     fn every_documented_code_is_classified(
         #[case] status: u16,

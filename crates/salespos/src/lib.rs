@@ -27,6 +27,7 @@
 //! ```
 
 mod client;
+pub mod drift;
 pub mod error;
 mod health;
 pub mod https_only;
@@ -42,6 +43,7 @@ mod transport;
 pub mod webhook;
 
 pub use client::Client;
+pub use drift::{Difference, DriftKind, DriftLog};
 pub use error::{ApiError, ApiErrorKind, Error};
 pub use health::Health;
 pub use ids::*;

@@ -23,7 +23,11 @@ pub(crate) struct RequestLimiter {
 struct Buckets {
     reads: DefaultKeyedRateLimiter<String>,
     writes: DefaultKeyedRateLimiter<String>,
+    product_queries: DefaultKeyedRateLimiter<String>,
 }
+
+/// The bucket CCV limits more tightly than other reads.
+const PRODUCT_QUERIES: &str = "GET productqueries";
 
 /// The burst and the number of evenly spaced calls per window for a published limit.
 pub(crate) fn split_limit(limit: u32) -> (u32, u32) {
@@ -48,6 +52,10 @@ impl RequestLimiter {
             Arc::new(Buckets {
                 reads: RateLimiter::keyed(quota(limits.reads_per_window, limits.window)),
                 writes: RateLimiter::keyed(quota(limits.writes_per_window, limits.window)),
+                product_queries: RateLimiter::keyed(quota(
+                    limits.product_queries_per_window,
+                    limits.window,
+                )),
             })
         });
         Self { buckets }
@@ -57,7 +65,9 @@ impl RequestLimiter {
     pub(crate) async fn until_ready(&self, method: &Method, path: &str) {
         let Some(buckets) = &self.buckets else { return };
         let key = bucket(method, path);
-        if *method == Method::GET {
+        if key == PRODUCT_QUERIES {
+            buckets.product_queries.until_key_ready(&key).await;
+        } else if *method == Method::GET {
             buckets.reads.until_key_ready(&key).await;
         } else {
             buckets.writes.until_key_ready(&key).await;

@@ -41,7 +41,8 @@ impl MediaType {
     }
 }
 
-/// The API's published limits: per resource and method, 150 GETs and 100 writes per minute.
+/// The API's published limits: per resource and method, 150 GETs and 100 writes per minute;
+/// `productqueries` only 30 a minute.
 ///
 /// The limiter keeps each (method, resource) bucket under these counts in *any* sliding window,
 /// with a little headroom for network jitter (a burst of a tenth of the limit, then calls spaced
@@ -51,6 +52,8 @@ pub struct RateLimits {
     pub enabled: bool,
     pub reads_per_window: u32,
     pub writes_per_window: u32,
+    /// Reads of `productqueries` (CCV's endpoint docs: 30 requests a minute).
+    pub product_queries_per_window: u32,
     /// One minute on the real API; tests shorten it together with the simulator's window.
     pub window: Duration,
 }
@@ -61,6 +64,7 @@ impl Default for RateLimits {
             enabled: true,
             reads_per_window: 150,
             writes_per_window: 100,
+            product_queries_per_window: 30,
             window: Duration::from_secs(60),
         }
     }
@@ -101,6 +105,8 @@ pub struct ClientOptions {
     pub page_size: u32,
     /// Check the server's `x-hash` on every success answer (the official SDK does).
     pub verify_response_signatures: bool,
+    /// Where differences from the documented API are counted (share one to read them).
+    pub drift: crate::drift::DriftLog,
 }
 
 impl Default for ClientOptions {
@@ -114,6 +120,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             page_size: crate::paging::DEFAULT_PAGE_SIZE,
             verify_response_signatures: true,
+            drift: crate::drift::DriftLog::new(),
         }
     }
 }

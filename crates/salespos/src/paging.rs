@@ -207,31 +207,43 @@ impl Query {
     }
 }
 
+/// Which items of a page the caller gets (what the API could not filter itself).
+pub(crate) type Keep<T> = std::sync::Arc<dyn Fn(&T) -> bool + Send + Sync>;
+
 /// Walks a collection page by page, for callers that commit per page (the sync engine).
 pub struct Pages<T> {
     client: crate::Client,
     next: Option<String>,
+    /// Further walks to make once this one ends (a second query of the same collection).
+    then: std::collections::VecDeque<String>,
     seen: std::collections::HashSet<String>,
-    keep: fn(&T) -> bool,
+    keep: Keep<T>,
     /// Records read so far, for the position of an undecodable one in the whole collection.
     read: usize,
 }
 
 impl<T: DeserializeOwned> Pages<T> {
-    pub(crate) fn new(client: crate::Client, first: String, keep: fn(&T) -> bool) -> Self {
+    pub(crate) fn new(client: crate::Client, first: String, keep: Keep<T>) -> Self {
         Self {
             client,
             next: Some(first),
+            then: Default::default(),
             seen: Default::default(),
             keep,
             read: 0,
         }
     }
 
+    /// Walks `first` too, after this walk.
+    pub(crate) fn then(mut self, first: String) -> Self {
+        self.then.push_back(first);
+        self
+    }
+
     /// The next page's records (those that did not read among them, set aside), or `None`
     /// when the collection is done.
     pub async fn next_page(&mut self) -> Result<Option<Batch<T>>, Error> {
-        let Some(link) = self.next.take() else {
+        let Some(link) = self.next.take().or_else(|| self.then.pop_front()) else {
             return Ok(None);
         };
         let page: Page<T> = self.client.get_page(&link).await?;

@@ -43,6 +43,7 @@ pub(crate) struct Transport {
     limiter: RequestLimiter,
     retry: RetryPolicy,
     verify_responses: bool,
+    drift: crate::drift::DriftLog,
 }
 
 impl Transport {
@@ -78,12 +79,17 @@ impl Transport {
             limiter: RequestLimiter::new(options.rate_limits),
             retry: options.retry,
             verify_responses: options.verify_response_signatures,
+            drift: options.drift.clone(),
         })
     }
 
     /// The API base URL (ends in `/api/rest/v1/`).
     pub(crate) fn base(&self) -> &Url {
         &self.base
+    }
+
+    pub(crate) fn drift(&self) -> &crate::drift::DriftLog {
+        &self.drift
     }
 
     /// A URL for `relative` (e.g. `products/12/`), or for an absolute `next` link of the API.
@@ -179,6 +185,11 @@ impl Transport {
             return Err(refused_redirect(&url, &headers));
         }
         if !status.is_success() {
+            self.drift.inspect_error(
+                &crate::limiter::bucket(&method, &path_and_query),
+                status.as_u16(),
+                &body,
+            );
             let retry_after = headers
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
@@ -214,6 +225,7 @@ impl Transport {
                 });
             }
         }
+        self.drift.inspect_answer(&path_and_query, &body);
         Ok(Answer { body })
     }
 }

@@ -223,6 +223,7 @@ async fn the_rate_limiter_keeps_a_500_product_stock_push_under_the_limit() {
                 reads_per_window: 150,
                 writes_per_window: 100,
                 window,
+                ..RateLimits::default()
             },
             page_size: 250,
             ..common::fast_options()

@@ -39,10 +39,26 @@ pub trait Flavor: Send + Sync + 'static {
     fn is_api(&self, path: &str) -> bool;
     /// The rate-limit bucket of a request and its limit per window, or `None` if unlimited.
     fn rate_bucket(&self, method: &Method, path: &str) -> Option<(String, u32)>;
+    /// How the API counts a bucket's requests: in a window sliding with every request (the
+    /// default), or in fixed windows that start with the first request and reset all at once.
+    fn window(&self) -> RateWindow {
+        RateWindow::Sliding
+    }
     /// The API's own "too many requests" answer, saying when to try again.
     fn too_many_requests(&self, retry_after: Duration) -> Response;
-    /// The API's own answer to an internal server error.
-    fn server_error(&self) -> Response;
+    /// The API's own answer to an internal server error; `code` is the API's own error code to
+    /// answer with (`Faults::fail_with`), the generic one when `None`.
+    fn server_error(&self, code: Option<&str>) -> Response;
+}
+
+/// How requests are counted against a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateWindow {
+    /// At most `limit` requests in any window of the length ending now.
+    Sliding,
+    /// A window opens with the first request of a bucket and lasts its length; `limit`
+    /// requests fit in it, then everything waits until it ends (WebApiThrottle's way).
+    Fixed,
 }
 
 /// Faults to inject into API requests. Counted faults (`*_next`) apply to the next N requests that
@@ -58,6 +74,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// The next N matching requests are answered with a 5xx.
     pub fail_next: u32,
+    /// The API's own error code failed requests answer with (e.g. `500.10` on SalesPOS, `5001`
+    /// on eAccounting); the generic server error when unset.
+    pub fail_with: Option<String>,
     /// The next N matching requests are answered with a 429 (a burst).
     pub throttle_next: u32,
     /// The next N matching requests have their connection cut before they are handled.
@@ -89,6 +108,7 @@ impl Default for Faults {
             error_rate: 0.0,
             drop_rate: 0.0,
             fail_next: 0,
+            fail_with: None,
             throttle_next: 0,
             drop_next: 0,
             lose_response_next: 0,
@@ -171,7 +191,10 @@ struct RequestsQuery {
 struct ControlState {
     faults: Faults,
     rng: SmallRng,
+    /// Sliding windows: the moments of the requests still in the window.
     windows: HashMap<String, VecDeque<Instant>>,
+    /// Fixed windows: when the bucket's window opened and how many requests it took.
+    fixed: HashMap<String, (Instant, usize)>,
     next_seq: u64,
     log: VecDeque<LoggedRequest>,
     counts: RequestLog,
@@ -183,6 +206,7 @@ impl ControlState {
             rng: SmallRng::seed_from_u64(faults.seed),
             faults,
             windows: HashMap::new(),
+            fixed: HashMap::new(),
             next_seq: 1,
             log: VecDeque::new(),
             counts: RequestLog::default(),
@@ -208,10 +232,27 @@ impl ControlState {
     }
 
     /// Takes one slot in the bucket's window, or says how long until one frees up.
-    fn take_rate_slot(&mut self, bucket: &str, limit: u32) -> Result<(), Duration> {
+    fn take_rate_slot(
+        &mut self,
+        bucket: &str,
+        limit: u32,
+        kind: RateWindow,
+    ) -> Result<(), Duration> {
         let window = Duration::from_millis(self.faults.rate_window_ms.max(1));
         let limit = self.faults.rate_limit_override.unwrap_or(limit) as usize;
         let now = Instant::now();
+        if kind == RateWindow::Fixed {
+            let (opened, taken) = self.fixed.entry(bucket.to_string()).or_insert((now, 0));
+            if now.duration_since(*opened) >= window {
+                *opened = now;
+                *taken = 0;
+            }
+            if *taken >= limit {
+                return Err(window.saturating_sub(now.duration_since(*opened)));
+            }
+            *taken += 1;
+            return Ok(());
+        }
         let hits = self.windows.entry(bucket.to_string()).or_default();
         while hits
             .front()
@@ -235,7 +276,7 @@ enum Verdict {
     Pass,
     Lose,
     Throttle(Duration),
-    Fail,
+    Fail(Option<String>),
     Drop,
 }
 
@@ -347,18 +388,19 @@ impl Control {
         }
         if state.faults.rate_limits {
             if let Some((bucket, limit)) = self.flavor.rate_bucket(method, path) {
-                if let Err(wait) = state.take_rate_slot(&bucket, limit) {
+                let kind = self.flavor.window();
+                if let Err(wait) = state.take_rate_slot(&bucket, limit, kind) {
                     return Verdict::Throttle(wait);
                 }
             }
         }
         if matches && state.faults.fail_next > 0 {
             state.faults.fail_next -= 1;
-            return Verdict::Fail;
+            return Verdict::Fail(state.faults.fail_with.clone());
         }
         let error_rate = state.faults.error_rate;
         if error_rate > 0.0 && state.rng.gen_bool(error_rate.clamp(0.0, 1.0)) {
-            return Verdict::Fail;
+            return Verdict::Fail(state.faults.fail_with.clone());
         }
         if matches && state.faults.lose_response_next > 0 {
             state.faults.lose_response_next -= 1;
@@ -448,7 +490,10 @@ async fn intercept(State(control): State<Control>, request: Request, next: Next)
     let (response, outcome) = match control.decide(&method, &path) {
         Verdict::Drop => (cut_connection(), Outcome::Dropped),
         Verdict::Throttle(wait) => (control.flavor.too_many_requests(wait), Outcome::Throttled),
-        Verdict::Fail => (control.flavor.server_error(), Outcome::Failed),
+        Verdict::Fail(code) => (
+            control.flavor.server_error(code.as_deref()),
+            Outcome::Failed,
+        ),
         Verdict::Pass => (next.run(request).await, Outcome::Handled),
         Verdict::Lose => {
             let handled = next.run(request).await;
@@ -530,8 +575,57 @@ mod tests {
             )
                 .into_response()
         }
-        fn server_error(&self) -> Response {
+        fn server_error(&self, _code: Option<&str>) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+
+    struct FixedFlavor;
+
+    impl Flavor for FixedFlavor {
+        fn is_api(&self, path: &str) -> bool {
+            path.starts_with("/api/")
+        }
+        fn rate_bucket(&self, _method: &Method, path: &str) -> Option<(String, u32)> {
+            Some((path.to_lowercase(), 3))
+        }
+        fn window(&self) -> RateWindow {
+            RateWindow::Fixed
+        }
+        fn too_many_requests(&self, _retry_after: Duration) -> Response {
+            StatusCode::TOO_MANY_REQUESTS.into_response()
+        }
+        fn server_error(&self, _code: Option<&str>) -> Response {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+
+    #[test]
+    fn a_fixed_window_frees_every_slot_at_once_when_it_ends() {
+        let control = Control::new(FixedFlavor, || {});
+        control.set_faults(Faults {
+            rate_window_ms: 300,
+            ..Faults::default()
+        });
+        for _ in 0..3 {
+            assert!(matches!(
+                control.decide(&Method::GET, "/api/Customers"),
+                Verdict::Pass
+            ));
+        }
+        // Same path in another case, another method: the same bucket.
+        let wait = match control.decide(&Method::POST, "/api/customers") {
+            Verdict::Throttle(wait) => wait,
+            _ => panic!("the fourth request of the window must be throttled"),
+        };
+        assert!(wait <= Duration::from_millis(300));
+        std::thread::sleep(wait + Duration::from_millis(20));
+        // A sliding window would free one slot at a time; a fixed one frees all three.
+        for _ in 0..3 {
+            assert!(matches!(
+                control.decide(&Method::GET, "/api/customers"),
+                Verdict::Pass
+            ));
         }
     }
 
@@ -566,11 +660,11 @@ mod tests {
         ));
         assert!(matches!(
             control.decide(&Method::POST, "/api/x"),
-            Verdict::Fail
+            Verdict::Fail(None)
         ));
         assert!(matches!(
             control.decide(&Method::POST, "/api/x"),
-            Verdict::Fail
+            Verdict::Fail(None)
         ));
         assert!(matches!(
             control.decide(&Method::POST, "/api/x"),
@@ -628,7 +722,7 @@ mod tests {
                 ..Faults::default()
             });
             (0..32)
-                .map(|_| matches!(control.decide(&Method::GET, "/api/x"), Verdict::Fail))
+                .map(|_| matches!(control.decide(&Method::GET, "/api/x"), Verdict::Fail(_)))
                 .collect::<Vec<_>>()
         };
         assert_eq!(pattern(7), pattern(7));

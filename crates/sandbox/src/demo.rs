@@ -63,6 +63,8 @@ impl DemoProduct {
 
 /// The SKU of the service article used for shipping costs on documents.
 pub const SHIPPING_SKU: &str = "VERZEND";
+/// The SKU of the VAT-free article deposits (statiegeld, borg) are booked on.
+pub const DEPOSIT_SKU: &str = "STATIEGELD";
 
 struct Family {
     prefix: &'static str,
@@ -396,12 +398,7 @@ pub fn pos_only_products(seed: u64) -> Vec<DemoProduct> {
             VatClass::Low,
         ),
         ("POS-TAART", "Appeltaart punt", dec!(3.95), VatClass::Low),
-        (
-            "POS-STATIEGELD",
-            "Statiegeld beker",
-            dec!(1.00),
-            VatClass::Zero,
-        ),
+        ("POS-LIMO", "Limonade fles 0,5 l", dec!(2.50), VatClass::Low),
         (
             "POS-WORKSHOP",
             "Workshop latte art",
@@ -424,6 +421,34 @@ pub fn pos_only_products(seed: u64) -> Vec<DemoProduct> {
         in_pos: true,
     })
     .collect()
+}
+
+/// What the till adds to a product's price as deposits (CCV's `container_deposit_price`,
+/// "statiegeld", and `safety_deposit_price`, "borg"), per unit, VAT-free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Deposits {
+    pub container: Decimal,
+    pub safety: Decimal,
+}
+
+/// The demo shop's deposits: statiegeld on its bottles (the 70 cl syrups and the lemonade), and
+/// a borg on the reusable cup of the coffee to go.
+pub fn deposits_of(sku: &str) -> Deposits {
+    match sku {
+        "POS-LIMO" => Deposits {
+            container: dec!(0.15),
+            safety: Decimal::ZERO,
+        },
+        "POS-KOFFIE-TG" => Deposits {
+            container: Decimal::ZERO,
+            safety: dec!(1.00),
+        },
+        _ if sku.starts_with("SI-") && sku.ends_with("-70") => Deposits {
+            container: dec!(0.15),
+            safety: Decimal::ZERO,
+        },
+        _ => Deposits::default(),
+    }
 }
 
 /// A person or company who buys at the shop.

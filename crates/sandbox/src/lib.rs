@@ -32,6 +32,10 @@ pub struct SandboxConfig {
     pub seed: u64,
     pub eaccounting_port: u16,
     pub salespos_port: u16,
+    /// How the eAccounting simulator answers where public sources disagree.
+    pub eaccounting_readings: eaccounting::Readings,
+    /// Where the till's seeded month of sales ends (the start of today when unset).
+    pub salespos_sales_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// How to reach both simulators: what `posbridge sandbox` prints as its first line.
@@ -58,12 +62,14 @@ impl Sandbox {
         let eaccounting = EaccountingSim::start(EaccountingConfig {
             seed: config.seed,
             port: config.eaccounting_port,
+            readings: config.eaccounting_readings,
             ..EaccountingConfig::default()
         })
         .await?;
         let salespos = SalesposSim::start(SalesposConfig {
             seed: config.seed,
             port: config.salespos_port,
+            sales_until: config.salespos_sales_until,
             ..SalesposConfig::default()
         })
         .await?;

@@ -296,7 +296,8 @@ async fn the_knobs_expire_tokens_revoke_grants_and_break_the_company_setup() {
         .unwrap();
     assert_eq!(
         state["articles"].as_array().unwrap().len(),
-        sandbox::demo::catalogue(3).len() + 1
+        sandbox::demo::catalogue(3).len() + 2,
+        "the catalogue, the shipping article and the deposit article"
     );
 }
 
@@ -513,4 +514,167 @@ async fn a_raw_article_or_customer_is_served_as_given_with_an_id_and_a_change_ti
     );
     let (status, _) = api(&sim, &token, "customers?$pagesize=500").await;
     assert_eq!(status, 200, "a list with an odd record still answers");
+}
+
+// What public sources showed the first guesses got wrong (real-world-evidence.md).
+
+#[tokio::test]
+async fn the_token_answer_carries_an_identity_token_beside_the_access_token() {
+    let sim = start().await;
+    let tokens = sign_in(&sim).await;
+    let id_token = tokens["id_token"].as_str().expect("an id_token member");
+    assert_eq!(
+        id_token.split('.').count(),
+        3,
+        "a JWT: header.claims.signature"
+    );
+    assert!(tokens["access_token"].is_string() && tokens["refresh_token"].is_string());
+}
+
+#[tokio::test]
+async fn a_company_access_refusal_has_no_errors_member_like_a_real_4011() {
+    let sim = start().await;
+    let access = access_token(&sim).await;
+    sim.set_switches(CompanySwitches {
+        user_has_rights: false,
+        ..CompanySwitches::default()
+    });
+    let (status, body) = api(&sim, &access, "customers").await;
+    assert_eq!((status, body["ErrorCode"].as_i64()), (403, Some(4011)));
+    assert!(body["ErrorId"].is_string());
+    assert!(
+        body.as_object().unwrap().get("Errors").is_none(),
+        "no Errors member at all: {body}"
+    );
+}
+
+#[tokio::test]
+async fn the_limit_counts_per_lower_cased_path_in_a_fixed_window_and_says_retry_after() {
+    let sim = start().await;
+    let access = access_token(&sim).await;
+    sim.control().set_faults(Faults {
+        rate_limit_override: Some(2),
+        rate_window_ms: 2_000,
+        ..Faults::default()
+    });
+    let get = |path: &'static str| {
+        let url = sim.api_url().join(path).unwrap();
+        let access = access.clone();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(access)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(get("units").await.status(), 200);
+    assert_eq!(get("units?$page=1").await.status(), 200);
+    // Counted before it is routed, under its lower-cased path.
+    let throttled = get("UNITS").await;
+    assert_eq!(throttled.status(), 429, "one path, whatever its case");
+    let wait: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=2).contains(&wait),
+        "the seconds left in the window: {wait}"
+    );
+    assert_eq!(
+        get("currencies").await.status(),
+        200,
+        "another path counts apart"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2_050)).await;
+    for _ in 0..2 {
+        assert_eq!(
+            get("units").await.status(),
+            200,
+            "a new window frees every slot at once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_page_size_above_500_is_served() {
+    let sim = start().await;
+    let access = access_token(&sim).await;
+    let (status, page) = api(&sim, &access, "articles?$pagesize=1000").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["Meta"]["PageSize"], 1000);
+    assert_eq!(
+        page["Data"].as_array().unwrap().len(),
+        sim.snapshot().articles.len()
+    );
+}
+
+#[tokio::test]
+async fn contested_readings_and_drift_are_switched_over_http_and_kept_over_a_reset() {
+    let sim = EaccountingSim::start(EaccountingConfig {
+        seed: 3,
+        readings: sandbox::eaccounting::Readings {
+            vat_rate_percent: sandbox::eaccounting::VatRateStyle::Fraction,
+            ..Default::default()
+        },
+        ..EaccountingConfig::default()
+    })
+    .await
+    .unwrap();
+    let access = access_token(&sim).await;
+    let (_, codings) = api(&sim, &access, "articleaccountcodings").await;
+    let rates: Vec<f64> = codings["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["VatRatePercent"].as_f64().unwrap())
+        .collect();
+    assert!(
+        rates.contains(&0.21) && rates.iter().all(|r| *r <= 1.0),
+        "{rates:?}"
+    );
+
+    let http = reqwest::Client::new();
+    let readings: Value = http
+        .patch(sim.root_url().join("__sim/readings").unwrap())
+        .json(&json!({"includes_vat": "private_customer", "max_page_size": 10}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        readings,
+        json!({"vat_rate_percent": "fraction", "includes_vat": "private_customer", "max_page_size": 10})
+    );
+    let (_, page) = api(&sim, &access, "articles?$pagesize=500").await;
+    assert_eq!(page["Meta"]["PageSize"], 10);
+
+    let drift: Value = http
+        .patch(sim.root_url().join("__sim/drift").unwrap())
+        .json(&json!({"unknown_fields": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(drift["unknown_fields"], true);
+    let (_, units) = api(&sim, &access, "units").await;
+    assert_eq!(
+        units["Data"][0][sandbox::eaccounting::drift::UNKNOWN_FIELD],
+        true
+    );
+
+    sim.control().reset();
+    assert_eq!(
+        sim.readings().vat_rate_percent,
+        sandbox::eaccounting::VatRateStyle::Fraction,
+        "a reset goes back to the configured readings"
+    );
+    assert_eq!(sim.readings().max_page_size, None);
+    assert_eq!(sim.drift(), sandbox::eaccounting::Drift::default());
 }

@@ -30,6 +30,10 @@ pub struct Args {
     /// Print one JSON object with the simulators' addresses and every run's summary.
     #[arg(long)]
     json: bool,
+    /// The day the sales are rung up on (YYYY-MM-DD, spread over shop hours); today when left
+    /// out. The orders flow books from that day on.
+    #[arg(long)]
+    date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -64,8 +68,14 @@ impl From<sandbox::SandboxInfo> for DemoAddresses {
 }
 
 /// A till sale as a shop counter sees them: one to four products, now and then a customer who
-/// gives an e-mail address (sometimes for their company).
-fn random_sale(rng: &mut SmallRng, products: &[DemoProduct], people: &[DemoPerson]) -> Sale {
+/// gives an e-mail address (sometimes for their company). On `day`, it is rung up between nine
+/// and six (UTC); without one, now.
+fn random_sale(
+    rng: &mut SmallRng,
+    products: &[DemoProduct],
+    people: &[DemoPerson],
+    day: Option<chrono::NaiveDate>,
+) -> Sale {
     let lines = (0..rng.gen_range(1..=4))
         .map(|_| SaleLine {
             sku: products[rng.gen_range(0..products.len())].sku.clone(),
@@ -82,7 +92,11 @@ fn random_sale(rng: &mut SmallRng, products: &[DemoProduct], people: &[DemoPerso
         discount: None,
         payment: if rng.gen_ratio(1, 4) { "cash" } else { "pin" }.into(),
         shipping: None,
-        at: None,
+        at: day.and_then(|day| {
+            let seconds = rng.gen_range(9 * 3600..18 * 3600);
+            day.and_hms_opt(0, 0, 0)
+                .map(|midnight| midnight.and_utc() + chrono::Duration::seconds(seconds))
+        }),
     }
 }
 
@@ -100,6 +114,11 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     };
     let sandbox = Sandbox::start(SandboxConfig {
         seed: args.seed,
+        // The till's month of history ends where the demo's day begins.
+        salespos_sales_until: args
+            .date
+            .and_then(|day| day.and_hms_opt(0, 0, 0))
+            .map(|midnight| midnight.and_utc()),
         ..SandboxConfig::default()
     })
     .await
@@ -112,6 +131,12 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     engine
         .set_up_demo(&DemoSystems::from(info.clone()), Origin::Cli)
         .await?;
+    if let Some(day) = args.date {
+        // The demo books from today; sales on another day are booked from that day.
+        let mut orders = engine.orders_config()?;
+        orders.settings.start_date = Some(day);
+        engine.save_orders_config(&orders, Origin::Cli)?;
+    }
 
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let products: Vec<DemoProduct> = sandbox::demo::catalogue(args.seed)
@@ -123,7 +148,7 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     for _ in 0..args.orders {
         let order = sandbox
             .salespos
-            .ring_up(&random_sale(&mut rng, &products, &people))
+            .ring_up(&random_sale(&mut rng, &products, &people, args.date))
             .map_err(|e| anyhow::anyhow!("the till refused a sale: {e}"))?;
         orders.push(order.id);
     }

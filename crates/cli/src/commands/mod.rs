@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod demo;
+pub mod diagnose;
 pub mod failed;
 pub mod log;
 pub mod mapping;

@@ -23,6 +23,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         eaccounting_port: args.eaccounting_port,
         salespos_port: args.salespos_port,
+        ..SandboxConfig::default()
     })
     .await?;
     crate::output::json_line(&sandbox.info())?;

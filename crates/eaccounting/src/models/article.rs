@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::vat::VatRate;
 use super::Extra;
 use crate::filter::Field;
 
@@ -34,7 +35,8 @@ pub struct Article {
     pub unit_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_abbreviation: Option<String>,
-    /// Price excluding VAT. Send this or `gross_price`; Visma derives the other.
+    /// Price excluding VAT. Send this or `gross_price` ([`Article::set_net_price`]); Visma
+    /// derives the other, and refuses a pair that disagrees with the coding's VAT rate.
     #[serde(
         default,
         with = "rust_decimal::serde::float_option",
@@ -128,6 +130,19 @@ impl Article {
         }
     }
 
+    /// Sets the price excluding VAT and leaves the other out, for Visma to derive: a pair whose
+    /// other half is stale (read before the change) would be refused.
+    pub fn set_net_price(&mut self, net: Option<Decimal>) {
+        self.net_price = net;
+        self.gross_price = None;
+    }
+
+    /// Sets the price including VAT and leaves the net price out (see [`Self::set_net_price`]).
+    pub fn set_gross_price(&mut self, gross: Option<Decimal>) {
+        self.gross_price = gross;
+        self.net_price = None;
+    }
+
     /// The default barcode (EAN/GTIN), if any.
     pub fn barcode(&self) -> Option<&str> {
         self.barcodes
@@ -199,13 +214,14 @@ pub struct ArticleAccountCoding {
     /// A code, not a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_rate: Option<String>,
-    /// The VAT rate in percent (21 for 21 %).
+    /// The VAT rate, whether Visma sends it as a percent (21) or a fraction (0.21): sources
+    /// disagree (see [`VatRate`]).
     #[serde(
         default,
-        with = "rust_decimal::serde::float_option",
+        with = "super::vat::option",
         skip_serializing_if = "Option::is_none"
     )]
-    pub vat_rate_percent: Option<Decimal>,
+    pub vat_rate_percent: Option<VatRate>,
     #[serde(default)]
     pub is_active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,9 +249,14 @@ impl ArticleAccountCoding {
         self.kind.as_deref() == Some("Service")
     }
 
+    /// The VAT rate (0 % when Visma sent none).
+    pub fn vat_rate(&self) -> VatRate {
+        self.vat_rate_percent.unwrap_or_default()
+    }
+
     /// The VAT rate as a fraction (0.21 for 21 %).
     pub fn vat_fraction(&self) -> Decimal {
-        self.vat_rate_percent.unwrap_or_default() / Decimal::ONE_HUNDRED
+        self.vat_rate().fraction()
     }
 
     /// Whether a domestic sale can be booked (a revenue account is set up for it).

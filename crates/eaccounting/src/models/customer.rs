@@ -67,6 +67,10 @@ pub struct Customer {
     pub delivery_city: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_country_code: Option<String>,
+    /// VAT follows the delivery address (the document's, else this card's) instead of the
+    /// invoice address; the card then needs a delivery city, postal code and country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_based_vat: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Last change (read-only); the cursor of incremental reads.

@@ -13,6 +13,7 @@ mod invoice;
 mod order;
 mod quote;
 mod reference;
+mod vat;
 
 pub use article::{Article, ArticleAccountCoding, ArticleBarcode, ArticleLabel, Unit};
 pub use company::CompanySettings;
@@ -24,6 +25,7 @@ pub use invoice::{
 pub use order::{Order, OrderRow, OrderStatus};
 pub use quote::{Quote, QuoteRow, QuoteStatus};
 pub use reference::{Country, Currency, DeliveryMethod, DeliveryTerm, TermsOfPayment, VatCode};
+pub use vat::VatRate;
 
 /// The fields of a record that are not modelled, kept as they came.
 pub type Extra = serde_json::Map<String, serde_json::Value>;

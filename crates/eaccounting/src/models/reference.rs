@@ -1,10 +1,10 @@
 //! Reference data: VAT codes, terms of payment, countries, currencies, delivery methods and
 //! delivery terms.
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::vat::VatRate;
 use super::Extra;
 
 /// A VAT code (`/vatcodes`, needs an accounting scope).
@@ -17,13 +17,14 @@ pub struct VatCode {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// A fraction (0.21 for 21 %).
+    /// The rate: the OpenAPI says a percentage, the simulator (and some sources) a fraction;
+    /// read either way (see [`VatRate`]).
     #[serde(
         default,
-        with = "rust_decimal::serde::float_option",
+        with = "super::vat::option",
         skip_serializing_if = "Option::is_none"
     )]
-    pub vat_rate: Option<Decimal>,
+    pub vat_rate: Option<VatRate>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -114,4 +115,29 @@ pub struct DeliveryTerm {
     pub code: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    /// The OpenAPI calls `VatCodeApi.VatRate` "the VAT rate as a percentage", while answers seen
+    /// (and the simulator) carry a fraction: either reads as the same rate.
+    #[test]
+    fn a_vat_code_s_rate_reads_the_same_as_a_percent_or_a_fraction() {
+        for body in [
+            r#"{"Code":"1","VatRate":21}"#,
+            r#"{"Code":"1","VatRate":0.21}"#,
+            r#"{"Code":"1","VatRate":21.0}"#,
+        ] {
+            let code: VatCode = serde_json::from_str(body).unwrap();
+            let rate = code.vat_rate.expect("a rate");
+            assert!(rate.same_as(VatRate::from_percent(dec!(21))), "{body}");
+            assert_eq!(rate.percent(), dec!(21), "{body}");
+        }
+        let none: VatCode = serde_json::from_str(r#"{"Code":"0","VatRate":null}"#).unwrap();
+        assert_eq!(none.vat_rate, None);
+    }
 }

@@ -256,7 +256,7 @@ fn vat_option(vat: VatCode) -> Option<VatCodeOption> {
         id: vat.id,
         code: vat.code?,
         description: vat.description.unwrap_or_default(),
-        percent: (vat.vat_rate.unwrap_or_default() * Decimal::ONE_HUNDRED).normalize(),
+        percent: vat.vat_rate.unwrap_or_default().percent(),
     })
 }
 
@@ -269,7 +269,7 @@ fn coding_option(coding: ArticleAccountCoding) -> Option<CodingOption> {
             .or(coding.name_english.clone())
             .unwrap_or_default(),
         kind: coding.kind.clone().unwrap_or_default(),
-        vat_percent: coding.vat_rate_percent.unwrap_or_default().normalize(),
+        vat_percent: coding.vat_rate().percent(),
         accounts: RevenueAccounts {
             domestic: coding.domestic_sales_subject_to_vat_account_number,
             domestic_vat_exempt: coding.domestic_sales_vat_exempt_account_number,

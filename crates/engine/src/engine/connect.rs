@@ -96,7 +96,10 @@ impl Engine {
         let client = SalesposConnection::client(
             &self.store,
             self.secrets().as_ref(),
-            self.tuning().salespos,
+            salespos::ClientOptions {
+                drift: self.drift.salespos.clone(),
+                ..self.tuning().salespos
+            },
         )?;
         clients.salespos = Some(client.clone());
         Ok(client)
@@ -113,6 +116,7 @@ impl Engine {
         let client = EaccountingConnection::client(&self.store, self.secrets(), |config| {
             config.requests_per_minute = tuning.eaccounting_requests_per_minute;
             config.retry = tuning.eaccounting_retry.clone();
+            config.drift = self.drift.eaccounting.clone();
         })?;
         clients.eaccounting = Some(client.clone());
         Ok(client)
@@ -240,6 +244,7 @@ impl Engine {
         let problem = outcome.as_ref().err().map(ToString::to_string);
         self.store
             .read(|conn| connections::record_check(conn, system, problem.as_deref()))?;
+        self.record_drift()?;
         Ok(outcome?)
     }
 

@@ -3,7 +3,7 @@
 //! The hosts start the simulators (the engine does not depend on them) and pass their addresses.
 
 use chrono::Utc;
-use eaccounting::{Customer, TermsOfPayment};
+use eaccounting::{Article, Customer, TermsOfPayment};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -59,6 +59,8 @@ impl From<sandbox::SandboxInfo> for DemoSystems {
 
 /// The customer till sales without a customer are booked on in the demo.
 pub const DEMO_DEBTOR: &str = "Kassaverkoop";
+/// The demo company's VAT-free article for deposits (statiegeld, borg).
+pub const DEMO_DEPOSIT_ARTICLE: &str = "STATIEGELD";
 /// The demo checks for new sales every minute.
 const DEMO_INTERVAL_SECONDS: u32 = 60;
 
@@ -136,6 +138,14 @@ impl Engine {
             }
         };
 
+        let deposit_article = books
+            .list_all(Some(Article::NUMBER.eq(DEMO_DEPOSIT_ARTICLE)))
+            .await?
+            .items
+            .into_iter()
+            .next()
+            .map(|a| a.number);
+
         let mut config = self.orders_config()?;
         config.enabled = true;
         config.interval_seconds = DEMO_INTERVAL_SECONDS;
@@ -143,6 +153,7 @@ impl Engine {
         settings.document = DocumentKind::Invoice;
         settings.customers = CustomerChoice::PerOrder;
         settings.default_debtor = debtor.id;
+        settings.deposit_article = deposit_article;
         // Only today's sales: the demo shop's month of history stays out of the books.
         settings.start_date = Some(Utc::now().date_naive());
         settings.customer_defaults = CustomerDefaults {

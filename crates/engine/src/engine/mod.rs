@@ -14,6 +14,7 @@ mod catalog_flows;
 pub mod choices;
 mod connect;
 mod demo;
+pub mod diagnosis;
 mod failures;
 pub(crate) mod mapping_preview;
 pub(crate) mod mappings;
@@ -154,6 +155,8 @@ pub struct Engine {
     locks: RunLocks,
     tuning: RwLock<ClientTuning>,
     clients: std::sync::Mutex<connect::Clients>,
+    /// What the API clients met that the documents do not describe, until recorded.
+    drift: diagnosis::DriftLogs,
     /// Woken to make the scheduler look again at once (a setting changed, the laptop woke).
     wake: tokio::sync::Notify,
     /// Whether the data dir can be locked for syncing (not for an in-memory store).
@@ -199,6 +202,7 @@ impl Engine {
             locks: RunLocks::default(),
             tuning: RwLock::new(ClientTuning::default()),
             clients: std::sync::Mutex::new(connect::Clients::default()),
+            drift: diagnosis::DriftLogs::default(),
             wake: tokio::sync::Notify::new(),
             lockable: false,
             gate: sync_gate::SyncGate::default(),

@@ -87,7 +87,7 @@ impl Engine {
             dry_run,
             stop: self.stop_signal(),
         };
-        match flow {
+        let summary = match flow {
             FlowKind::Orders => self.run_with(flow, self.orders_flow(), options).await,
             FlowKind::Products => {
                 self.run_with(flow, self.products_flow(dry_run), options)
@@ -99,7 +99,11 @@ impl Engine {
                     .await
             }
             FlowKind::Categories => self.run_with(flow, self.categories_flow(), options).await,
+        };
+        if let Err(error) = self.record_drift() {
+            tracing::warn!(%error, "could not record the differences from the documented APIs");
         }
+        summary
     }
 
     /// Runs a flow that was built, or records why it could not be.

@@ -14,7 +14,9 @@ use crate::activity::NewEvent;
 use crate::flow::FlowKind;
 use crate::flows::categories::CategoriesSettings;
 use crate::flows::customers::CustomersSettings;
-use crate::flows::orders::{CustomerChoice, DocumentKind, OrdersSettings, RefundChoice};
+use crate::flows::orders::{
+    CustomerChoice, DocumentKind, ForeignBusinessSales, OrdersSettings, RefundChoice,
+};
 use crate::flows::products::ProductsSettings;
 use crate::flows::stock::StockSettings;
 use crate::mapping::{Lookups, POS_STATUS_INCLUDE};
@@ -107,6 +109,14 @@ fn check_orders(answers: &OrdersAnswers) -> Result<()> {
         return Err(invalid(
             "orders.default_debtor",
             "choose the customer that till sales are booked on",
+        ));
+    }
+    if settings.foreign_business_sales == ForeignBusinessSales::DefaultDebtor
+        && settings.default_debtor.is_none()
+    {
+        return Err(invalid(
+            "orders.foreign_business_sales",
+            "choose the default debtor to book businesses from abroad on, or book them on their own card",
         ));
     }
     if settings.create_missing_articles
@@ -551,6 +561,24 @@ mod tests {
                 .starts_with("orders.new_article_coding_id:"),
             "{error}"
         );
+
+        let mut per_order = engine.orders_answers().unwrap();
+        per_order.settings.customers = CustomerChoice::PerOrder;
+        per_order.settings.default_debtor = None;
+        per_order.settings.foreign_business_sales = ForeignBusinessSales::DefaultDebtor;
+        let error = engine
+            .save_orders_answers(&per_order, Origin::Window)
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("orders.foreign_business_sales:"),
+            "{error}"
+        );
+        per_order.settings.foreign_business_sales = ForeignBusinessSales::VatWhereHandedOver;
+        engine
+            .save_orders_answers(&per_order, Origin::Window)
+            .expect("their own card needs no default debtor");
     }
 
     #[tokio::test]

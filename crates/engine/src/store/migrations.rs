@@ -118,6 +118,19 @@ const MIGRATIONS: &[M<'static>] = &[
         UPDATE intents SET step = 'may_exist', sent_at = updated_at
          WHERE state = 'pending' AND step IS NULL;",
     ),
+    // 4 (branch fidelity, issue 12): differences from the documented APIs the clients met, by name only.
+    M::up(
+        "CREATE TABLE api_drift (
+            system     TEXT NOT NULL CHECK (system IN ('eaccounting', 'salespos')),
+            kind       TEXT NOT NULL,      -- unknown_field, unknown_enum_value, undocumented_status, error_body_shape
+            place      TEXT NOT NULL,      -- a schema or record, a field, an endpoint
+            name       TEXT NOT NULL,      -- a field name, an enumeration value, a status or code
+            count      INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen  TEXT NOT NULL,
+            PRIMARY KEY (system, kind, place, name)
+        ) STRICT;",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

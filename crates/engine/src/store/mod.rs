@@ -6,6 +6,7 @@
 
 pub mod connections;
 pub mod cursors;
+pub mod drift;
 pub mod failed;
 pub mod flow_settings;
 pub mod intents;

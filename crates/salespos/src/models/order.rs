@@ -112,6 +112,17 @@ impl Order {
     }
 }
 
+impl OrderFilter {
+    /// Whether `order` is within the exact moments asked for (the API filters whole days).
+    pub(crate) fn admits(&self, order: &Order) -> bool {
+        let Some(created) = order.create_date else {
+            return self.min_create_date.is_none() && self.max_create_date.is_none();
+        };
+        self.min_create_date.is_none_or(|min| created >= min)
+            && self.max_create_date.is_none_or(|max| created <= max)
+    }
+}
+
 /// The account an order belongs to, if any (its id arrives as a string in real payloads).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderUser {
@@ -171,6 +182,15 @@ pub struct OrderRow {
     pub extra: Extra,
 }
 
+impl OrderRow {
+    /// A deposit row (statiegeld, borg) the till added for a product: VAT-free, always.
+    pub fn is_deposit(&self) -> bool {
+        self.product_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("deposit"))
+    }
+}
+
 /// `PATCH /orders/:id/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct OrderPatch {
@@ -201,6 +221,11 @@ pub enum OrderSort {
 
 /// Filters of `GET /orders/` (reference §8.2). There is no modification-date filter: poll by
 /// `min_create_date` and use webhooks for changes.
+///
+/// The API's only documented example of the date filters is a date (`'2020-01-01'`), so whole
+/// days are sent (one day wider on each side, whatever time zone CCV reads them in) and the
+/// exact moments are applied to what comes back. Without `is_completed` CCV lists completed
+/// orders only ("Default: true").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderFilter {
     pub status: Option<i64>,
@@ -217,15 +242,23 @@ pub struct OrderFilter {
 
 impl OrderFilter {
     pub(crate) fn query(&self) -> Query {
-        let date = |at: &DateTime<Utc>| crate::signing::format_x_date(*at);
+        let day = |at: DateTime<Utc>| at.date_naive().format("%Y-%m-%d").to_string();
         let mut q = Query::new();
         q.push_opt("status", self.status)
             .push_opt("is_paid", self.is_paid)
             .push_opt("is_completed", self.is_completed)
             .push_opt("paymethod_id", self.paymethod_id)
             .push_opt("ordernumber", self.ordernumber)
-            .push_opt("min_create_date", self.min_create_date.as_ref().map(date))
-            .push_opt("max_create_date", self.max_create_date.as_ref().map(date));
+            .push_opt(
+                "min_create_date",
+                self.min_create_date
+                    .map(|at| day(at - chrono::Duration::days(1))),
+            )
+            .push_opt(
+                "max_create_date",
+                self.max_create_date
+                    .map(|at| day(at + chrono::Duration::days(1))),
+            );
         if let Some((field, direction)) = self.sort {
             let field = match field {
                 OrderSort::Id => "id",
@@ -286,7 +319,7 @@ mod tests {
         };
         assert_eq!(
             filter.query().apply("orders/"),
-            "orders/?is_paid=true&is_completed=true&min_create_date=2024-05-01T00%3A00%3A00Z&orderby=create_date"
+            "orders/?is_paid=true&is_completed=true&min_create_date=2024-04-30&orderby=create_date"
         );
     }
 }

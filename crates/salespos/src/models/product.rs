@@ -107,6 +107,12 @@ pub struct Product {
     pub stocktype: Option<String>,
     #[serde(default, with = "money::option")]
     pub stock: Option<Decimal>,
+    /// "Statiegeld": added to the price of each unit sold, as a VAT-free deposit row.
+    #[serde(default, with = "money::option")]
+    pub container_deposit_price: Option<Decimal>,
+    /// "Borg": added to the price of each unit sold, as a VAT-free deposit row.
+    #[serde(default, with = "money::option")]
+    pub safety_deposit_price: Option<Decimal>,
     #[serde(default, with = "money::option")]
     pub weight: Option<Decimal>,
     /// A text label only; categories are linked through producttocategories.
@@ -249,13 +255,28 @@ pub struct ProductFilter {
     pub sort: Option<(ProductSort, Direction)>,
 }
 
+/// CCV's `productname` filter needs at least this many characters ("min 3 char., LIKE matching").
+pub const PRODUCTNAME_MIN_CHARS: usize = 3;
+
 impl ProductFilter {
+    /// A name too short for the API's filter: not sent, matched here instead.
+    pub(crate) fn name_matched_locally(&self) -> Option<String> {
+        self.productname
+            .as_ref()
+            .filter(|n| n.chars().count() < PRODUCTNAME_MIN_CHARS)
+            .map(|n| n.to_lowercase())
+    }
+
     pub(crate) fn query(&self) -> Query {
         let mut q = Query::new();
+        let sent_name = self
+            .productname
+            .as_ref()
+            .filter(|_| self.name_matched_locally().is_none());
         q.push_opt("productnumber", self.productnumber.as_ref())
             .push_opt("eannumber", self.eannumber.as_ref())
             .push_opt("mpnnumber", self.mpnnumber.as_ref())
-            .push_opt("productname", self.productname.as_ref())
+            .push_opt("productname", sent_name)
             .push_opt("active", self.active)
             .push_opt("minprice", self.minprice)
             .push_opt("maxprice", self.maxprice)

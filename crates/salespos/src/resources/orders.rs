@@ -1,5 +1,7 @@
 //! `orders` and `orderrows`. Unfinished baskets are dropped from lists unless the filter asks
-//! for them (`include_baskets`).
+//! for them (`include_baskets`); since CCV lists only completed orders unless told otherwise,
+//! asking for them walks the collection a second time with `is_completed=false`. The exact
+//! creation moments of the filter are applied here (the API filters whole days).
 
 use crate::error::Error;
 use crate::ids::OrderId;
@@ -11,8 +13,10 @@ pub struct Orders<'a> {
     pub(super) client: &'a Client,
 }
 
-fn not_a_basket(order: &Order) -> bool {
-    !order.is_basket()
+/// What the caller gets of a page: within the moments asked for, baskets only if asked for.
+fn keeper(filter: &OrderFilter) -> impl Fn(&Order) -> bool + Send + Sync + 'static {
+    let filter = filter.clone();
+    move |order| filter.admits(order) && (filter.include_baskets || !order.is_basket())
 }
 
 impl Orders<'_> {
@@ -27,19 +31,22 @@ impl Orders<'_> {
             .client
             .list_page("orders/", &filter.query(), page)
             .await?;
-        if !filter.include_baskets {
-            page.items.retain(not_a_basket);
-        }
+        page.items.retain(keeper(filter));
         Ok(page)
     }
 
     pub fn pages(&self, filter: &OrderFilter) -> Pages<Order> {
-        let keep: fn(&Order) -> bool = if filter.include_baskets {
-            super::keep_all
-        } else {
-            not_a_basket
-        };
-        self.client.pages("orders/", &filter.query(), keep)
+        let pages = self
+            .client
+            .pages("orders/", &filter.query(), keeper(filter));
+        if filter.include_baskets && filter.is_completed.is_none() {
+            let baskets = OrderFilter {
+                is_completed: Some(false),
+                ..filter.clone()
+            };
+            return pages.then(self.client.first_page("orders/", &baskets.query()));
+        }
+        pages
     }
 
     pub async fn list_all(&self, filter: &OrderFilter) -> Result<Vec<Order>, Error> {

@@ -62,8 +62,11 @@ pub async fn require_access(
         .into_response();
     };
     let switches = sim.switches().clone();
+    // A real 4011 answer has no `Errors` member at all (real-world-evidence.md).
     let forbidden = |code: i32, message: &str| {
-        ApiError::new(StatusCode::FORBIDDEN, code, message).into_response()
+        ApiError::new(StatusCode::FORBIDDEN, code, message)
+            .without_errors_member()
+            .into_response()
     };
     if !switches.api_module_active {
         return forbidden(

@@ -38,6 +38,8 @@ pub struct ApiError {
     pub code: i32,
     pub message: String,
     pub errors: Vec<(String, String, String)>,
+    /// Leave the `Errors` member out altogether (not even `null`), as a real 4011 answer does.
+    pub without_errors_member: bool,
 }
 
 impl ApiError {
@@ -47,7 +49,14 @@ impl ApiError {
             code,
             message: message.into(),
             errors: Vec::new(),
+            without_errors_member: false,
         }
+    }
+
+    /// The body without an `Errors` member (seen on company-access refusals).
+    pub fn without_errors_member(mut self) -> Self {
+        self.without_errors_member = true;
+        self
     }
 
     /// A 400 naming one field.
@@ -62,6 +71,7 @@ impl ApiError {
                 message.clone(),
             )],
             message,
+            without_errors_member: false,
         }
     }
 
@@ -106,6 +116,7 @@ impl ApiError {
                 .into_iter()
                 .map(|p| (p.field, p.code.to_string(), p.message))
                 .collect(),
+            without_errors_member: false,
         }
     }
 
@@ -117,12 +128,16 @@ impl ApiError {
                 json!({"Field": field, "ErrorCode": kind, "Message": message, "Key": field})
             })
             .collect();
-        json!({
+        let mut body = json!({
             "ErrorCode": self.code,
             "DeveloperErrorMessage": self.message,
             "ErrorId": uuid::Uuid::new_v4(),
             "Errors": if errors.is_empty() { Value::Null } else { Value::Array(errors) },
-        })
+        });
+        if self.without_errors_member && self.errors.is_empty() {
+            body.as_object_mut().expect("an object").remove("Errors");
+        }
+        body
     }
 }
 

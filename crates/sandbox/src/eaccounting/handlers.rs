@@ -313,8 +313,9 @@ fn list(
     kind: Collection,
     params: &HashMap<String, String>,
 ) -> ApiResult<(StatusCode, Value)> {
-    let query = ListQuery::from_params(params)?;
     let mut company = sim.company();
+    let readings = company.readings;
+    let query = ListQuery::from_params(params, readings.max_page_size.map(|m| m as usize))?;
     let now = company.now();
     // Only customer invoices take `modifiedSinceUtc`.
     let since = match params.get("modifiedSinceUtc").filter(|_| kind == Invoices) {
@@ -328,7 +329,18 @@ fn list(
         None => None,
     };
     let lags = kind.lags_in_search();
-    let records = kind.records(&company).iter().filter(|r| {
+    // Codings answer their VAT rate the way the reading says (and are filtered as answered).
+    let rendered: Vec<Record> = if kind == Codings {
+        company.codings.iter().map(|c| readings.coding(c)).collect()
+    } else {
+        Vec::new()
+    };
+    let stored = if kind == Codings {
+        &rendered
+    } else {
+        kind.records(&company)
+    };
+    let records = stored.iter().filter(|r| {
         since.is_none_or(|since| {
             text(r, "ModifiedUtc")
                 .and_then(parse_date_time)
@@ -357,7 +369,11 @@ fn get_one(sim: &SimState, kind: Collection, id: &str) -> ApiResult<(StatusCode,
     let index = index_of(&company, kind, id)?;
     Ok((
         StatusCode::OK,
-        Value::Object(kind.records(&company)[index].clone()),
+        super::readings::render(
+            &company.readings,
+            kind == Codings,
+            &kind.records(&company)[index],
+        ),
     ))
 }
 

@@ -20,6 +20,10 @@
 //! - `POST /__sim/raw/articles`, `/__sim/raw/customers`, `/__sim/raw/articlelabels`: any JSON
 //!   object stored as an article, customer or label exactly as given, unchecked, as the API might return it (an `Id` and
 //!   `ChangedUtc` are added only when missing, so it can be listed and read); answers `{"Id"}`
+//! - `GET`/`PUT`/`PATCH /__sim/readings`: how contested behaviours are answered
+//!   ([`super::Readings`]: `VatRatePercent` as percent or fraction, the reading of `IncludesVat`,
+//!   a `$pagesize` cap)
+//! - `GET`/`PUT`/`PATCH /__sim/drift`: the drift switches ([`super::Drift`])
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,6 +61,14 @@ pub fn router(state: Arc<SimState>) -> Router {
         )
         .route("/__sim/state", get(state_snapshot))
         .route("/__sim/raw/{collection}", post(inject_raw))
+        .route(
+            "/__sim/readings",
+            get(get_readings).put(put_readings).patch(patch_readings),
+        )
+        .route(
+            "/__sim/drift",
+            get(get_drift).put(put_drift).patch(patch_drift),
+        )
         .route(
             "/__sim/vat_rounding",
             get(get_vat_rounding).put(put_vat_rounding),
@@ -145,6 +157,62 @@ async fn set_lifetime(
 async fn revoke_grants(State(sim): State<Arc<SimState>>) -> StatusCode {
     sim.auth().revoke_grants();
     StatusCode::NO_CONTENT
+}
+
+/// `current` with the fields of `patch` replaced.
+fn merged<T: serde::Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: &Value,
+) -> Result<T, (StatusCode, String)> {
+    let mut value = serde_json::to_value(current).expect("knobs serialize");
+    if let (Some(value), Some(patch)) = (value.as_object_mut(), patch.as_object()) {
+        for (key, field) in patch {
+            value.insert(key.clone(), field.clone());
+        }
+    }
+    serde_json::from_value(value).map_err(|e| (StatusCode::BAD_REQUEST, format!("invalid: {e}")))
+}
+
+async fn get_readings(State(sim): State<Arc<SimState>>) -> Json<super::Readings> {
+    Json(sim.readings())
+}
+
+async fn put_readings(
+    State(sim): State<Arc<SimState>>,
+    Json(readings): Json<super::Readings>,
+) -> Json<super::Readings> {
+    sim.set_readings(readings);
+    Json(readings)
+}
+
+async fn patch_readings(
+    State(sim): State<Arc<SimState>>,
+    Json(patch): Json<Value>,
+) -> Result<Json<super::Readings>, (StatusCode, String)> {
+    let readings = merged(&sim.readings(), &patch)?;
+    sim.set_readings(readings);
+    Ok(Json(readings))
+}
+
+async fn get_drift(State(sim): State<Arc<SimState>>) -> Json<super::Drift> {
+    Json(*sim.drift())
+}
+
+async fn put_drift(
+    State(sim): State<Arc<SimState>>,
+    Json(drift): Json<super::Drift>,
+) -> Json<super::Drift> {
+    *sim.drift() = drift;
+    Json(drift)
+}
+
+async fn patch_drift(
+    State(sim): State<Arc<SimState>>,
+    Json(patch): Json<Value>,
+) -> Result<Json<super::Drift>, (StatusCode, String)> {
+    let drift = merged(&*sim.drift(), &patch)?;
+    *sim.drift() = drift;
+    Ok(Json(drift))
 }
 
 async fn get_switches(State(sim): State<Arc<SimState>>) -> Json<CompanySwitches> {

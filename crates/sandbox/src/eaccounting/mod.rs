@@ -11,11 +11,13 @@
 //! simulator's choice is listed in `README.md` beside this file.
 
 mod access;
+pub mod drift;
 mod error;
 mod handlers;
 mod knobs;
 mod oauth;
 mod query;
+pub mod readings;
 mod rules;
 pub mod schema;
 mod seed;
@@ -24,19 +26,21 @@ mod store;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use url::Url;
 
-use crate::control::{Control, Flavor};
+use crate::control::{Control, Flavor, RateWindow};
 use crate::server::RunningServer;
 
 pub use access::CompanySwitches;
+pub use drift::Drift;
 pub use knobs::RawCollection;
 pub use oauth::{IssuedTokens, TokenStats};
+pub use readings::{IncludesVatReading, Readings, VatRateStyle};
 pub use seed::CODING_WITHOUT_ACCOUNTS;
 pub use store::{EaccountingSnapshot, VatRounding};
 
@@ -60,6 +64,10 @@ pub struct EaccountingConfig {
     pub access_token_lifetime: Duration,
     /// Redirect URIs accepted besides loopback ones (RFC 8252).
     pub redirect_uris: Vec<String>,
+    /// How contested behaviours are answered at start and after a reset.
+    pub readings: Readings,
+    /// The drift switches at start and after a reset.
+    pub drift: Drift,
 }
 
 impl Default for EaccountingConfig {
@@ -73,6 +81,8 @@ impl Default for EaccountingConfig {
             company_name: "Koffiebranderij De Gouden Boon B.V.".into(),
             access_token_lifetime: Duration::from_secs(3600),
             redirect_uris: Vec::new(),
+            readings: Readings::default(),
+            drift: Drift::default(),
         }
     }
 }
@@ -83,6 +93,7 @@ pub(crate) struct SimState {
     company: Mutex<Company>,
     auth: Mutex<AuthState>,
     switches: Mutex<CompanySwitches>,
+    drift: Mutex<Drift>,
 }
 
 /// A simulator panicking mid-request leaves nothing half-written that matters, so a poisoned
@@ -104,10 +115,31 @@ impl SimState {
         lock(&self.switches)
     }
 
-    /// Back to the seeded data with no switch thrown; sign-ins survive (see README).
+    fn readings(&self) -> Readings {
+        self.company().readings
+    }
+
+    fn set_readings(&self, readings: Readings) {
+        self.company().readings = readings;
+    }
+
+    /// The seeded company, answering as configured.
+    fn seeded(config: &EaccountingConfig) -> Company {
+        let mut company = seed::company(config.seed, &config.company_name);
+        company.readings = config.readings;
+        company
+    }
+
+    fn drift(&self) -> MutexGuard<'_, Drift> {
+        lock(&self.drift)
+    }
+
+    /// Back to the seeded data with no switch thrown and the configured readings and drift;
+    /// sign-ins survive (see README).
     fn reset(&self) {
-        *self.company() = seed::company(self.config.seed, &self.config.company_name);
+        *self.company() = Self::seeded(&self.config);
         *self.switches() = CompanySwitches::default();
+        *self.drift() = self.config.drift;
     }
 
     fn inject_raw(&self, collection: RawCollection, record: Value) -> Option<Value> {
@@ -153,11 +185,14 @@ impl Flavor for VismaFlavor {
         path.starts_with("/v2/")
     }
 
-    fn rate_bucket(&self, method: &Method, path: &str) -> Option<(String, u32)> {
-        Some((
-            crate::control::endpoint_name(method, path),
-            REQUESTS_PER_MINUTE,
-        ))
+    /// The 429 text "maximum admitted 600 per Minute" is WebApiThrottle's default message: it
+    /// counts per lower-cased request path (ids included, any method) in fixed windows.
+    fn rate_bucket(&self, _method: &Method, path: &str) -> Option<(String, u32)> {
+        Some((path.to_lowercase(), REQUESTS_PER_MINUTE))
+    }
+
+    fn window(&self) -> RateWindow {
+        RateWindow::Fixed
     }
 
     fn too_many_requests(&self, retry_after: Duration) -> Response {
@@ -175,13 +210,22 @@ impl Flavor for VismaFlavor {
             ),
             "ErrorId": uuid::Uuid::new_v4(),
         });
-        (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+        // WebApiThrottle sends the seconds left in the window.
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from_str(&seconds.to_string()).expect("digits"),
+        );
+        response
     }
 
-    fn server_error(&self) -> Response {
+    fn server_error(&self, code: Option<&str>) -> Response {
+        let code = code
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(error::code::INTERNAL);
         error::ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            error::code::INTERNAL,
+            code,
             "An internal server error occurred. Please contact api support with the ErrorId.",
         )
         .into_response()
@@ -198,9 +242,10 @@ pub struct EaccountingSim {
 impl EaccountingSim {
     pub async fn start(config: EaccountingConfig) -> std::io::Result<Self> {
         let state = Arc::new(SimState {
-            company: Mutex::new(seed::company(config.seed, &config.company_name)),
+            company: Mutex::new(SimState::seeded(&config)),
             auth: Mutex::new(AuthState::new(config.access_token_lifetime)),
             switches: Mutex::new(CompanySwitches::default()),
+            drift: Mutex::new(config.drift),
             config,
         });
         let control_cell = Arc::new(OnceLock::new());
@@ -216,10 +261,15 @@ impl EaccountingSim {
         );
         let _ = control_cell.set(control.clone());
 
-        let api = handlers::router(state.clone()).layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            access::require_access,
-        ));
+        let api = handlers::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                access::require_access,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                drift::apply,
+            ));
         let identity = Router::new()
             .route(
                 "/connect/authorize",
@@ -316,6 +366,23 @@ impl EaccountingSim {
     /// missing. Returns the record's `Id` as stored; `None` when `record` is not an object.
     pub fn inject_raw(&self, collection: RawCollection, record: Value) -> Option<Value> {
         self.state.inject_raw(collection, record)
+    }
+
+    /// How contested behaviours are answered from now on.
+    pub fn readings(&self) -> Readings {
+        self.state.readings()
+    }
+
+    pub fn set_readings(&self, readings: Readings) {
+        self.state.set_readings(readings);
+    }
+
+    pub fn drift(&self) -> Drift {
+        *self.state.drift()
+    }
+
+    pub fn set_drift(&self, drift: Drift) {
+        *self.state.drift() = drift;
     }
 
     /// How documents round VAT from now on.

@@ -174,11 +174,14 @@ impl AuthState {
                 expires: Instant::now() + self.access_lifetime,
             },
         );
+        // Visma's identity server issues an identity token beside the access token (its new
+        // identity server, 2024); clients are to ignore it.
         let mut body = json!({
             "access_token": access_token,
             "expires_in": self.access_lifetime.as_secs(),
             "token_type": "Bearer",
             "scope": scopes,
+            "id_token": id_token(grant_id),
         });
         if offline {
             let refresh_token = random_token();
@@ -194,6 +197,21 @@ impl AuthState {
         }
         body
     }
+}
+
+/// A JWT-shaped identity token (header.claims.signature, base64url): who signed in, as an
+/// identity server says it. Nothing checks its signature; clients must not keep it.
+fn id_token(grant: u64) -> String {
+    let encode = |value: serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
+    format!(
+        "{}.{}.{}",
+        encode(json!({"alg": "RS256", "typ": "JWT"})),
+        encode(
+            json!({"sub": format!("sandbox-user-{grant}"), "name": "Sandbox Merchant",
+                      "email": "merchant@goudenboon.example", "iss": "posbridge-sandbox"})
+        ),
+        random_token()
+    )
 }
 
 fn random_token() -> String {

@@ -17,8 +17,6 @@ use axum::http::StatusCode;
 
 /// Page size when `$pagesize` is not given (Visma's documented default).
 pub const DEFAULT_PAGE_SIZE: usize = 50;
-/// Larger `$pagesize` values are cut to this (Visma's cap is not published; see README).
-pub const MAX_PAGE_SIZE: usize = 500;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
@@ -357,7 +355,12 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn from_params(params: &HashMap<String, String>) -> ApiResult<Self> {
+    /// `max_page_size`: larger `$pagesize` values are cut to it (Visma's cap is not published;
+    /// `None` serves any size, see README).
+    pub fn from_params(
+        params: &HashMap<String, String>,
+        max_page_size: Option<usize>,
+    ) -> ApiResult<Self> {
         let number = |key: &str| -> ApiResult<Option<usize>> {
             params
                 .get(key)
@@ -374,7 +377,7 @@ impl ListQuery {
         }
         let page_size = number("$pagesize")?
             .unwrap_or(DEFAULT_PAGE_SIZE)
-            .clamp(1, MAX_PAGE_SIZE);
+            .clamp(1, max_page_size.unwrap_or(usize::MAX).max(1));
         let filter = params
             .get("$filter")
             .filter(|text| !text.trim().is_empty())
@@ -554,7 +557,7 @@ mod tests {
             ("$page".to_string(), "2".to_string()),
             ("$pagesize".to_string(), "3".to_string()),
         ]);
-        let page = ListQuery::from_params(&params)
+        let page = ListQuery::from_params(&params, None)
             .unwrap()
             .respond(&records, Utc::now())
             .unwrap();
@@ -572,9 +575,28 @@ mod tests {
         );
         let zero = HashMap::from([("$page".to_string(), "0".to_string())]);
         assert_eq!(
-            ListQuery::from_params(&zero).unwrap_err().code,
+            ListQuery::from_params(&zero, None).unwrap_err().code,
             code::QUERY_PARAMETER
         );
+    }
+
+    #[test]
+    fn any_page_size_is_served_unless_a_cap_is_set() {
+        let records: Vec<_> = (0..1200).map(|i| record(json!({"N": i}))).collect();
+        let asked = HashMap::from([("$pagesize".to_string(), "1000".to_string())]);
+        let page = ListQuery::from_params(&asked, None)
+            .unwrap()
+            .respond(&records, Utc::now())
+            .unwrap();
+        assert_eq!(page["Meta"]["PageSize"], 1000);
+        assert_eq!(page["Data"].as_array().unwrap().len(), 1000);
+        assert_eq!(page["Meta"]["TotalNumberOfPages"], 2);
+        let capped = ListQuery::from_params(&asked, Some(100))
+            .unwrap()
+            .respond(&records, Utc::now())
+            .unwrap();
+        assert_eq!(capped["Meta"]["PageSize"], 100);
+        assert_eq!(capped["Meta"]["TotalNumberOfPages"], 12);
     }
 
     #[test]
@@ -584,7 +606,7 @@ mod tests {
             .map(|n| record(json!({"Name": n})))
             .collect();
         let params = HashMap::from([("$orderby".to_string(), "Name desc".to_string())]);
-        let page = ListQuery::from_params(&params)
+        let page = ListQuery::from_params(&params, None)
             .unwrap()
             .respond(&records, Utc::now())
             .unwrap();

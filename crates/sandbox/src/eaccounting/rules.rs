@@ -123,6 +123,18 @@ pub fn prepare_customer(
             Value::from(company.company_country()),
         );
     }
+    // The spec: "Delivery city, country code and postal code must be set as well".
+    if flag(&input, "DeliveryBasedVat") {
+        for field in ["DeliveryCity", "DeliveryPostalCode", "DeliveryCountryCode"] {
+            if text(&input, field).is_none() {
+                return Err(ApiError::field(
+                    code::VALIDATION,
+                    field,
+                    format!("{field} is required when DeliveryBasedVat is true."),
+                ));
+            }
+        }
+    }
     if !given(&input, "CurrencyCode") {
         input.insert(
             "CurrencyCode".into(),
@@ -178,7 +190,7 @@ pub fn check_customer_deletable(company: &Company, id: Uuid) -> ApiResult<()> {
 // Articles
 
 fn vat_fraction(coding: &Record) -> Decimal {
-    dec(coding, "VatRatePercent") / Decimal::ONE_HUNDRED
+    super::readings::coding_fraction(coding)
 }
 
 pub fn prepare_article(
@@ -249,20 +261,39 @@ pub fn prepare_article(
     }
     input.insert("ArticleLabels".into(), Value::Array(labels));
 
-    // One price is the truth and the other follows from the coding's VAT rate. On a PUT the
-    // price that changed wins; otherwise NetPrice does.
+    // One price given: the other follows from the coding's VAT rate. Both given: they must
+    // agree with it (Visma's changelog, 2019-12-06), either way round, since eAccounting
+    // derives one from the other and a record read back carries both.
     let rate = vat_fraction(&coding);
     let net_given = given(&input, "NetPrice");
     let gross_given = given(&input, "GrossPrice");
-    let gross_changed = gross_given
-        && existing.is_some_and(|e| dec(e, "GrossPrice") != dec(&input, "GrossPrice"))
-        && !existing.is_some_and(|e| dec(e, "NetPrice") != dec(&input, "NetPrice") && net_given);
-    let (net, gross) = if gross_given && (!net_given || gross_changed) {
-        let gross = dec(&input, "GrossPrice");
-        (cents(gross / (Decimal::ONE + rate)), gross)
-    } else {
-        let net = dec(&input, "NetPrice");
-        (net, cents(net * (Decimal::ONE + rate)))
+    let (net, gross) = match (net_given, gross_given) {
+        (true, true) => {
+            let (net, gross) = (dec(&input, "NetPrice"), dec(&input, "GrossPrice"));
+            let agree = cents(net * (Decimal::ONE + rate)) == gross
+                || cents(gross / (Decimal::ONE + rate)) == net;
+            if !agree {
+                return Err(ApiError::field(
+                    code::VALIDATION,
+                    "GrossPrice",
+                    format!(
+                        "NetPrice {} and GrossPrice {} do not agree with the VAT rate of the article's coding ({}%). Send one of them, or both in agreement.",
+                        net.normalize(),
+                        gross.normalize(),
+                        (rate * Decimal::ONE_HUNDRED).normalize()
+                    ),
+                ));
+            }
+            (net, gross)
+        }
+        (false, true) => {
+            let gross = dec(&input, "GrossPrice");
+            (cents(gross / (Decimal::ONE + rate)), gross)
+        }
+        _ => {
+            let net = dec(&input, "NetPrice");
+            (net, cents(net * (Decimal::ONE + rate)))
+        }
     };
     input.insert("NetPrice".into(), money(net));
     input.insert("GrossPrice".into(), money(gross));
@@ -336,14 +367,34 @@ pub struct DocumentOptions {
     pub override_private: Option<bool>,
 }
 
-/// The VAT rate (a fraction) and revenue account of one sale of an article with `coding` to
-/// `customer`: domestic sales and EU sales to consumers carry the coding's rate, EU sales to
-/// companies with a VAT number are reverse-charged (0), sales outside the EU are exports (0).
-fn vat_for(company: &Company, customer: &Record, coding: &Record) -> (Decimal, Option<i64>) {
+/// The country whose rules decide a document's VAT: the customer's invoice country, or with the
+/// customer's `DeliveryBasedVat` the delivery country (the document's, else the customer's).
+fn vat_country(company: &Company, customer: &Record, doc: &Record) -> String {
     let home = company.company_country();
-    let country = text(customer, "InvoiceCountryCode")
+    if flag(customer, "DeliveryBasedVat") {
+        if let Some(country) =
+            text(doc, "DeliveryCountryCode").or_else(|| text(customer, "DeliveryCountryCode"))
+        {
+            return country.to_uppercase();
+        }
+    }
+    text(customer, "InvoiceCountryCode")
         .unwrap_or(&home)
-        .to_string();
+        .to_uppercase()
+}
+
+/// The VAT rate (a fraction) and revenue account of one sale of an article with `coding` to
+/// `customer` under the rules of `country`: domestic sales and EU sales to consumers carry the
+/// coding's rate, EU sales to companies with a VAT number are reverse-charged (0), sales outside
+/// the EU are exports (0).
+fn vat_for(
+    company: &Company,
+    customer: &Record,
+    country: &str,
+    coding: &Record,
+) -> (Decimal, Option<i64>) {
+    let home = company.company_country();
+    let country = country.to_string();
     let account = |field: &str| coding.get(field).and_then(Value::as_i64);
     if country == home {
         return (
@@ -394,10 +445,12 @@ const MAX_ROW_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0,
 
 /// Prices the rows in place and returns the totals. Row amounts are rounded to cents; VAT is
 /// rounded per row or per rate, as the company's [`VatRounding`] says.
+#[allow(clippy::too_many_arguments)]
 fn price_rows(
     company: &Company,
     kind: DocumentKind,
     customer: &Record,
+    vat_country: &str,
     rows: &mut [Value],
     includes_vat: bool,
     domestic: bool,
@@ -451,7 +504,7 @@ fn price_rows(
             .ok_or_else(|| {
                 ApiError::unknown_reference(&field("ArticleId"), "The article's coding")
             })?;
-        let (rate, account) = vat_for(company, customer, coding);
+        let (rate, account) = vat_for(company, customer, vat_country, coding);
         if account.is_none() {
             return Err(ApiError::field(
                 code::SALES_ACCOUNT_MISSING,
@@ -651,8 +704,11 @@ pub fn prepare_document(
         .override_private
         .unwrap_or_else(|| flag(&customer, "IsPrivatePerson"));
     // Visma's spec: IncludesVat is "true if company settings checkbox ShowPricesExclVatPC is
-    // checked and customer type is Private" (see README for why the name reads the other way).
-    let includes_vat = flag(&company.settings, "ShowPricesExclVatPC") && is_private;
+    // checked and customer type is Private"; the 2018 swagger reads it as every private
+    // customer. Which one holds is a reading (see README and `readings.rs`).
+    let includes_vat = company
+        .readings
+        .includes_vat(flag(&company.settings, "ShowPricesExclVatPC"), is_private);
     let company_currency = company.company_currency();
     let currency = match kind {
         DocumentKind::Order => text(&doc, "CurrencyCode")
@@ -678,10 +734,12 @@ pub fn prepare_document(
         .cloned()
         .unwrap_or_default();
     let replace_zero = flag(&doc, "ReplaceUnitPriceWhenZero");
+    let country = vat_country(company, &customer, &doc);
     let totals = price_rows(
         company,
         kind,
         &customer,
+        &country,
         &mut rows,
         includes_vat,
         domestic,
@@ -1338,7 +1396,7 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_gross_price_wins_over_the_unchanged_net_price_sent_back() {
+    fn a_net_and_gross_pair_must_agree_with_the_coding_rate() {
         let mut company = company();
         let existing = company
             .articles
@@ -1356,11 +1414,74 @@ mod tests {
         ] {
             input.remove(read_only);
         }
-        input.insert("GrossPrice".into(), json!(24.20));
-        let updated = prepare_article(&mut company, input, Some(&existing)).unwrap();
+        // Read back as stored: the pair agrees and is kept.
+        let unchanged = prepare_article(&mut company, input.clone(), Some(&existing)).unwrap();
+        assert_eq!(dec(&unchanged, "GrossPrice"), dec(&existing, "GrossPrice"));
+        // A new gross price with the old net price beside it: refused, naming the field.
+        let mut stale = input.clone();
+        stale.insert("GrossPrice".into(), json!(24.20));
+        let error = prepare_article(&mut company, stale, Some(&existing)).unwrap_err();
+        assert_eq!(error.code, code::VALIDATION);
+        assert_eq!(error.errors[0].0, "GrossPrice");
+        // Only the gross price: the net one follows.
+        let mut gross_only = input;
+        gross_only.insert("GrossPrice".into(), json!(24.20));
+        gross_only.remove("NetPrice");
+        let updated = prepare_article(&mut company, gross_only, Some(&existing)).unwrap();
         assert_eq!(
             (dec(&updated, "GrossPrice"), dec(&updated, "NetPrice")),
             (dec!(24.20), dec!(20.00))
+        );
+    }
+
+    #[test]
+    fn delivery_based_vat_books_a_pickup_by_a_foreign_business_at_home_rates() {
+        let mut company = company();
+        let terms = company.terms[0]["Id"].clone();
+        let missing = json!({"Name": "Brasserie", "IsPrivatePerson": false, "IsActive": true,
+            "InvoiceCity": "Gent", "InvoicePostalCode": "9000", "InvoiceCountryCode": "BE",
+            "VatNumber": "BE0123456789", "DeliveryBasedVat": true, "TermsOfPaymentId": terms});
+        let error =
+            prepare_customer(&mut company, missing.as_object().unwrap().clone(), None).unwrap_err();
+        assert_eq!(error.errors[0].0, "DeliveryCity");
+
+        let mut input = missing.as_object().unwrap().clone();
+        for (field, value) in [
+            ("DeliveryCity", "Gent"),
+            ("DeliveryPostalCode", "9000"),
+            ("DeliveryCountryCode", "BE"),
+        ] {
+            input.insert(field.into(), json!(value));
+        }
+        let record = prepare_customer(&mut company, input, None).unwrap();
+        let id = id_of(&record, "Id").unwrap();
+        company.customers.push(record);
+        let beans = article_id(&company, "KB-01-250");
+        let shipped = draft(
+            &mut company,
+            id,
+            json!([row(beans.clone(), dec!(1), dec!(10.00))]),
+        )
+        .unwrap();
+        assert_eq!(
+            dec(&shipped, "TotalVatAmount"),
+            Decimal::ZERO,
+            "delivered to Belgium: reverse charge"
+        );
+        let input = json!({"CustomerId": id, "EuThirdParty": false, "RotReducedInvoicingType": 0,
+            "DeliveryCountryCode": "NL", "Rows": [row(beans, dec!(1), dec!(10.00))]});
+        let picked_up = prepare_document(
+            &mut company,
+            DocumentKind::Draft,
+            input.as_object().unwrap().clone(),
+            None,
+            DocumentOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            dec(&picked_up, "TotalVatAmount"),
+            dec!(0.90),
+            "handed over in the Netherlands: Dutch VAT"
         );
     }
 }

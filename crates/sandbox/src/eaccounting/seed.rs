@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::schema::schemas;
 use super::store::{money, timestamp, Company, Record};
-use crate::demo::{self, DemoProduct, VatClass, SHIPPING_SKU};
+use crate::demo::{self, DemoProduct, VatClass, DEPOSIT_SKU, SHIPPING_SKU};
 
 /// When the seeded records were last changed: before any test or demo run starts.
 pub fn epoch() -> DateTime<Utc> {
@@ -300,6 +300,23 @@ pub fn company(seed: u64, company_name: &str) -> Company {
             }),
         ));
     }
+
+    // Statiegeld and borg from the till are booked on their own VAT-free article. Made last so
+    // that adding it left every other seeded id as it was.
+    let deposit = company.new_id();
+    company.articles.push(record(
+        "ArticleApi",
+        json!({
+            "Id": deposit, "IsActive": true, "Number": DEPOSIT_SKU, "Name": "Statiegeld en borg",
+            "NameEnglish": "Deposits", "NetPrice": 0, "GrossPrice": 0,
+            "CodingId": zero, "CodingName": "Omzet 0%",
+            "UnitId": piece, "UnitName": "Stuk", "UnitAbbreviation": "st",
+            "StockBalance": 0, "StockBalanceReserved": 0, "StockBalanceAvailable": 0,
+            "CreatedUtc": stamp, "ChangedUtc": stamp, "SendToWebshop": false,
+            "ArticleLabels": [], "IsStock": false, "IsServiceArticle": false,
+            "Barcodes": [], "CurrencyCode": "EUR",
+        }),
+    ));
     company
 }
 
@@ -373,7 +390,7 @@ mod tests {
     fn every_catalogue_product_is_an_article_with_its_label_coding_and_stock() {
         let company = company(42, "Demo");
         let catalogue = demo::catalogue(42);
-        assert_eq!(company.articles.len(), catalogue.len() + 1);
+        assert_eq!(company.articles.len(), catalogue.len() + 2);
         for product in &catalogue {
             let article = company
                 .articles
@@ -399,6 +416,17 @@ mod tests {
             .find(|a| a["Number"] == SHIPPING_SKU)
             .unwrap();
         assert_eq!(shipping["IsServiceArticle"], true);
+        let deposit = company
+            .articles
+            .iter()
+            .find(|a| a["Number"] == DEPOSIT_SKU)
+            .unwrap();
+        let coding = company
+            .codings
+            .iter()
+            .find(|c| c["Id"] == deposit["CodingId"])
+            .unwrap();
+        assert_eq!(field_dec(coding, "VatRatePercent"), Decimal::ZERO);
     }
 
     #[test]

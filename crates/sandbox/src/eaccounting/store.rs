@@ -43,6 +43,8 @@ pub struct Company {
     pub search_lag: std::time::Duration,
     /// When each record created through the API was created, by id (seeded ones are old).
     created_at: HashMap<Uuid, Instant>,
+    /// How contested behaviours are answered (see `readings.rs`).
+    pub readings: super::readings::Readings,
     /// Ids of new records come from here, so a run is repeatable for a seed.
     rng: SmallRng,
     last_stamp: DateTime<Utc>,
@@ -66,6 +68,7 @@ impl Company {
             vat_rounding: VatRounding::default(),
             search_lag: std::time::Duration::ZERO,
             created_at: HashMap::new(),
+            readings: Default::default(),
             settings: Record::new(),
             units: Vec::new(),
             codings: Vec::new(),

@@ -74,6 +74,8 @@ pub struct SalesposConfig {
     /// control's `rate_window_ms`, one minute by default).
     pub reads_per_window: u32,
     pub writes_per_window: u32,
+    /// Calls per window to `productqueries`, which CCV limits more tightly than other reads.
+    pub product_queries_per_window: u32,
     /// The drift switches at start (and after a reset).
     pub drift: Drift,
     /// The end of the seeded month of sales; the start of today (UTC) if unset.
@@ -93,6 +95,7 @@ impl Default for SalesposConfig {
             max_clock_skew: Duration::from_secs(15 * 60),
             reads_per_window: 150,
             writes_per_window: 100,
+            product_queries_per_window: 30,
             drift: Drift::default(),
             sales_until: None,
         }
@@ -103,6 +106,7 @@ impl Default for SalesposConfig {
 struct CcvFlavor {
     reads: u32,
     writes: u32,
+    product_queries: u32,
 }
 
 /// The (method, resource) bucket: the resource is the last path segment that is not an id.
@@ -126,12 +130,16 @@ impl Flavor for CcvFlavor {
         path == API_PREFIX || path.starts_with("/api/rest/v1/")
     }
     fn rate_bucket(&self, method: &Method, path: &str) -> Option<(String, u32)> {
-        let limit = if *method == Method::GET {
-            self.reads
-        } else {
+        let bucket = rate_bucket_name(method, path);
+        let limit = if *method != Method::GET {
             self.writes
+        } else if bucket == "GET productqueries" {
+            // CCV's endpoint docs: productqueries allows 30 requests a minute.
+            self.product_queries
+        } else {
+            self.reads
         };
-        Some((rate_bucket_name(method, path), limit))
+        Some((bucket, limit))
     }
     fn too_many_requests(&self, retry_after: Duration) -> Response {
         let mut response = error_response(
@@ -148,12 +156,15 @@ impl Flavor for CcvFlavor {
         );
         response
     }
-    fn server_error(&self) -> Response {
-        error_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "500",
-            "Internal server error",
-        )
+    fn server_error(&self, code: Option<&str>) -> Response {
+        // A CCV code names its status in its first three digits ("501.30" is a 501).
+        let code = code.unwrap_or("500");
+        let status = code
+            .get(..3)
+            .and_then(|s| s.parse::<u16>().ok())
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        error_response(status, code, "Internal server error")
     }
 }
 
@@ -253,6 +264,7 @@ impl SalesposSim {
             CcvFlavor {
                 reads: simulated.config.reads_per_window,
                 writes: simulated.config.writes_per_window,
+                product_queries: simulated.config.product_queries_per_window,
             },
             on_reset,
         );
@@ -430,21 +442,27 @@ async fn api(State(sim): State<Arc<Simulated>>, request: Request) -> Response {
         base: sim.base(),
         path,
     };
-    let (answer, ids_as_strings, outgoing) = {
+    let (answer, drift, outgoing) = {
         let mut shop = sim.shop();
         let answer = api::dispatch(&mut shop, &call);
         let outgoing = match &answer {
             Ok(reply) => webhooks::outgoing(&shop, sim.base(), &reply.events, now),
             Err(_) => Vec::new(),
         };
-        (answer, shop.drift.ids_as_strings, outgoing)
+        (answer, shop.drift, outgoing)
     };
     webhooks::deliver(&sim.http, &sim.deliveries, outgoing);
     let response = match answer {
         Ok(reply) => match reply.body {
             Some(mut value) => {
-                if ids_as_strings {
+                if drift.ids_as_strings {
                     render::ids_as_strings(&mut value);
+                }
+                if drift.unknown_fields {
+                    render::add_unknown_field(&mut value);
+                }
+                if drift.unknown_enum_values {
+                    render::add_unknown_enum_values(&mut value);
                 }
                 if reply.raw.is_empty() {
                     (reply.status, Json(value)).into_response()
@@ -461,7 +479,18 @@ async fn api(State(sim): State<Arc<Simulated>>, request: Request) -> Response {
             }
             None => reply.status.into_response(),
         },
-        Err(failure) => (failure.status, Json(failure.body())).into_response(),
+        Err(mut failure) => {
+            if drift.undocumented_codes {
+                failure.status = StatusCode::UNPROCESSABLE_ENTITY;
+                failure.code = "422.10";
+            }
+            let body = if drift.odd_error_bodies {
+                serde_json::json!({ "error": failure.message })
+            } else {
+                failure.body()
+            };
+            (failure.status, Json(body)).into_response()
+        }
     };
     sign(&sim, &parts.method, &uri, response).await
 }

@@ -109,8 +109,8 @@ pub(crate) fn product(base: &str, p: &ProductRecord) -> Value {
         "price": money(p.price),
         "discount": money(p.discount),
         "purchaseprice": money(p.purchaseprice),
-        "container_deposit_price": 0,
-        "safety_deposit_price": 0,
+        "container_deposit_price": money(p.container_deposit_price),
+        "safety_deposit_price": money(p.safety_deposit_price),
         "unit": p.unit,
         "stockenabled": p.stockenabled,
         "stocktype": p.stocktype,
@@ -306,6 +306,41 @@ pub(crate) fn ids_as_strings(value: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(ids_as_strings),
+        _ => {}
+    }
+}
+
+/// Drift: every record (each item of a collection) carries a field nobody documented.
+pub(crate) fn add_unknown_field(value: &mut Value) {
+    match value {
+        Value::Object(map) if map.get("items").is_some_and(Value::is_array) => {
+            if let Some(Value::Array(items)) = map.get_mut("items") {
+                items.iter_mut().for_each(add_unknown_field);
+            }
+        }
+        Value::Object(map) => {
+            map.insert(DRIFT_UNKNOWN_FIELD.into(), Value::Bool(true));
+        }
+        _ => {}
+    }
+}
+
+/// Drift: enumerated fields carry values outside their documented sets.
+pub(crate) fn add_unknown_enum_values(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key("ordernumber") && map.contains_key("status") {
+                map.insert("status".into(), json!(15));
+            }
+            if map.contains_key("deliver_method") {
+                map.insert("deliver_method".into(), json!("drone"));
+            }
+            if map.contains_key("product_type") {
+                map.insert("product_type".into(), json!("bundle"));
+            }
+            map.values_mut().for_each(add_unknown_enum_values);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_unknown_enum_values),
         _ => {}
     }
 }

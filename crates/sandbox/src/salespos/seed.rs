@@ -182,6 +182,8 @@ pub(crate) fn add_product(shop: &mut Shop, p: &DemoProduct, include_vat: bool, a
             stockenabled: p.is_stock_item,
             stocktype: "product".into(),
             stock: p.stock,
+            container_deposit_price: demo::deposits_of(&p.sku).container,
+            safety_deposit_price: demo::deposits_of(&p.sku).safety,
             unit: "per stuk".into(),
             weight: Decimal::ZERO,
             active: true,

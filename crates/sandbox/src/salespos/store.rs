@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-/// Documented oddities of the real API, switchable at run time (reference §13).
+/// Documented oddities of the real API, and drift from the documented contract, switchable at
+/// run time (reference §13). The first two are documented behaviour a client takes in its
+/// stride; the others are differences from the documents that a client must survive and report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Drift {
@@ -15,7 +17,19 @@ pub struct Drift {
     pub post_answers_no_content: bool,
     /// Every `id` and `*_id` in answers is a string (pitfall 9, seen on `order.user.id`).
     pub ids_as_strings: bool,
+    /// Every record answered carries a field the documented field lists do not name.
+    pub unknown_fields: bool,
+    /// Orders answer a status outside 1-14 and a delivery method outside the documented three;
+    /// order rows a `product_type` besides `default` and `deposit`.
+    pub unknown_enum_values: bool,
+    /// Refusals answer 422 with code `422.10` instead of 400 and the documented codes.
+    pub undocumented_codes: bool,
+    /// Error bodies come as `{"error": ...}` without `status`, `code` and `developermessage`.
+    pub odd_error_bodies: bool,
 }
+
+/// The member every record gains under [`Drift::unknown_fields`].
+pub const DRIFT_UNKNOWN_FIELD: &str = "sim_new_property";
 
 /// The webshop record and the settings that drive prices.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,6 +62,10 @@ pub struct ProductRecord {
     /// `product` or `combination` (where the stock lives).
     pub stocktype: String,
     pub stock: Decimal,
+    /// Added per unit sold as a deposit row ("statiegeld"), VAT-free.
+    pub container_deposit_price: Decimal,
+    /// Added per unit sold as a deposit row ("borg"), VAT-free.
+    pub safety_deposit_price: Decimal,
     pub unit: String,
     pub weight: Decimal,
     pub active: bool,

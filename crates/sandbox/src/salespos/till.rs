@@ -272,20 +272,54 @@ pub(crate) fn ring_up(
     }
 
     let include_vat = shop.webshop.prices_include_vat;
-    let priced = price_order(
+    let mut priced = price_order(
         include_vat,
         &inputs,
         sale.discount.map(|d| d.percent),
         sale.shipping,
     );
+    // A product with a container or safety deposit gets a deposit row per deposit after its
+    // own row ("auto_create_deposit_rows", default true): VAT-free, never discounted, added to
+    // the total price.
+    let deposit_rows: Vec<Vec<(&str, Decimal)>> = resolved
+        .iter()
+        .map(|res| {
+            let product = &shop.products[&res.product_id];
+            [
+                ("Statiegeld", product.container_deposit_price),
+                ("Borg", product.safety_deposit_price),
+            ]
+            .into_iter()
+            .filter(|(_, price)| !price.is_zero())
+            .collect()
+        })
+        .collect();
+    let deposit_inputs: Vec<RowInput> = sale
+        .lines
+        .iter()
+        .zip(&deposit_rows)
+        .flat_map(|(line, deposits)| {
+            deposits.iter().map(|(_, price)| RowInput {
+                unit_price: *price,
+                unit_discount: Decimal::ZERO,
+                count: line.quantity,
+                tax_percent: Decimal::ZERO,
+            })
+        })
+        .collect();
+    let deposits_priced = price_order(include_vat, &deposit_inputs, None, None);
+    priced.total_orderrow_price += deposits_priced.total_orderrow_price;
+    priced.total_price += deposits_priced.total_price;
+    let mut deposit_priced = deposits_priced.rows.iter();
 
     let mut rows = Vec::new();
     let mut stock_changed = Vec::new();
-    for ((line, input), (res, p)) in sale
+    for (((line, input), (res, p)), deposits) in sale
         .lines
         .iter()
         .zip(&inputs)
         .zip(resolved.iter().zip(&priced.rows))
+        .zip(&deposit_rows)
     {
         let product = shop.products[&res.product_id].clone();
         let combination = res.combination_id.map(|id| shop.combinations[&id].clone());
@@ -296,13 +330,7 @@ pub(crate) fn ring_up(
             product_number: product.productnumber.clone(),
             sub_sku_number: combination.as_ref().map(|c| c.sku_number.clone()),
             sub_ean_number: combination.as_ref().map(|c| c.ean_number.clone()),
-            product_type: if product.vatrate.is_zero()
-                && product.productnumber.contains("STATIEGELD")
-            {
-                "deposit".into()
-            } else {
-                "default".into()
-            },
+            product_type: "default".into(),
             count: line.quantity,
             price: input.unit_price,
             discount: p.unit_discount,
@@ -311,6 +339,25 @@ pub(crate) fn ring_up(
             unit: product.unit.clone(),
             product_purchase_price: product.purchaseprice,
         });
+        for (what, price) in deposits {
+            let deposit = deposit_priced.next().expect("one priced row per deposit");
+            rows.push(OrderRowRecord {
+                id: NextIds::take(&mut shop.next.order_row),
+                product_id: Some(product.id),
+                product_name: format!("{what} {}", product.name),
+                product_number: product.productnumber.clone(),
+                sub_sku_number: None,
+                sub_ean_number: None,
+                product_type: "deposit".into(),
+                count: line.quantity,
+                price: *price,
+                discount: Decimal::ZERO,
+                tax: Decimal::ZERO,
+                total_price: deposit.total_price,
+                unit: product.unit.clone(),
+                product_purchase_price: Decimal::ZERO,
+            });
+        }
         if lower_stock {
             if let Some(id) = res.combination_id {
                 let c = shop.combinations.get_mut(&id).expect("resolved above");

@@ -80,7 +80,7 @@ impl Countries {
             .as_ref()
             .and_then(|c| self.vat_codes.get(&c.to_lowercase()))
             .and_then(|v| v.vat_rate)
-            .map(|fraction| (fraction * Decimal::ONE_HUNDRED).normalize());
+            .map(|rate| rate.percent());
         CountryFacts {
             is_home: code == self.home.to_uppercase(),
             is_eu: self.countries.get(&code).is_some_and(|c| c.is_eu_member),
@@ -168,7 +168,7 @@ mod tests {
         };
         let vat = |code: &str, rate| VatCode {
             code: Some(code.into()),
-            vat_rate: Some(rate),
+            vat_rate: Some(eaccounting::VatRate::from_wire(rate)),
             ..VatCode::default()
         };
         Countries::new(

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use eaccounting::{Article, Client, Customer};
+use eaccounting::{Article, Client, Customer, VatRate};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -25,6 +25,7 @@ use super::document::{self, Booked, NewDocument, NewRow, Stage, WriteError};
 use super::money::{excluding_vat, TillLine, Totals};
 use super::progress::{describe, may_have_written, settled, Progress, CONVERTING, MAY_EXIST};
 use super::settings::{DocumentKind, OrdersSettings};
+use super::vat_terms::{self, Terms};
 use crate::flow::FlowKind;
 use crate::flows::common::errors;
 use crate::mapping::{Lookups, COUNTRY_REVENUE_ACCOUNT, COUNTRY_VAT_CODE};
@@ -40,6 +41,9 @@ use crate::sync::Applied;
 pub struct PlannedRow {
     pub sku: String,
     pub row: NewRow,
+    /// The line as the till priced it, and whether its prices include VAT: to price it again
+    /// should eAccounting read the document's prices in other terms than planned.
+    pub till: Option<(TillLine, bool)>,
 }
 
 /// Everything planned for one order.
@@ -53,6 +57,8 @@ pub struct Booking {
     pub(super) new_articles: Vec<Article>,
     pub(super) rows: Vec<PlannedRow>,
     pub(super) document: NewDocument,
+    /// The VAT terms the rows were priced in.
+    pub(super) terms: Terms,
     /// The till's totals, which the booking must match to the cent.
     pub expected: Totals,
     pub currency: String,
@@ -161,12 +167,12 @@ pub(super) fn article_from_till(
         .new_article_unit_id
         .ok_or_else(|| setting_missing("orders.new_article_unit_id", "unit"))?;
     if let Some(rate) = catalog.coding(coding_id).and_then(|c| c.vat_rate_percent) {
-        if rate != line.vat_percent {
+        if !rate.same_as(VatRate::from_percent(line.vat_percent)) {
             return Err(RecordError {
                 code: "vat_rate_differs".into(),
                 reason: format!(
                     "Article {sku} would be created with the coding for new articles ({}% VAT), but the till sells it at {}% VAT. Create the article in eAccounting yourself, then retry.",
-                    rate.normalize(),
+                    rate.percent(),
                     line.vat_percent.normalize()
                 ),
                 field: Some("orders.new_article_coding_id".into()),
@@ -357,12 +363,12 @@ impl Booking {
             .and_then(|rate| rate.trim_end_matches('%').parse::<Decimal>().ok());
         if let Some(percent) = expected_vat {
             for (sku, rate) in &booked.row_vat {
-                let charged = rate.unwrap_or_default() * Decimal::ONE_HUNDRED;
-                if charged.normalize() != percent.normalize() {
+                let charged = VatRate::from_wire(rate.unwrap_or_default());
+                if !charged.same_as(VatRate::from_percent(percent)) {
                     problems.push(format!(
                         "{} got {}% VAT, but the mapping expects {}% for customers in {}",
                         sku.as_deref().unwrap_or("a row"),
-                        charged.normalize(),
+                        charged.percent(),
                         percent.normalize(),
                         self.country
                     ));
@@ -738,7 +744,7 @@ impl Booking {
         match outcome {
             Ok(booked) => {
                 self.note_holds(books.store, &booked)?;
-                Ok(booked)
+                self.in_answered_terms(books, document, booked).await
             }
             // The create may have been saved before the answer was lost: look before retrying.
             Err(WriteError::Api(error)) if may_have_written(&error) => {
@@ -865,6 +871,87 @@ impl Booking {
             ),
             field: Some("total_price".into()),
             transient: false,
+        }
+    }
+}
+
+impl Booking {
+    /// `booked` if eAccounting read its prices in the planned VAT terms; otherwise it is made
+    /// again with the till's rows priced in the terms eAccounting chose (see `vat_terms`).
+    async fn in_answered_terms(
+        &self,
+        books: &mut Books<'_>,
+        mut document: NewDocument,
+        booked: Booked,
+    ) -> Result<Booked, RecordError> {
+        let Some(answered) = booked.includes_vat else {
+            return Ok(booked);
+        };
+        books
+            .catalog
+            .includes_vat
+            .note(self.terms.priced_private, answered);
+        if answered == self.terms.document_includes_vat {
+            return Ok(booked);
+        }
+        tracing::info!(order = %self.label, answered, "eAccounting reads the document's prices in other VAT terms than planned; making it again in those terms");
+        document::delete(books.client, &booked)
+            .await
+            .map_err(|e| errors::books("Removing the document priced in other VAT terms", &e))?;
+        // Gone from the books: until the second one stands, nothing of this order is there.
+        self.restart(books.store)?;
+        for (row, planned) in document.rows.iter_mut().zip(&self.rows) {
+            if let Some((line, includes_vat)) = &planned.till {
+                let terms = Terms {
+                    till_includes_vat: *includes_vat,
+                    ..self.terms
+                };
+                row.price = vat_terms::priced(line, &terms, answered).map_err(|error| {
+                    RecordError {
+                        code: "amount_out_of_range".into(),
+                        reason: format!(
+                            "{}: a line cannot be priced the way eAccounting reads this document's prices: {error}. Correct it in the till, then retry.",
+                            self.label
+                        ),
+                        field: None,
+                        transient: false,
+                    }
+                })?;
+            }
+        }
+        self.note_sent(books.store, MAY_EXIST, None)?;
+        match document::create(books.client, &document).await {
+            Ok(again) => {
+                self.note_holds(books.store, &again)?;
+                Ok(again)
+            }
+            Err(WriteError::Api(error)) if may_have_written(&error) => {
+                match self.search(books.client, &self.bare_intent(), None).await? {
+                    Some(found) => {
+                        self.note_holds(books.store, &found.booked)?;
+                        Ok(found.booked)
+                    }
+                    None => Err(self.waiting(&self.document_noun(), books.settle)),
+                }
+            }
+            Err(WriteError::Api(error)) => {
+                self.restart(books.store)?;
+                Err(errors::books(
+                    &format!("Creating the {}", self.document.kind.describe()),
+                    &error,
+                ))
+            }
+            Err(WriteError::Mapping(problem)) => {
+                self.restart(books.store)?;
+                Err(RecordError {
+                    code: "mapping.document".into(),
+                    reason: format!(
+                        "The orders mapping made a document eAccounting cannot take: {problem}"
+                    ),
+                    field: None,
+                    transient: false,
+                })
+            }
         }
     }
 }

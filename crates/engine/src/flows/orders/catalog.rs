@@ -15,6 +15,8 @@ pub(crate) struct Catalog {
     codings: HashMap<Uuid, ArticleAccountCoding>,
     countries: HashMap<String, Country>,
     pub company: CompanySettings,
+    /// What eAccounting answered `IncludesVat` this run (see `vat_terms`).
+    pub includes_vat: super::vat_terms::ObservedIncludesVat,
 }
 
 impl Catalog {
@@ -39,6 +41,7 @@ impl Catalog {
             codings,
             countries,
             company,
+            includes_vat: Default::default(),
         })
     }
 

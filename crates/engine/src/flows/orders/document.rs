@@ -53,6 +53,8 @@ pub(crate) struct Booked {
     pub totals: Totals,
     /// Per article row: its article number and VAT rate (a fraction) as eAccounting chose it.
     pub row_vat: Vec<(Option<String>, Option<Decimal>)>,
+    /// Whether eAccounting reads the document's unit prices as including VAT.
+    pub includes_vat: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +175,7 @@ pub(crate) fn view_quote(quote: &Quote) -> Booked {
             .filter(|r| r.article_id.is_some())
             .map(|r| (r.article_number.clone(), r.vat_rate))
             .collect(),
+        includes_vat: quote.includes_vat,
     }
 }
 
@@ -191,6 +194,7 @@ pub(crate) fn view_order(order: &Order) -> Booked {
             .filter(|r| r.article_id.is_some())
             .map(|r| (r.article_number.clone(), r.vat_rate))
             .collect(),
+        includes_vat: order.includes_vat,
     }
 }
 
@@ -209,6 +213,7 @@ pub(crate) fn view_draft(draft: &CustomerInvoiceDraft) -> Booked {
             .filter(|r| r.article_id.is_some())
             .map(|r| (r.article_number.clone(), r.vat_rate))
             .collect(),
+        includes_vat: draft.includes_vat,
     }
 }
 
@@ -227,6 +232,7 @@ pub(crate) fn view_invoice(invoice: &CustomerInvoice) -> Booked {
             .filter(|r| r.article_id.is_some())
             .map(|r| (r.article_number.clone(), r.vat_rate))
             .collect(),
+        includes_vat: invoice.includes_vat,
     }
 }
 

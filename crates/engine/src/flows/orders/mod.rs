@@ -26,12 +26,14 @@ mod reference;
 pub mod reserved;
 pub mod settings;
 mod till;
+mod vat_handling;
+mod vat_terms;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
-use eaccounting::Customer;
+use eaccounting::{Customer, VatRate};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -42,15 +44,15 @@ use self::cursor::OrdersCursor;
 use self::customer::CustomerPlan;
 use self::document::{NewDocument, NewRow};
 use self::fit::{Fit, Origin, Sources};
-use self::money::{
-    excluding_vat, including_vat, price_line, LineField, MoneyError, TillLine, Totals,
-};
+use self::money::{price_line, LineField, MoneyError, TillLine, Totals};
 pub use self::settings::{
-    store_id_problem, CustomerChoice, CustomerDefaults, DocumentKind, OrdersSettings,
-    ReferenceField, RefundChoice, DEFAULT_SEARCH_SETTLE_SECONDS, MAX_STORE_ID_CHARS,
+    store_id_problem, CustomerChoice, CustomerDefaults, DocumentKind, ForeignBusinessSales,
+    OrdersSettings, ReferenceField, RefundChoice, DEFAULT_SEARCH_SETTLE_SECONDS,
+    MAX_STORE_ID_CHARS,
 };
 pub(crate) use self::till::order_label;
 use self::till::{raw_order_label, Returns, TillRow};
+use self::vat_terms::in_document_terms;
 use crate::flow::FlowKind;
 use crate::flows::common::retry::Reread;
 use crate::flows::common::unreadable::Unreadable;
@@ -223,28 +225,6 @@ pub(crate) fn order_reference(
     reference::reference(store_id, number.as_deref(), order.id.get(), field)
 }
 
-/// The till's line in the VAT terms of the document: excl. VAT lines are converted the way the
-/// till splits them, so the document totals like the till wherever cents allow.
-fn in_document_terms(
-    line: &TillLine,
-    till_includes_vat: bool,
-    document_includes_vat: bool,
-) -> Result<TillLine, MoneyError> {
-    let convert = |amount: fn(Decimal, Decimal) -> Result<Decimal, MoneyError>| {
-        Ok::<_, MoneyError>(TillLine {
-            unit_price: amount(line.unit_price, line.vat_percent)?,
-            unit_discount: amount(line.unit_discount, line.vat_percent)?,
-            total: amount(line.total, line.vat_percent)?,
-            ..line.clone()
-        })
-    };
-    match (till_includes_vat, document_includes_vat) {
-        (true, false) => convert(excluding_vat),
-        (false, true) => convert(including_vat),
-        _ => Ok(line.clone()),
-    }
-}
-
 /// A line the money code could not price, named by its field at the till.
 fn money_error(label: &str, origin: Origin, error: MoneyError) -> RecordError {
     let (what, field) = match origin {
@@ -396,11 +376,13 @@ impl OrdersFlow {
         Ok(found)
     }
 
+    /// Who the order is booked on, whether that customer is a private person, and the card as
+    /// it will be in eAccounting (none for the default debtor).
     async fn plan_customer(
         &mut self,
         order: &salespos::Order,
         context: &Context,
-    ) -> Result<(CustomerPlan, bool), RecordError> {
+    ) -> Result<(CustomerPlan, bool, Option<Customer>), RecordError> {
         let email = order
             .customer
             .as_ref()
@@ -412,7 +394,7 @@ impl OrdersFlow {
             }
             _ => {
                 let (id, name, private) = self.default_debtor().await?;
-                return Ok((CustomerPlan::Debtor(id, name), private));
+                return Ok((CustomerPlan::Debtor(id, name), private, None));
             }
         };
         let mapped = self
@@ -435,23 +417,76 @@ impl OrdersFlow {
                 } else {
                     None
                 };
-                let private = update
-                    .as_ref()
-                    .map_or(existing.is_private_person, |u| u.is_private_person);
+                let card = update
+                    .as_deref()
+                    .cloned()
+                    .unwrap_or_else(|| existing.clone());
                 Ok((
                     CustomerPlan::Existing {
                         id,
                         name: existing.name.clone(),
                         update,
                     },
-                    private,
+                    card.is_private_person,
+                    Some(card),
                 ))
             }
             None => {
                 let private = wanted.is_private_person;
-                Ok((CustomerPlan::New(Box::new(wanted)), private))
+                let card = wanted.clone();
+                Ok((CustomerPlan::New(Box::new(wanted)), private, Some(card)))
             }
         }
+    }
+
+    /// Deposit rows the till added (statiegeld, borg: `product_type` deposit, always 0 % VAT)
+    /// are booked on the deposit article chosen in the wizard, not on the product they came
+    /// with, whose article carries the product's VAT.
+    fn book_deposits_on_their_article(
+        &self,
+        label: &str,
+        rows: &[salespos::OrderRow],
+        till: &mut [TillRow],
+    ) -> Result<(), RecordError> {
+        let deposits: Vec<&mut TillRow> = till
+            .iter_mut()
+            .filter(|r| {
+                rows.get(r.index)
+                    .is_some_and(salespos::OrderRow::is_deposit)
+            })
+            .collect();
+        let Some(first) = deposits.first() else {
+            return Ok(());
+        };
+        let total: Decimal = deposits.iter().map(|r| r.line.total).sum();
+        let catalog = self.catalog.as_ref().expect("loaded before planning");
+        let article = self
+            .settings
+            .deposit_article
+            .as_deref()
+            .filter(|sku| !sku.trim().is_empty())
+            .ok_or_else(|| RecordError {
+                code: "deposit_article_missing".into(),
+                reason: format!(
+                    "{label} has {total} deposit (statiegeld or borg) and no article to book deposits on is chosen. Choose the deposit article in the orders settings (a VAT-free article in eAccounting), then retry."
+                ),
+                field: Some("orders.deposit_article".into()),
+                transient: false,
+            })?;
+        if catalog.article(article).is_none() {
+            return Err(RecordError {
+                code: "deposit_article_missing".into(),
+                reason: format!(
+                    "{label} has {total} deposit (statiegeld or borg), and the deposit article {article} chosen in the orders settings does not exist in eAccounting. Create it there (VAT-free) or choose another, then retry."
+                ),
+                field: Some(format!("rows[{}].product_type", first.index)),
+                transient: false,
+            });
+        }
+        for row in deposits {
+            row.sku = article.to_string();
+        }
+        Ok(())
     }
 
     /// Decides for one order whose rows are read and checked, and whose SKUs are looked up.
@@ -462,12 +497,92 @@ impl OrdersFlow {
         till: Vec<TillRow>,
     ) -> Result<Booking, RecordError> {
         let label = order_label(order);
+        let mut till = till;
+        self.book_deposits_on_their_article(&label, rows, &mut till)?;
         let context = self.context(order);
-        let (mut customer, private) = self.plan_customer(order, &context).await?;
+        let (mut customer, mut private, card) = self.plan_customer(order, &context).await?;
         let mut header = self
             .document_mapping
             .evaluate(&context, &self.lookups)
             .map_err(mapping_error)?;
+
+        // A business abroad picking up at the counter: book it as the till charged it (see
+        // `vat_handling` for why this way).
+        let sale_vat = {
+            let catalog = self.catalog.as_ref().expect("loaded before planning");
+            let delivery_country = order
+                .customer
+                .as_ref()
+                .and_then(|c| c.deliveryaddress.as_ref())
+                .and_then(|a| a.country_code.as_deref())
+                .filter(|c| !c.trim().is_empty());
+            vat_handling::choose(
+                &vat_handling::Sale {
+                    label: &label,
+                    card: card.as_ref(),
+                    till_vat: order.total_tax.unwrap_or_default(),
+                    deliver_method: order.deliver_method.as_deref(),
+                    delivery_country,
+                },
+                catalog.home_country(),
+                |country| catalog.is_eu(country),
+                self.settings.foreign_business_sales,
+            )?
+        };
+        let card_country = card
+            .as_ref()
+            .and_then(|c| c.invoice_country_code.clone())
+            .filter(|c| !c.trim().is_empty());
+        match &sale_vat {
+            vat_handling::SaleVat::AsTheCard => {}
+            vat_handling::SaleVat::OnDefaultDebtor => {
+                let (id, name, debtor_private) = self.default_debtor().await?;
+                if let Some(card) = &card {
+                    header.insert("DeliveryCustomerName".into(), json!(card.name));
+                }
+                customer = CustomerPlan::Debtor(id, name);
+                private = debtor_private;
+            }
+            vat_handling::SaleVat::WhereHandedOver { pickup } => {
+                let with_vat_by_delivery = |c: &Customer| vat_handling::with_vat_by_delivery(c);
+                match &mut customer {
+                    CustomerPlan::New(new) => {
+                        if let Some(updated) = with_vat_by_delivery(new) {
+                            **new = updated;
+                        }
+                    }
+                    CustomerPlan::Existing {
+                        update: Some(update),
+                        ..
+                    } => {
+                        if let Some(updated) = with_vat_by_delivery(update) {
+                            **update = updated;
+                        }
+                    }
+                    CustomerPlan::Existing { update, .. } => {
+                        *update = card.as_ref().and_then(with_vat_by_delivery).map(Box::new);
+                    }
+                    CustomerPlan::Debtor(..) => {}
+                }
+                if *pickup {
+                    // Handed over at the counter: the shop is where the goods were delivered.
+                    let company = &self.catalog.as_ref().expect("loaded").company;
+                    for (field, value) in [
+                        (
+                            "DeliveryCustomerName",
+                            card.as_ref().map(|c| c.name.clone()),
+                        ),
+                        ("DeliveryAddress1", Some(company.address1.clone())),
+                        ("DeliveryAddress2", None),
+                        ("DeliveryPostalCode", Some(company.postal_code.clone())),
+                        ("DeliveryCity", Some(company.city.clone())),
+                        ("DeliveryCountryCode", Some(company.country_code.clone())),
+                    ] {
+                        header.insert(field.into(), json!(value));
+                    }
+                }
+            }
+        }
 
         let catalog = self.catalog.as_ref().expect("loaded before planning");
         // What would be written must fit what eAccounting takes, before anything is sent.
@@ -488,13 +603,16 @@ impl OrdersFlow {
         }
         fit.header(self.settings.document, &mut header)?;
         let customer_country = match &customer {
-            CustomerPlan::New(c) => c.invoice_country_code.clone(),
-            CustomerPlan::Existing {
-                update: Some(c), ..
-            } => c.invoice_country_code.clone(),
-            _ => None,
+            CustomerPlan::Debtor(..) => None,
+            _ => card_country,
         }
         .unwrap_or_else(|| catalog.home_country().to_string());
+        // The country whose VAT rules eAccounting applies: where the goods were handed over
+        // when VAT follows delivery, else the customer's.
+        let vat_country = match sale_vat {
+            vat_handling::SaleVat::WhereHandedOver { .. } => catalog.home_country().to_string(),
+            _ => customer_country.clone(),
+        };
         let domestic = customer_country == catalog.home_country();
         let currency = order
             .currency
@@ -514,16 +632,19 @@ impl OrdersFlow {
             self.settings.document,
             DocumentKind::InvoiceDraft | DocumentKind::Invoice
         );
-        let natural = catalog.company.documents_include_vat(private);
-        let priced_as_private = if drafts && natural != till_includes_vat {
-            [true, false].into_iter().find(|as_private| {
-                catalog.company.documents_include_vat(*as_private) == till_includes_vat
-            })
-        } else {
-            None
+        let (priced_as_private, document_includes_vat) = vat_terms::plan(
+            &catalog.includes_vat,
+            &catalog.company,
+            private,
+            till_includes_vat,
+            drafts,
+        );
+        let terms = vat_terms::Terms {
+            till_includes_vat,
+            document_includes_vat,
+            priced_private: priced_as_private.unwrap_or(private),
+            price_decimals,
         };
-        let document_includes_vat =
-            priced_as_private.map_or(natural, |p| catalog.company.documents_include_vat(p));
 
         let missing: Vec<&TillRow> = till
             .iter()
@@ -561,10 +682,10 @@ impl OrdersFlow {
         let mut document_rows = Vec::new();
         let mut origins = Vec::new();
         for row in &till {
-            if domestic {
+            if vat_country == catalog.home_country() {
                 if let Some(coding) = catalog.coding_of(&row.sku) {
-                    let books_rate = coding.vat_rate_percent.unwrap_or_default();
-                    if books_rate != row.line.vat_percent {
+                    let books_rate = coding.vat_rate();
+                    if !books_rate.same_as(VatRate::from_percent(row.line.vat_percent)) {
                         return Err(RecordError {
                             code: "vat_rate_differs".into(),
                             reason: format!(
@@ -573,7 +694,7 @@ impl OrdersFlow {
                                 row.index + 1,
                                 row.line.vat_percent.normalize(),
                                 coding.name.as_deref().unwrap_or("?"),
-                                books_rate.normalize()
+                                books_rate.percent()
                             ),
                             field: Some(format!("rows[{}].tax", row.index)),
                             transient: false,
@@ -592,6 +713,7 @@ impl OrdersFlow {
                     text: row.name.clone(),
                     price,
                 },
+                till: Some((row.line.clone(), till_includes_vat)),
             });
             origins.push(origin);
         }
@@ -628,11 +750,12 @@ impl OrdersFlow {
             })?;
             let coded = catalog
                 .coding_of(&article.number)
-                .and_then(|c| c.vat_rate_percent);
-            if let (true, Some(till_rate), Some(coded)) = (domestic, rate, coded) {
+                .map(|c| c.vat_rate().percent());
+            let taxed_here = vat_country == catalog.home_country();
+            if let (true, Some(till_rate), Some(coded)) = (taxed_here, rate, coded) {
                 // eAccounting books the article's rate; a till rate it does not have would
                 // come out as other totals.
-                if till_rate != coded {
+                if !VatRate::from_percent(till_rate).same_as(VatRate::from_percent(coded)) {
                     return Err(RecordError {
                         code: "vat_rate_differs".into(),
                         reason: format!(
@@ -654,6 +777,7 @@ impl OrdersFlow {
                 vat_percent: rate.or(coded).unwrap_or_default(),
             };
             let origin = Origin::Order(field);
+            let till_line = line.clone();
             let price = in_document_terms(&line, includes_vat, document_includes_vat)
                 .and_then(|line| price_line(&line, price_decimals))
                 .map_err(|e| money_error(&label, origin, e))?;
@@ -664,6 +788,7 @@ impl OrdersFlow {
                     text: article.name.clone(),
                     price,
                 },
+                till: Some((till_line, includes_vat)),
             });
             origins.push(origin);
         }
@@ -721,9 +846,10 @@ impl OrdersFlow {
                 rows: Vec::new(),
                 priced_as_private,
             },
+            terms,
             expected,
             currency,
-            country: customer_country,
+            country: vat_country,
             source,
             found: None,
             only_link: false,
@@ -752,6 +878,12 @@ impl OrdersFlow {
                 header: Default::default(),
                 rows: Vec::new(),
                 priced_as_private: None,
+            },
+            terms: vat_terms::Terms {
+                till_includes_vat: true,
+                document_includes_vat: true,
+                priced_private: true,
+                price_decimals: 2,
             },
             expected: Totals {
                 gross: order.total_price.unwrap_or_default(),
@@ -971,6 +1103,7 @@ impl OrdersFlow {
             })
             .collect();
         skus.extend(self.settings.shipping_article.clone());
+        skus.extend(self.settings.deposit_article.clone());
         skus.extend(self.settings.extra_costs_article.clone());
         let books = self.books.clone();
         self.catalog()

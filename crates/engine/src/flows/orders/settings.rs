@@ -122,6 +122,27 @@ pub enum CustomerChoice {
     PerOrder,
 }
 
+/// How a till sale to a business in another EU country that has a VAT number is booked when
+/// the till charged the shop's VAT (the goods were handed over in the shop).
+///
+/// eAccounting decides a document's VAT from the customer card: an EU business with a VAT
+/// number gets reverse charge (0 %), whatever the till charged. A sale handed over in the shop
+/// carries the shop's VAT whoever buys it, so the booking must tell eAccounting where the
+/// goods were handed over, or book the sale on a domestic card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ForeignBusinessSales {
+    /// On the business's own card, with eAccounting's "VAT based on the delivery address"
+    /// switched on for it and the sale's delivery address at the shop: a pickup carries the
+    /// shop's VAT, a sale shipped to it stays reverse charged.
+    #[default]
+    VatWhereHandedOver,
+    /// On the default debtor, a domestic card: always the shop's VAT; the business is named in
+    /// the document's delivery name.
+    DefaultDebtor,
+}
+
 /// Values for required customer fields the till does not know. Never invented: when the till
 /// lacks one and no default is set here, the order fails naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -190,6 +211,10 @@ pub struct OrdersSettings {
     /// A name, address or line text longer than eAccounting takes is cut to fit (and the cut
     /// is logged) rather than failing the order.
     pub shorten_long_texts: bool,
+    /// The VAT-free article deposits (statiegeld, borg) from the till are booked on.
+    pub deposit_article: Option<String>,
+    /// How a business from another EU country is booked when the till charged the shop's VAT.
+    pub foreign_business_sales: ForeignBusinessSales,
 }
 
 impl OrdersSettings {
@@ -198,9 +223,7 @@ impl OrdersSettings {
         let store_id = self.store_id.as_deref().filter(|s| !s.trim().is_empty())?;
         store_id_problem(store_id).map(|why| ("orders.store_id", why))
     }
-}
 
-impl OrdersSettings {
     /// The shop id in the reference: the one the merchant named, else the POS webshop's.
     pub fn store_id_or(&self, webshop_id: i64) -> String {
         self.store_id
@@ -231,6 +254,8 @@ impl Default for OrdersSettings {
             search_settle_seconds: DEFAULT_SEARCH_SETTLE_SECONDS,
             refunds: RefundChoice::Skip,
             shorten_long_texts: false,
+            deposit_article: None,
+            foreign_business_sales: ForeignBusinessSales::default(),
         }
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use eaccounting::{Article, ArticleBarcode};
+use eaccounting::{Article, ArticleBarcode, VatRate};
 use rust_decimal::Decimal;
 use salespos::{Direction, Product, ProductFilter, ProductId, ProductSort};
 use serde_json::{json, Map, Value};
@@ -382,7 +382,7 @@ impl ProductsFlow {
             )
         })?;
         if let (Some(rate), Some(pos_rate)) = (coding.vat_rate_percent, product.vatrate) {
-            if rate != pos_rate {
+            if !rate.same_as(VatRate::from_percent(pos_rate)) {
                 return Err(errors::record(
                     "vat_rate_differs",
                     Some("products.to_books.coding_by_tariff"),
@@ -390,7 +390,7 @@ impl ProductsFlow {
                         "{what} is sold at {}% VAT, but the coding chosen for tax tariff {tariff:?} ('{}') is {}% VAT. Choose a coding with the same rate in the products settings, then retry.",
                         pos_rate.normalize(),
                         coding.name.as_deref().unwrap_or("?"),
-                        rate.normalize()
+                        rate.percent()
                     ),
                 ));
             }
@@ -415,11 +415,11 @@ impl ProductsFlow {
                     )
                 }
                 // Only the price in the POS's terms is sent; eAccounting works out the other
-                // from the coding (sending both would let a rounded one win).
+                // from the coding, and refuses a pair whose other half is stale.
                 "price" if self.shop().includes_vat => {
-                    article.gross_price = values::decimal(Some(&value))
+                    article.set_gross_price(values::decimal(Some(&value)))
                 }
-                "price" => article.net_price = values::decimal(Some(&value)),
+                "price" => article.set_net_price(values::decimal(Some(&value))),
                 _ => {
                     article.extra.insert(field.clone(), value);
                 }

@@ -111,7 +111,7 @@ pub(crate) fn article_context(
     coding: Option<&ArticleAccountCoding>,
     includes_vat: bool,
 ) -> Context {
-    let rate = coding.and_then(|c| c.vat_rate_percent).unwrap_or_default();
+    let rate = coding.map(|c| c.vat_rate().percent()).unwrap_or_default();
     let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
     // Checked: an article's price beyond any calculation gives no price, not a panic.
     let gross = article

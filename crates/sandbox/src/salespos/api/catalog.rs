@@ -26,7 +26,13 @@ pub(super) fn list_products(shop: &Shop, call: &Call<'_>, category: Option<i64>)
     let (minprice, maxprice) = (q.decimal("minprice")?, q.decimal("maxprice")?);
     let (minstock, maxstock) = (q.decimal("minstock")?, q.decimal("maxstock")?);
     let active = q.bool("active")?;
+    // CCV's parameter docs: "min 3 char., LIKE matching".
     let name = q.get("productname").map(str::to_lowercase);
+    if name.as_ref().is_some_and(|n| n.chars().count() < 3) {
+        return Err(Failure::invalid(
+            "productname must be at least 3 characters (LIKE matching)",
+        ));
+    }
     let typed = shop
         .products
         .values()
@@ -156,6 +162,8 @@ pub(super) fn create_product(shop: &mut Shop, call: &Call<'_>) -> Answer {
         stockenabled: f.bool("stockenabled")?.unwrap_or(false),
         stocktype: "product".into(),
         stock: f.decimal("stock")?.unwrap_or_default(),
+        container_deposit_price: f.decimal("container_deposit_price")?.unwrap_or_default(),
+        safety_deposit_price: f.decimal("safety_deposit_price")?.unwrap_or_default(),
         unit: f.string("unit")?.unwrap_or_default(),
         weight: f.decimal("weight")?.unwrap_or_default(),
         // Written as `active`, read back as `is_active` (reference §13.2).
@@ -198,6 +206,8 @@ pub(super) fn patch_product(shop: &mut Shop, call: &Call<'_>, id: i64) -> Answer
         purchaseprice: decimal,
         stockenabled: bool,
         stock: decimal,
+        container_deposit_price: decimal,
+        safety_deposit_price: decimal,
         unit: string,
         weight: decimal,
         maincategory: string,

@@ -33,7 +33,8 @@ pub(super) fn list_orders(shop: &Shop, call: &Call<'_>) -> Answer {
     let q = &call.query;
     let status = q.int("status")?;
     let is_paid = q.bool("is_paid")?;
-    let is_completed = q.bool("is_completed")?;
+    // CCV's parameter docs: "Toggles completed orders. Default: true".
+    let is_completed = Some(q.bool("is_completed")?.unwrap_or(true));
     let paymethod_id = q.int("paymethod_id")?;
     let ordernumber = q.int("ordernumber")?;
     let min = q.date("min_create_date")?;
