@@ -86,6 +86,13 @@ export const commands = {
 	 *  this computer's time zone); with `by_vat_rate`, VAT per rate too (one read per sale).
 	 */
 	reconcile: (from: string, to: string, byVatRate: boolean) => typedError<Reconciliation, CommandError>(__TAURI_INVOKE("reconcile", { from, to, byVatRate })),
+	/**
+	 *  Where the real APIs answered differently from their documents (names and codes only), for
+	 *  the "differences from the documented API" in Settings.
+	 */
+	getApiDifferences: () => typedError<DriftEntry[], CommandError>(__TAURI_INVOKE("get_api_differences")),
+	/**  Forgets the differences met so far (after the merchant sent the report). */
+	clearApiDifferences: () => typedError<null, CommandError>(__TAURI_INVOKE("clear_api_differences")),
 };
 
 /** Events */
@@ -403,6 +410,23 @@ export type DocumentKind = "quote" | "order" |
 /**  A booked invoice (created as a draft, checked against the till, then converted). */
 "invoice";
 
+/**  One difference from the documented API, as often as it was met. */
+export type DriftEntry = {
+	system: System,
+	/**  `unknown_field`, `unknown_enum_value`, `undocumented_status` or `error_body_shape`. */
+	kind: string,
+	/**
+	 *  Where: a schema or record (`CustomerApi`, `orders`), a field (`orders.status`), an
+	 *  endpoint (`POST customers`).
+	 */
+	place: string,
+	/**  What: a field name, an enumeration value, a status or error code, a body's shape. */
+	name: string,
+	count: number,
+	first_seen: string,
+	last_seen: string,
+};
+
 /**  What the dashboard and `posbridge status` show. */
 export type EngineStatus = {
 	paused: boolean,
@@ -554,6 +578,28 @@ export type FlowSeries = {
 	flow: FlowKind,
 	records: number[],
 };
+
+/**
+ *  How a till sale to a business in another EU country that has a VAT number is booked when
+ *  the till charged the shop's VAT (the goods were handed over in the shop).
+ * 
+ *  eAccounting decides a document's VAT from the customer card: an EU business with a VAT
+ *  number gets reverse charge (0 %), whatever the till charged. A sale handed over in the shop
+ *  carries the shop's VAT whoever buys it, so the booking must tell eAccounting where the
+ *  goods were handed over, or book the sale on a domestic card.
+ */
+export type ForeignBusinessSales = 
+/**
+ *  On the business's own card, with eAccounting's "VAT based on the delivery address"
+ *  switched on for it and the sale's delivery address at the shop: a pickup carries the
+ *  shop's VAT, a sale shipped to it stays reverse charged.
+ */
+"vat_where_handed_over" | 
+/**
+ *  On the default debtor, a domestic card: always the shop's VAT; the business is named in
+ *  the document's delivery name.
+ */
+"default_debtor";
 
 /**  A function a mapping expression can call, as the editor lists it. */
 export type FunctionInfo = {
@@ -738,6 +784,17 @@ export type OrdersSettings = {
 	 *  before it writes again (see [`DEFAULT_SEARCH_SETTLE_SECONDS`]).
 	 */
 	search_settle_seconds?: number,
+	/**  Refunds and returned items at the till. */
+	refunds?: RefundChoice,
+	/**
+	 *  A name, address or line text longer than eAccounting takes is cut to fit (and the cut
+	 *  is logged) rather than failing the order.
+	 */
+	shorten_long_texts?: boolean,
+	/**  The VAT-free article deposits (statiegeld, borg) from the till are booked on. */
+	deposit_article?: string | null,
+	/**  How a business from another EU country is booked when the till charged the shop's VAT. */
+	foreign_business_sales?: ForeignBusinessSales,
 };
 
 /**
@@ -871,6 +928,20 @@ export type ReferenceField =
 "your_reference" | 
 /**  `BuyersOrderReference`, up to 35 characters; shows in e-invoices. */
 "buyers_order_reference";
+
+/**
+ *  What becomes of money given back at the till: a refund (an order that totals below zero)
+ *  or a sale with a returned item on it (a line below zero).
+ */
+export type RefundChoice = 
+/**  Not booked; each is reported as skipped with the reason, for the bookkeeper to handle. */
+"skip" | 
+/**
+ *  Booked: a refund as a credit invoice (eAccounting has credit documents only for
+ *  invoices, so the document must be an invoice or invoice draft), a sale with a returned
+ *  item as the chosen document with a negative line.
+ */
+"credit_invoice";
 
 /**  The revenue accounts an article account coding books a sale on, per kind of sale. */
 export type RevenueAccounts = {
