@@ -110,6 +110,14 @@ const MIGRATIONS: &[M<'static>] = &[
         ) STRICT;
         CREATE INDEX failed_by_state ON failed_records (state, flow, next_retry_at);",
     ),
+    // 3 (branch ship): which release wrote the database last, so an older release can name
+    // the release it would need.
+    M::up(
+        "CREATE TABLE store_meta (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {
