@@ -44,6 +44,13 @@ enum Command {
     Demo(commands::demo::Args),
     /// Keep syncing on the schedule until stopped (a headless server, a service).
     Run(commands::run::Args),
+    /// List the options of a setting, as the setup wizard's dropdowns show them (the ids the
+    /// answers need).
+    Choices(commands::choices::Args),
+    /// Switch flows on or off, or list them.
+    Flows(commands::flows::Args),
+    /// Apply a whole wizard's answers from a file (checked like the wizard), or export them.
+    Setup(commands::setup::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +77,9 @@ fn main() -> ExitCode {
             Command::Failed(args) => commands::failed::run(cli.data_dir, args).await,
             Command::Demo(args) => commands::demo::run(cli.data_dir, args).await,
             Command::Run(args) => commands::run::run(cli.data_dir, args).await,
+            Command::Choices(args) => commands::choices::run(cli.data_dir, args).await,
+            Command::Flows(args) => commands::flows::run(cli.data_dir, args).await,
+            Command::Setup(args) => commands::setup::run(cli.data_dir, args).await,
         }
     });
     match result {

@@ -16,6 +16,6 @@ pub mod settings_paths;
 pub mod store;
 pub mod sync;
 
-pub use engine::{alerts, choices, wizard};
-pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};
+pub use engine::{alerts, answers, choices, setting_choices, wizard};
+pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin, RunsHeld};
 pub use flow::FlowKind;

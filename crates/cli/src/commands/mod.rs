@@ -1,12 +1,15 @@
 //! One module per subcommand.
 
+pub mod choices;
 pub mod connect;
 pub mod demo;
 pub mod failed;
+pub mod flows;
 pub mod log;
 pub mod run;
 pub mod sandbox;
 pub mod settings;
+pub mod setup;
 pub mod status;
 pub mod sync;
 

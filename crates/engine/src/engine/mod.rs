@@ -10,17 +10,21 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 pub mod alerts;
+pub mod answers;
 mod catalog_flows;
 pub mod choices;
 mod connect;
 mod demo;
 mod failures;
+mod hold;
 mod runs;
 mod schedule;
+pub mod setting_choices;
 pub mod wizard;
 
 pub use self::connect::ClientTuning;
 pub use self::demo::DemoSystems;
+pub use self::hold::RunsHeld;
 
 use crate::activity::{ActivityLog, NewEvent};
 use crate::connections::ConnectionSummary;

@@ -85,7 +85,10 @@ const fn setting(path: &'static str, about: &'static str, source: Source) -> Cho
 const DOCUMENTS: &[(&str, &str)] = &[
     ("quote", "a quote"),
     ("order", "an order"),
-    ("invoice_draft", "an invoice draft the bookkeeper checks and sends"),
+    (
+        "invoice_draft",
+        "an invoice draft the bookkeeper checks and sends",
+    ),
     ("invoice", "a booked invoice"),
 ];
 const CUSTOMER_CHOICES: &[(&str, &str)] = &[
@@ -119,32 +122,136 @@ const STOCK_CALCULATIONS: &[(&str, &str)] = &[
 
 /// Every setting `posbridge choices` knows, in the wizard's order.
 pub const CHOOSABLE_SETTINGS: &[ChoosableSetting] = &[
-    setting("orders.document", "what a till sale becomes", Source::Fixed(DOCUMENTS)),
-    setting("orders.customers", "who till sales are booked on", Source::Fixed(CUSTOMER_CHOICES)),
-    setting("orders.default_debtor", "the customer till sales are booked on (search it)", Source::Debtors),
-    setting("orders.statuses", "POS order statuses (keys of lookups.pos_status_include)", Source::OrderStatuses),
-    setting("orders.payment_methods", "POS payment methods (keys of lookups.payment_method_terms and payment_method_reference)", Source::PaymentMethods),
-    setting("orders.lookups.payment_method_terms", "terms of payment, per payment method", Source::TermsOfPayment),
-    setting("orders.countries", "countries (keys of lookups.country_vat_code and country_revenue_account)", Source::Countries),
-    setting("orders.lookups.country_vat_code", "VAT codes, per customer country", Source::VatCodes),
-    setting("orders.lookups.country_revenue_account", "revenue accounts, per customer country", Source::RevenueAccounts),
-    setting("orders.lookups.delivery_method", "delivery methods, per POS shipping method", Source::DeliveryMethods),
-    setting("orders.shipping_article", "the article shipping costs are booked on (search it)", Source::Articles),
-    setting("orders.extra_costs_article", "the article extra costs and order discounts are booked on (search it)", Source::Articles),
-    setting("orders.reference_field", "the document field that carries PosBridge's reference", Source::Fixed(REFERENCE_FIELDS)),
-    setting("orders.new_article_coding_id", "account coding of articles PosBridge creates", Source::Codings),
-    setting("orders.new_article_unit_id", "unit of articles PosBridge creates", Source::Units),
-    setting("orders.customer_defaults.terms_of_payment_id", "terms of payment of new customers", Source::TermsOfPayment),
-    setting("orders.customer_defaults.country_code", "country of customers whose address has none", Source::Countries),
-    setting("products.direction", "which way products go", Source::Fixed(PRODUCT_DIRECTIONS)),
-    setting("products.filters.labels", "article labels to sync (none: all)", Source::ArticleLabels),
-    setting("products.to_books.coding_by_tariff", "account codings, per POS tax tariff", Source::Codings),
-    setting("products.to_books.unit_id", "unit of articles made from POS products", Source::Units),
-    setting("stock.calculation", "the stock the POS gets", Source::Fixed(STOCK_CALCULATIONS)),
-    setting("customers.direction", "which way customers go", Source::Fixed(CUSTOMER_DIRECTIONS)),
-    setting("customers.defaults.terms_of_payment_id", "terms of payment of customers PosBridge creates", Source::TermsOfPayment),
-    setting("customers.defaults.country_code", "country of customers whose address has none", Source::Countries),
-    setting("categories.parent_category_id", "the POS category new categories go under", Source::PosCategories),
+    setting(
+        "orders.document",
+        "what a till sale becomes",
+        Source::Fixed(DOCUMENTS),
+    ),
+    setting(
+        "orders.customers",
+        "who till sales are booked on",
+        Source::Fixed(CUSTOMER_CHOICES),
+    ),
+    setting(
+        "orders.default_debtor",
+        "the customer till sales are booked on (search it)",
+        Source::Debtors,
+    ),
+    setting(
+        "orders.statuses",
+        "POS order statuses (keys of lookups.pos_status_include)",
+        Source::OrderStatuses,
+    ),
+    setting(
+        "orders.payment_methods",
+        "POS payment methods (keys of lookups.payment_method_terms and payment_method_reference)",
+        Source::PaymentMethods,
+    ),
+    setting(
+        "orders.lookups.payment_method_terms",
+        "terms of payment, per payment method",
+        Source::TermsOfPayment,
+    ),
+    setting(
+        "orders.countries",
+        "countries (keys of lookups.country_vat_code and country_revenue_account)",
+        Source::Countries,
+    ),
+    setting(
+        "orders.lookups.country_vat_code",
+        "VAT codes, per customer country",
+        Source::VatCodes,
+    ),
+    setting(
+        "orders.lookups.country_revenue_account",
+        "revenue accounts, per customer country",
+        Source::RevenueAccounts,
+    ),
+    setting(
+        "orders.lookups.delivery_method",
+        "delivery methods, per POS shipping method",
+        Source::DeliveryMethods,
+    ),
+    setting(
+        "orders.shipping_article",
+        "the article shipping costs are booked on (search it)",
+        Source::Articles,
+    ),
+    setting(
+        "orders.extra_costs_article",
+        "the article extra costs and order discounts are booked on (search it)",
+        Source::Articles,
+    ),
+    setting(
+        "orders.reference_field",
+        "the document field that carries PosBridge's reference",
+        Source::Fixed(REFERENCE_FIELDS),
+    ),
+    setting(
+        "orders.new_article_coding_id",
+        "account coding of articles PosBridge creates",
+        Source::Codings,
+    ),
+    setting(
+        "orders.new_article_unit_id",
+        "unit of articles PosBridge creates",
+        Source::Units,
+    ),
+    setting(
+        "orders.customer_defaults.terms_of_payment_id",
+        "terms of payment of new customers",
+        Source::TermsOfPayment,
+    ),
+    setting(
+        "orders.customer_defaults.country_code",
+        "country of customers whose address has none",
+        Source::Countries,
+    ),
+    setting(
+        "products.direction",
+        "which way products go",
+        Source::Fixed(PRODUCT_DIRECTIONS),
+    ),
+    setting(
+        "products.filters.labels",
+        "article labels to sync (none: all)",
+        Source::ArticleLabels,
+    ),
+    setting(
+        "products.to_books.coding_by_tariff",
+        "account codings, per POS tax tariff",
+        Source::Codings,
+    ),
+    setting(
+        "products.to_books.unit_id",
+        "unit of articles made from POS products",
+        Source::Units,
+    ),
+    setting(
+        "stock.calculation",
+        "the stock the POS gets",
+        Source::Fixed(STOCK_CALCULATIONS),
+    ),
+    setting(
+        "customers.direction",
+        "which way customers go",
+        Source::Fixed(CUSTOMER_DIRECTIONS),
+    ),
+    setting(
+        "customers.defaults.terms_of_payment_id",
+        "terms of payment of customers PosBridge creates",
+        Source::TermsOfPayment,
+    ),
+    setting(
+        "customers.defaults.country_code",
+        "country of customers whose address has none",
+        Source::Countries,
+    ),
+    setting(
+        "categories.parent_category_id",
+        "the POS category new categories go under",
+        Source::PosCategories,
+    ),
 ];
 
 /// The setting at `path`, or an error listing those there are.
@@ -179,7 +286,7 @@ impl Engine {
     ) -> Result<Vec<SettingChoice>> {
         let setting = choosable(path)?;
         let words = search.map(str::trim).filter(|w| !w.is_empty());
-        let options = match setting.source {
+        let options: Vec<SettingChoice> = match setting.source {
             Source::Debtors => {
                 let found = self.find_debtors(words.unwrap_or_default()).await?;
                 return Ok(found
@@ -192,7 +299,14 @@ impl Engine {
                         if let Some(email) = d.email {
                             detail.push(email);
                         }
-                        detail.push(if d.private_person { "private person" } else { "company" }.into());
+                        detail.push(
+                            if d.private_person {
+                                "private person"
+                            } else {
+                                "company"
+                            }
+                            .into(),
+                        );
                         SettingChoice::new(json!(d.id), d.name, Some(detail.join(", ")))
                     })
                     .collect());
@@ -270,7 +384,11 @@ impl Engine {
                         .vat_codes
                         .into_iter()
                         .map(|v| {
-                            SettingChoice::new(json!(v.code), v.description, Some(percent(v.percent)))
+                            SettingChoice::new(
+                                json!(v.code),
+                                v.description,
+                                Some(percent(v.percent)),
+                            )
                         })
                         .collect(),
                     Source::RevenueAccounts => books
@@ -351,7 +469,11 @@ mod tests {
 
     #[test]
     fn a_search_looks_in_the_value_the_name_and_the_detail() {
-        let choice = SettingChoice::new(json!("KB-01"), "Koffiebonen", Some("24.50 excl. VAT".into()));
+        let choice = SettingChoice::new(
+            json!("KB-01"),
+            "Koffiebonen",
+            Some("24.50 excl. VAT".into()),
+        );
         assert!(choice.matches("kb-01"));
         assert!(choice.matches("BONEN"));
         assert!(choice.matches("24.50"));
