@@ -84,15 +84,18 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         "install_update" => {
             let state = app.state::<AppState>();
             let (updates, desktop) = (Arc::clone(&state.updates), Arc::clone(&state.desktop));
+            let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 let installed =
                     crate::updates::install_and_restart(&updates, &engine, desktop.as_ref()).await;
                 if let Err(error) = installed {
-                    // Said where the merchant clicked: a busy or refused update is news.
-                    desktop.notify(&engine::alerts::Notification {
-                        title: "PosBridge".into(),
-                        body: error.to_string(),
-                    });
+                    // The window says why (a sync under way, a refused release) and offers it
+                    // again when it can be installed.
+                    tracing::warn!(%error, "the update from the tray was not installed");
+                    engine
+                        .activity()
+                        .note(engine::activity::NewEvent::warn(error.to_string()));
+                    show_main_window(&app);
                 }
             });
         }

@@ -15,7 +15,6 @@ use engine::secrets::MemoryStore;
 use engine::Engine;
 use serde_json::{json, Value};
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
-use tauri::Manager;
 
 use super::*;
 
