@@ -182,7 +182,7 @@ impl Problems {
     }
 
     /// Records an engine check's refusal (a settings error names its answer).
-    fn from_check(&mut self, result: Result<()>, prefix: &str) {
+    fn add_refusal(&mut self, result: Result<()>, prefix: &str) {
         match result {
             Ok(()) => {}
             Err(EngineError::Settings(SettingsError::Invalid { path, reason })) => {
@@ -270,7 +270,7 @@ impl Engine {
         let mut problems = Problems::default();
         for schedule in self.schedules_of(answers)? {
             if answers.flows.contains_key(&schedule.flow) {
-                problems.from_check(check_schedule(&schedule), "flows.");
+                problems.add_refusal(check_schedule(&schedule), "flows.");
             }
         }
         if let Some(orders) = &answers.orders {
@@ -284,11 +284,11 @@ impl Engine {
                     };
                     problems.add(path, reason);
                 }
-                other => problems.from_check(other, "orders."),
+                other => problems.add_refusal(other, "orders."),
             }
         }
         for catalog in catalog_answers(answers) {
-            problems.from_check(check_catalog(&catalog), "");
+            problems.add_refusal(check_catalog(&catalog), "");
         }
 
         let connections = self.connections()?;
