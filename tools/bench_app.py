@@ -160,6 +160,20 @@ def last_run_id(data_dir):
         return db.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0]
 
 
+def simulators_alone(cli, env):
+    """RSS of the demo systems by themselves (`posbridge sandbox`, the same simulators and seed the
+    app hosts in demo mode): the part of the app's figure a merchant on real systems does not
+    carry."""
+    process = subprocess.Popen([cli, "sandbox"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        process.stdout.readline()
+        time.sleep(2)
+        return memory(process.pid)[0]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def row(label, kinds, cpu=None):
     app_rss, app_pss = kinds.get("app", (0, 0))
     web = [v for k, v in kinds.items() if k != "app"]
@@ -224,6 +238,8 @@ def main():
     after = row(f"Idle {settle} s after the run", snapshot(app.process.pid), cpu)
     app.stop()
 
+    print(f"The demo systems alone (posbridge sandbox, idle, seeded): {simulators_alone(args.cli, env):.1f} MB RSS,"
+          " part of the app's figures above (demo mode hosts them in the app's process)")
     print()
     print("Targets: app idle RSS < 60 MB, total < 250 MB, idle CPU < 0.5 %, cold start < 1.5 s")
     print(f"  app idle RSS {idle[0]:.1f} MB, total {idle[1]:.1f} MB RSS ({idle[2]:.1f} PSS), cold start {statistics.median(starts):.2f} s")

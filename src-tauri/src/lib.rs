@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod error;
 mod events;
+mod memory;
 mod state;
 mod tray;
 mod tray_text;
@@ -163,6 +164,7 @@ fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
 
 pub fn run() {
     let started = std::time::Instant::now();
+    memory::limit_arenas();
     let options = Options::from_args(std::env::args_os());
     let engine = match open_engine(&options) {
         Ok(engine) => engine,
@@ -226,6 +228,7 @@ pub fn run() {
             });
             tray::create(app.handle(), &engine)?;
             forward_activity(app.handle(), &engine);
+            memory::start_trimming();
             watch::start(Arc::clone(&engine), Arc::clone(&desktop));
             updates.start_checking(move |status| desktop.show_update(status));
             tauri::async_runtime::spawn(start_background(Arc::clone(&engine), demo));
