@@ -114,10 +114,10 @@ rpm_contents() {
     grep -qx "$file" <<<"$listed" || { echo "missing $file"; return 1; }
   done
   local requires; requires=$(rpm -qp --requires "$rpm" 2>/dev/null)
-  grep -q "webkit2gtk4.1" <<<"$requires" || { echo "$requires"; return 1; }
-  rpm -qp --qf '%{NAME} %{VERSION} %{LICENSE}\n' "$rpm" 2>/dev/null | grep -q "^PosBridge $(dpkg-deb -f "$deb" Version) "
+  grep -q "libwebkit2gtk-4.1.so.0" <<<"$requires" || { echo "$requires"; return 1; }
+  rpm -qp --qf '%{NAME} %{VERSION} %{LICENSE}\n' "$rpm" 2>/dev/null | grep -q "^$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version) "
 }
-check "the .rpm carries the same files and requires WebKitGTK 4.1" rpm_contents
+check "the .rpm carries the same files and requires WebKitGTK 4.1 (libwebkit2gtk-4.1.so.0)" rpm_contents
 
 ## The apps start and show their window ######################################################
 # shows_window NAME COMMAND...: starts the command on a private headless desktop with its own

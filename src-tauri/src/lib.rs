@@ -165,6 +165,7 @@ fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
 pub fn run() {
     let started = std::time::Instant::now();
     memory::limit_arenas();
+    webview::prepare_environment();
     let options = Options::from_args(std::env::args_os());
     let engine = match open_engine(&options) {
         Ok(engine) => engine,

@@ -5,6 +5,17 @@
 
 use tauri::{Runtime, WebviewWindow};
 
+/// WebKitGTK's DMA-BUF renderer (2.42 and later) crashes the web process on machines without a
+/// GPU it can use (a virtual display, some virtual machines and drivers): the window then stays
+/// blank. Measured: the release build's web process died with SIGSEGV at once under Xvfb with
+/// WebKitGTK 2.50, and showed the page with this set. Call before any thread starts; a value the
+/// merchant set wins.
+pub fn prepare_environment() {
+    if cfg!(target_os = "linux") && std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
+}
+
 /// Applies the settings to the window's web view (a no-op where the web view is not WebKitGTK).
 pub fn tune<R: Runtime>(window: &WebviewWindow<R>) {
     #[cfg(target_os = "linux")]
