@@ -19,10 +19,13 @@ passed=0 failed=0
 
 check() { # check NAME COMMAND...: runs one check, says ok or not ok with its output
   local name=$1; shift
-  if out=$("$@" 2>&1); then
+  # In the background, so that `set -e` holds inside the check: in an `if` or `$(...)` bash
+  # ignores it, and a check would then only answer for its last line.
+  ( set -e; "$@" ) >"$scratch/check.out" 2>&1 &
+  if wait $!; then
     echo "ok - $name"; passed=$((passed + 1))
   else
-    echo "not ok - $name"; echo "$out" | sed 's/^/    /'; failed=$((failed + 1))
+    echo "not ok - $name"; sed 's/^/    /' "$scratch/check.out"; failed=$((failed + 1))
   fi
 }
 
