@@ -1,6 +1,9 @@
 # PosBridge: the two commands of the README, and the steps they are made of.
 #   make run    build and start the desktop app (demo mode on the built-in simulators until you connect real systems)
 #   make test   every test: Rust (unit, contract, scenario), UI in headless Chromium, the real app under Xvfb
+#   make dist   release installers in target/release/bundle: .deb, .rpm and .AppImage (15-25 min from scratch)
+#   make dist-test   install the .deb in a throwaway root, check all three installers, start the AppImage under Xvfb
+#   make bench-app   the release app's installer sizes, cold start, memory and CPU (prints a table)
 # Both install what they need on a fresh Debian/Ubuntu machine first, and are quick when nothing changed.
 
 SHELL := /bin/bash
@@ -22,7 +25,13 @@ CARGO_DENY_VERSION := 0.20.2
 UI_SOURCES := $(shell find ui/src ui/public ui/tests/harness -type f 2>/dev/null) \
               ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/package.json
 
-.PHONY: help run test apt-build apt-test ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos audit cargo-deny
+# ... to make and check the installers (the AppImage is assembled from Debian's tools).
+APT_DIST := squashfs-tools patchelf desktop-file-utils rpm libfuse2 xdotool x11-utils imagemagick
+VERSION := $(shell python3 -c 'import json; print(json.load(open("tauri.conf.json"))["version"])')
+BUNDLE := target/release/bundle
+APPIMAGE := $(BUNDLE)/appimage/PosBridge_$(VERSION)_amd64.AppImage
+
+.PHONY: help run test apt-build apt-test apt-dist ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos audit cargo-deny dist dist-test bench-app
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -61,6 +70,9 @@ apt-build:
 
 apt-test:
 	@$(call apt_install,$(APT_TEST))
+
+apt-dist:
+	@$(call apt_install,$(APT_DIST))
 
 tauri-driver:
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
@@ -114,6 +126,30 @@ ui-test: ui-harness
 e2e: ui tauri-driver
 	$(CARGO) build --locked -p posbridge-app
 	tools/with-desktop.sh tools/e2e.sh
+
+## Installers ##################################################################################
+
+# The .deb and .rpm from Tauri's bundler (the .deb also carries the `posbridge` CLI and its systemd
+# user unit); the AppImage from the .deb by tools/build_appimage.py (Tauri's own AppImage step
+# downloads its tools from GitHub). For a signed release, set POSBRIDGE_UPDATER_PUBKEY,
+# POSBRIDGE_UPDATE_ENDPOINT and TAURI_SIGNING_PRIVATE_KEY (+ _PASSWORD): the installers then get
+# updater signatures (.sig) and the app looks for updates (README, "Releases").
+dist: apt-build apt-dist ui
+	$(CARGO) build --locked --release -p cli
+	python3 tools/dist_config.py target/dist/tauri.dist.json
+	TAURI_APP_PATH=src-tauri ui/node_modules/.bin/tauri build --ci --bundles deb,rpm --config target/dist/tauri.dist.json
+	python3 tools/build_appimage.py $(BUNDLE)/deb/PosBridge_$(VERSION)_amd64.deb $(APPIMAGE)
+	@if [ -n "$${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then \
+	  ui/node_modules/.bin/tauri signer sign --app-version $(VERSION) $(APPIMAGE); \
+	fi
+	@ls -l $(BUNDLE)/deb/*.deb $(BUNDLE)/rpm/*.rpm $(APPIMAGE)
+
+# Needs the release build (`make dist`), so it is not part of `make test`.
+dist-test: dist apt-test
+	tools/dist-test.sh $(BUNDLE)/deb/PosBridge_$(VERSION)_amd64.deb $(BUNDLE)/rpm/PosBridge-$(VERSION)-1.x86_64.rpm $(APPIMAGE)
+
+bench-app: dist apt-test
+	tools/with-desktop.sh python3 tools/bench_app.py --bundle $(BUNDLE) --app target/release/posbridge-app --cli target/release/posbridge
 
 ## For developers ##############################################################################
 

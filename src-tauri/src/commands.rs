@@ -29,6 +29,7 @@ use tauri::State;
 
 use crate::error::CommandError;
 use crate::state::AppState;
+use crate::updates::UpdateStatus;
 
 /// What the window needs to know about this build.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -539,4 +540,33 @@ pub fn get_api_differences(state: State<'_, AppState>) -> Result<Vec<DriftEntry>
 #[tracing::instrument(skip(state))]
 pub fn clear_api_differences(state: State<'_, AppState>) -> Result<(), CommandError> {
     Ok(state.engine.clear_drift(Origin::Window)?)
+}
+
+/// What there is to say about updates now.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn get_update_status(state: State<'_, AppState>) -> UpdateStatus {
+    state.updates.status()
+}
+
+/// Looks for a newer release now (PosBridge also looks at start and once a day).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn check_for_update(state: State<'_, AppState>) -> Result<UpdateStatus, CommandError> {
+    let status = state.updates.check().await;
+    state.desktop.show_update(&status);
+    Ok(status)
+}
+
+/// The merchant's word: installs the update found and restarts PosBridge. Refused while a flow
+/// is running, and for a release that does not verify.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn install_update(state: State<'_, AppState>) -> Result<(), CommandError> {
+    crate::updates::install_and_restart(&state.updates, &state.engine, state.desktop.as_ref())
+        .await
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))
 }

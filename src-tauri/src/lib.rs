@@ -7,11 +7,14 @@ mod demo;
 mod error;
 mod events;
 mod lifecycle;
+mod memory;
 mod state;
 mod tray;
 mod tray_text;
+pub mod updates;
 mod visma_app;
 mod watch;
+mod webview;
 
 use std::sync::Arc;
 
@@ -25,7 +28,7 @@ use tracing_subscriber::EnvFilter;
 
 pub use demo::{DemoSimulators, ADDRESSES_FILE as DEMO_ADDRESSES_FILE};
 pub use error::CommandError;
-pub use events::{ActivityLogged, HealthChanged, RunProgress};
+pub use events::{ActivityLogged, HealthChanged, RunProgress, UpdateChanged};
 pub use state::{AppState, Desktop, TauriDesktop};
 pub use visma_app::VismaApp;
 
@@ -74,8 +77,16 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::reconcile,
             commands::get_api_differences,
             commands::clear_api_differences,
+            commands::get_update_status,
+            commands::check_for_update,
+            commands::install_update,
         ])
-        .events(collect_events![ActivityLogged, HealthChanged, RunProgress])
+        .events(collect_events![
+            ActivityLogged,
+            HealthChanged,
+            RunProgress,
+            UpdateChanged
+        ])
         // Event ids are SQLite row ids, far below 2^53, so JavaScript numbers hold them exactly.
         .dangerously_cast_bigints_to_number()
         // One shape per type: our types serialize and deserialize the same way.
@@ -112,13 +123,41 @@ async fn start_background(engine: Arc<Engine>, demo: Arc<DemoSimulators>) {
     let _ = engine.start_scheduler().await;
 }
 
+/// The argument the login item starts PosBridge with: it then starts in the tray, without a
+/// window (the merchant did not ask to see it).
+pub const AUTOSTART_ARG: &str = "--autostart";
+
 /// Command-line options of the desktop app (the integrator's options are in the `posbridge` CLI).
-#[derive(Debug, clap::Parser)]
+#[derive(Debug, Default, clap::Parser)]
 #[command(name = "posbridge-app", about = "PosBridge desktop app")]
-struct Options {
+pub struct Options {
     /// Keep PosBridge's data here instead of the OS app-data dir.
     #[arg(long, env = engine::paths::DATA_DIR_ENV)]
-    data_dir: Option<std::path::PathBuf>,
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Started at login: stay in the tray until the merchant opens the window.
+    #[arg(long = "autostart")]
+    pub autostart: bool,
+}
+
+impl Options {
+    /// The options in `args` (the program name first); arguments that are not ours, which
+    /// login items and launchers may add, are ignored rather than refused.
+    pub fn from_args<I, T>(args: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::Parser as _;
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        Options::try_parse_from(&args).unwrap_or_else(|error| {
+            eprintln!("ignoring the command line: {error}");
+            let ours = |flag: &str| args.iter().any(|a| a == flag);
+            Options {
+                autostart: ours(AUTOSTART_ARG),
+                ..Options::default()
+            }
+        })
+    }
 }
 
 fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
@@ -135,12 +174,10 @@ fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
 }
 
 pub fn run() {
-    use clap::Parser as _;
-    // Login items and OS launchers may pass arguments of their own; those are not ours to refuse.
-    let options = Options::try_parse().unwrap_or_else(|error| {
-        eprintln!("ignoring the command line: {error}");
-        Options { data_dir: None }
-    });
+    let started = std::time::Instant::now();
+    memory::limit_arenas();
+    webview::prepare_environment();
+    let options = Options::from_args(std::env::args_os());
     let engine = match open_engine(&options) {
         Ok(engine) => engine,
         Err(error) => {
@@ -156,6 +193,7 @@ pub fn run() {
         .with(engine.activity().layer())
         .init();
 
+    let autostarted = options.autostart;
     let specta = specta_builder::<tauri::Wry>();
     let builder = tauri::Builder::default()
         // First, so a second launch hands over to the running app before anything else starts.
@@ -164,14 +202,25 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            None,
+            Some(vec![AUTOSTART_ARG]),
         ))
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_opener::init());
+        .plugin(tauri_plugin_opener::init())
+        // Its commands are not granted to the window (capabilities): updates go through ours,
+        // which never install mid-run.
+        .plugin(tauri_plugin_updater::Builder::new().build());
     builder
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
+            // The window starts hidden (tauri.conf.json) and is shown here unless PosBridge was
+            // started at login, so it never flashes up and away.
+            if let Some(window) = app.get_webview_window("main") {
+                webview::tune(&window);
+                if !autostarted {
+                    window.show()?;
+                }
+            }
             let desktop: Arc<dyn Desktop> = Arc::new(TauriDesktop {
                 app: app.handle().clone(),
                 engine: Arc::clone(&engine),
@@ -179,19 +228,37 @@ pub fn run() {
             let demo = Arc::new(DemoSimulators::new(Some(
                 engine.data_dir().join(demo::ADDRESSES_FILE),
             )));
+            let updates = Arc::new(updates::Updates::new(
+                app.handle(),
+                updates::UpdateSource::built_in(app.handle()),
+            ));
             app.manage(AppState {
                 engine: Arc::clone(&engine),
                 desktop: Arc::clone(&desktop),
                 demo: Arc::clone(&demo),
                 visma: VismaApp::production(),
+                updates: Arc::clone(&updates),
             });
             app.manage(Arc::new(lifecycle::Quitting::default()));
             lifecycle::quit_on_signals(app.handle());
             tray::create(app.handle(), &engine)?;
             forward_activity(app.handle(), &engine);
-            watch::start(Arc::clone(&engine), desktop);
+            memory::start_trimming();
+            watch::start(Arc::clone(&engine), Arc::clone(&desktop));
+            updates.start_checking(move |status| desktop.show_update(status));
             tauri::async_runtime::spawn(start_background(Arc::clone(&engine), demo));
             Ok(())
+        })
+        .on_page_load(move |webview, payload| {
+            // The moment the merchant sees PosBridge (make bench-app measures it).
+            if webview.label() == "main"
+                && payload.event() == tauri::webview::PageLoadEvent::Finished
+            {
+                tracing::info!(
+                    after_ms = started.elapsed().as_millis() as u64,
+                    "window shown"
+                );
+            }
         })
         .on_window_event(|window, event| {
             // Closing the window keeps PosBridge running in the tray; Quit is in the tray menu.

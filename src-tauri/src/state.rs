@@ -14,7 +14,8 @@ use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event as _;
 
 use crate::demo::DemoSimulators;
-use crate::events::{HealthChanged, RunProgress};
+use crate::events::{HealthChanged, RunProgress, UpdateChanged};
+use crate::updates::{UpdateStatus, Updates};
 use crate::visma_app::VismaApp;
 
 pub struct AppState {
@@ -22,6 +23,7 @@ pub struct AppState {
     pub desktop: Arc<dyn Desktop>,
     pub demo: Arc<DemoSimulators>,
     pub visma: VismaApp,
+    pub updates: Arc<Updates>,
 }
 
 /// The desktop around the app: login items, the tray, the browser, notifications, and the
@@ -39,6 +41,10 @@ pub trait Desktop: Send + Sync {
     fn show_health(&self, health: &Health);
     /// Tells the window how far going live got.
     fn run_progress(&self, progress: &GoLiveProgress);
+    /// Shows what there is to say about updates: in the tray's menu, and to the window.
+    fn show_update(&self, status: &UpdateStatus);
+    /// Starts PosBridge again (after an update was installed).
+    fn restart(&self);
 }
 
 /// The real desktop, through Tauri's plugins.
@@ -92,5 +98,14 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
 
     fn run_progress(&self, progress: &GoLiveProgress) {
         let _ = RunProgress(progress.clone()).emit(&self.app);
+    }
+
+    fn show_update(&self, status: &UpdateStatus) {
+        crate::tray::show_update(&self.app, &self.engine, status);
+        let _ = UpdateChanged(status.clone()).emit(&self.app);
+    }
+
+    fn restart(&self) {
+        self.app.restart();
     }
 }

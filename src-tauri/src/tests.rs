@@ -30,6 +30,8 @@ struct FakeDesktop {
     notifications: Mutex<Vec<Notification>>,
     health: Mutex<Vec<Health>>,
     progress: Mutex<Vec<GoLiveProgress>>,
+    updates: Mutex<Vec<crate::updates::UpdateStatus>>,
+    restarts: Mutex<u32>,
 }
 
 impl Desktop for FakeDesktop {
@@ -65,6 +67,14 @@ impl Desktop for FakeDesktop {
     fn run_progress(&self, progress: &GoLiveProgress) {
         self.progress.lock().unwrap().push(progress.clone());
     }
+
+    fn show_update(&self, status: &crate::updates::UpdateStatus) {
+        self.updates.lock().unwrap().push(status.clone());
+    }
+
+    fn restart(&self) {
+        *self.restarts.lock().unwrap() += 1;
+    }
 }
 
 struct TestApp {
@@ -79,15 +89,17 @@ fn app_with(visma: VismaApp) -> TestApp {
     let desktop = Arc::new(FakeDesktop::default());
     let specta = crate::specta_builder::<MockRuntime>();
     let app = mock_builder()
-        .manage(AppState {
-            engine: Arc::clone(&engine),
-            desktop: Arc::clone(&desktop) as Arc<dyn Desktop>,
-            demo: Arc::new(DemoSimulators::new(None)),
-            visma,
-        })
         .invoke_handler(specta.invoke_handler())
         .build(mock_context(noop_assets()))
         .unwrap();
+    app.manage(AppState {
+        engine: Arc::clone(&engine),
+        desktop: Arc::clone(&desktop) as Arc<dyn Desktop>,
+        demo: Arc::new(DemoSimulators::new(None)),
+        visma,
+        // A developer's build: no release key, so no updates.
+        updates: Arc::new(crate::updates::Updates::new(app.handle(), None)),
+    });
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
@@ -170,6 +182,18 @@ fn status_reaches_the_ui_through_ipc() {
     assert_eq!(status["secret_backend"], json!({"kind": "memory"}));
     let health = invoke(&test.window, "get_health", json!({})).unwrap();
     assert_eq!(health["state"], "ok");
+}
+
+#[test]
+fn a_build_without_a_release_key_offers_no_update_and_installs_nothing() {
+    let test = app_with_engine();
+    let status = invoke(&test.window, "get_update_status", json!({})).unwrap();
+    assert_eq!(status, json!({"state": "off"}));
+    let checked = invoke(&test.window, "check_for_update", json!({})).unwrap();
+    assert_eq!(checked, json!({"state": "off"}));
+    let refused = invoke(&test.window, "install_update", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "update.none");
+    assert_eq!(*test.desktop.restarts.lock().unwrap(), 0);
 }
 
 #[test]
@@ -725,3 +749,22 @@ fn bindings_are_up_to_date() {
 }
 
 mod ui_state_leaks;
+
+#[test]
+fn started_at_login_it_stays_in_the_tray_and_foreign_arguments_are_ignored() {
+    use crate::{Options, AUTOSTART_ARG};
+    assert!(!Options::from_args(["posbridge-app"]).autostart);
+    assert!(Options::from_args(["posbridge-app", AUTOSTART_ARG]).autostart);
+    // A launcher's own argument does not stop the login item's from counting.
+    let launched = Options::from_args(["posbridge-app", "-psn_0_12345", AUTOSTART_ARG]);
+    assert!(launched.autostart);
+    assert_eq!(launched.data_dir, None);
+    let dir = Options::from_args(["posbridge-app", "--data-dir", "/srv/shop"]);
+    assert_eq!(dir.data_dir, Some(PathBuf::from("/srv/shop")));
+    // The login item passes exactly that argument.
+    let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    assert_eq!(
+        conf["app"]["windows"][0]["visible"], false,
+        "shown by the app unless autostarted"
+    );
+}

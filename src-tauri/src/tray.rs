@@ -13,16 +13,21 @@ use tauri::{AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
 use crate::tray_text::tray_text;
+use crate::updates::UpdateStatus;
 
 const TRAY_ID: &str = "main-tray";
 
 /// The menu's items and the health the icon shows, kept so that a pause or a change of
-/// language can rewrite their texts in place.
+/// language can rewrite their texts in place. The update item is in the menu only while an
+/// update waits (`update_version`).
 struct TrayMenu<R: Runtime> {
+    menu: Menu<R>,
     open: MenuItem<R>,
     sync: MenuItem<R>,
     pause: MenuItem<R>,
     quit: MenuItem<R>,
+    update: MenuItem<R>,
+    update_version: Mutex<Option<String>>,
     health: Mutex<HealthState>,
 }
 
@@ -34,13 +39,17 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, engine: &Engine) -> tauri::Result<
     let pause_label = text.pause_label(settings.paused);
     let pause = MenuItem::with_id(app, "pause", pause_label, true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", &text.tray_menu.quit, true, None::<&str>)?;
+    let update = MenuItem::with_id(app, "install_update", "", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&open, &sync, &pause, &separator, &quit])?;
     app.manage(TrayMenu {
+        menu: menu.clone(),
         open,
         sync,
         pause,
         quit,
+        update,
+        update_version: Mutex::new(None),
         health: Mutex::new(HealthState::Ok),
     });
 
@@ -77,6 +86,24 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             }
             refresh(app, &engine);
         }
+        "install_update" => {
+            let state = app.state::<AppState>();
+            let (updates, desktop) = (Arc::clone(&state.updates), Arc::clone(&state.desktop));
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let installed =
+                    crate::updates::install_and_restart(&updates, &engine, desktop.as_ref()).await;
+                if let Err(error) = installed {
+                    // The window says why (a sync under way, a refused release) and offers it
+                    // again when it can be installed.
+                    tracing::warn!(%error, "the update from the tray was not installed");
+                    engine
+                        .activity()
+                        .note(engine::activity::NewEvent::warn(error.to_string()));
+                    show_main_window(&app);
+                }
+            });
+        }
         "quit" => app.exit(0),
         other => tracing::warn!(item = other, "unknown tray menu item"),
     }
@@ -102,6 +129,14 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
     let _ = menu.sync.set_text(&text.sync_now);
     let _ = menu.pause.set_text(text.pause_label(settings.paused));
     let _ = menu.quit.set_text(&text.tray_menu.quit);
+    if let Some(version) = menu
+        .update_version
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_deref()
+    {
+        let _ = menu.update.set_text(text.install_update(version));
+    }
     let health = *menu.health.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let _ = tray.set_tooltip(Some(text.tooltip(health)));
@@ -137,4 +172,39 @@ pub fn show_health<R: Runtime>(app: &AppHandle<R>, state: HealthState) {
         }
         Err(error) => tracing::error!(%error, "could not load the tray icon"),
     }
+}
+
+/// Puts "Install PosBridge X" at the top of the menu while an update waits, and takes it away
+/// when none does.
+pub fn show_update<R: Runtime>(app: &AppHandle<R>, engine: &Engine, status: &UpdateStatus) {
+    let Some(menu) = app.try_state::<TrayMenu<R>>() else {
+        return;
+    };
+    let waiting = match status {
+        UpdateStatus::Available { update } => Some(update.version.clone()),
+        _ => None,
+    };
+    let mut shown = menu
+        .update_version
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match (&*shown, &waiting) {
+        (None, Some(_)) => {
+            if let Err(error) = menu.menu.insert(&menu.update, 0) {
+                tracing::warn!(%error, "could not add the update to the tray menu");
+                return;
+            }
+        }
+        (Some(_), None) => {
+            let _ = menu.menu.remove(&menu.update);
+        }
+        _ => {}
+    }
+    if let Some(version) = &waiting {
+        let language = engine.settings().map(|s| s.language).unwrap_or_default();
+        let _ = menu
+            .update
+            .set_text(tray_text(language).install_update(version));
+    }
+    *shown = waiting;
 }

@@ -26,6 +26,8 @@ pub struct TrayText {
 pub struct MenuText {
     pub open: String,
     pub quit: String,
+    /// "Install PosBridge {version}".
+    install_update: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +44,11 @@ impl TrayText {
         } else {
             &self.pause
         }
+    }
+
+    /// The menu item that installs a waiting update.
+    pub fn install_update(&self, version: &str) -> String {
+        self.tray_menu.install_update.replace("{version}", version)
     }
 
     pub fn tooltip(&self, state: HealthState) -> String {
@@ -85,6 +92,10 @@ mod tests {
         assert_eq!(text.pause_label(true), "Resume syncing");
         assert_eq!(text.tray_menu.quit, "Quit");
         assert_eq!(
+            text.install_update("0.2.0"),
+            "Install PosBridge 0.2.0 and restart"
+        );
+        assert_eq!(
             text.tooltip(HealthState::NeedsAttention),
             "PosBridge: Needs your attention"
         );
@@ -98,6 +109,10 @@ mod tests {
         assert_eq!(text.pause_label(false), "Synchroniseren pauzeren");
         assert_eq!(text.pause_label(true), "Synchroniseren hervatten");
         assert_eq!(text.tray_menu.quit, "Afsluiten");
+        assert_eq!(
+            text.install_update("0.2.0"),
+            "PosBridge 0.2.0 installeren en herstarten"
+        );
         assert_eq!(
             text.tooltip(HealthState::Syncing),
             "PosBridge: Bezig met synchroniseren…"

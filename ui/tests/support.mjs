@@ -372,7 +372,8 @@ export function harnessInBrowser() {
  * generated events, made in the page), `failed` (the failed list; ids in `fixable` succeed when
  * retried), `schedules`, `preview`, `answers` (orders), `visma_app_built_in`, `rejectAnswers`
  * (a CommandError save_orders_answers answers with), `eaccountingError`, `dashboard`,
- * `differences` (what the engine met outside the documented APIs).
+ * `differences` (what the engine met outside the documented APIs), `update` (what
+ * get_update_status answers), `installError` (a CommandError install_update answers with).
  */
 async function openUi(browser, url, options = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: options.height ?? 800 } });
@@ -407,6 +408,8 @@ async function openUi(browser, url, options = {}) {
     records: sampleRecords,
     reconciliations: {},
     differences: [],
+    update: { state: "off" },
+    installError: null,
     ...options,
   };
   await page.addInitScript((scenario) => {
@@ -438,6 +441,13 @@ async function openUi(browser, url, options = {}) {
       h.respond("get_status", () => ({ ...state.status, failed_records: state.failed.length }));
       h.respond("get_health", () => state.health);
       h.respond("get_dashboard", () => state.dashboard);
+      h.respond("get_update_status", () => state.update);
+      h.respond("check_for_update", () => state.update);
+      h.respond("install_update", () => {
+        if (state.installError) fail(state.installError.code, state.installError.message);
+        state.update = { state: "installing", update: state.update.update };
+        return null;
+      });
       h.respond("save_settings", ({ settings }) => {
         state.settings = settings;
         return null;

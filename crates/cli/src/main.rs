@@ -52,6 +52,13 @@ enum Command {
     /// Write a report to send to PosBridge support: versions, hosts, flows, counts, and where
     /// the real APIs answered differently from their documents (nothing secret or personal).
     Diagnose(commands::diagnose::Args),
+    /// List the options of a setting, as the setup wizard's dropdowns show them (the ids the
+    /// answers need).
+    Choices(commands::choices::Args),
+    /// Switch flows on or off, or list them.
+    Flows(commands::flows::Args),
+    /// Apply a whole wizard's answers from a file (checked like the wizard), or export them.
+    Setup(commands::setup::Args),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +90,9 @@ fn main() -> ExitCode {
             Command::Mapping(args) => commands::mapping::run(cli.data_dir, args).await,
             Command::Reconcile(args) => commands::reconcile::run(cli.data_dir, args).await,
             Command::Diagnose(args) => commands::diagnose::run(cli.data_dir, args).await,
+            Command::Choices(args) => commands::choices::run(cli.data_dir, args).await,
+            Command::Flows(args) => commands::flows::run(cli.data_dir, args).await,
+            Command::Setup(args) => commands::setup::run(cli.data_dir, args).await,
         }
     });
     match result {

@@ -18,7 +18,7 @@ pub mod store;
 pub mod sync;
 pub mod sync_lock;
 
-pub use engine::{alerts, choices, wizard};
+pub use engine::{alerts, answers, choices, setting_choices, wizard};
 
 /// The datamapper editor's view of the flows' mappings (and its live preview), as the hosts
 /// call it.
@@ -26,5 +26,5 @@ pub mod datamapper {
     pub use crate::engine::mapping_preview::*;
     pub use crate::engine::mappings::*;
 }
-pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin};
+pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin, RunsHeld};
 pub use flow::FlowKind;

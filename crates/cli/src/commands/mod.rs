@@ -1,15 +1,18 @@
 //! One module per subcommand.
 
+pub mod choices;
 pub mod connect;
 pub mod demo;
 pub mod diagnose;
 pub mod failed;
+pub mod flows;
 pub mod log;
 pub mod mapping;
 pub mod reconcile;
 pub mod run;
 pub mod sandbox;
 pub mod settings;
+pub mod setup;
 pub mod status;
 pub mod sync;
 

@@ -10,21 +10,25 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 pub mod alerts;
+pub mod answers;
 mod catalog_flows;
 pub mod choices;
 mod connect;
 mod demo;
 pub mod diagnosis;
 mod failures;
+mod hold;
 pub(crate) mod mapping_preview;
 pub(crate) mod mappings;
 mod runs;
 mod schedule;
+pub mod setting_choices;
 mod sync_gate;
 pub mod wizard;
 
 pub use self::connect::ClientTuning;
 pub use self::demo::DemoSystems;
+pub use self::hold::RunsHeld;
 
 use crate::activity::{ActivityLog, NewEvent};
 use crate::connections::ConnectionSummary;

@@ -92,7 +92,7 @@ fn invalid(path: &str, reason: &str) -> EngineError {
     })
 }
 
-fn check_schedule(schedule: &FlowSchedule) -> Result<()> {
+pub(super) fn check_schedule(schedule: &FlowSchedule) -> Result<()> {
     if !(MIN_INTERVAL_SECONDS..=MAX_INTERVAL_SECONDS).contains(&schedule.interval_seconds) {
         return Err(invalid(
             &format!("{}.interval_seconds", schedule.flow),
@@ -103,7 +103,7 @@ fn check_schedule(schedule: &FlowSchedule) -> Result<()> {
 }
 
 /// What a run of the orders flow could not do with these answers, caught before they are saved.
-fn check_orders(answers: &OrdersAnswers) -> Result<()> {
+pub(super) fn check_orders(answers: &OrdersAnswers) -> Result<()> {
     let settings = &answers.settings;
     if settings.customers == CustomerChoice::DefaultDebtor && settings.default_debtor.is_none() {
         return Err(invalid(
@@ -144,6 +144,19 @@ fn check_orders(answers: &OrdersAnswers) -> Result<()> {
             "orders.statuses",
             "choose at least one order status to book",
         ));
+    }
+    Ok(())
+}
+
+/// What a run of a catalogue flow could not do with these answers.
+pub(super) fn check_catalog(answers: &CatalogAnswers) -> Result<()> {
+    if let CatalogAnswers::Stock(settings) = answers {
+        if settings.safety_margin.is_sign_negative() {
+            return Err(invalid(
+                "stock.safety_margin",
+                "the safety margin cannot be below zero",
+            ));
+        }
     }
     Ok(())
 }
@@ -240,6 +253,7 @@ impl Engine {
 
     /// Saves a catalogue flow's answers (its switch and schedule stay as they are).
     pub fn save_catalog_answers(&self, answers: &CatalogAnswers, origin: Origin) -> Result<()> {
+        check_catalog(answers)?;
         match answers {
             CatalogAnswers::Products(settings) => {
                 let mut config = self.products_config()?;
@@ -247,12 +261,6 @@ impl Engine {
                 self.save_products_config(&config, origin)
             }
             CatalogAnswers::Stock(settings) => {
-                if settings.safety_margin.is_sign_negative() {
-                    return Err(invalid(
-                        "stock.safety_margin",
-                        "the safety margin cannot be below zero",
-                    ));
-                }
                 let mut config = self.stock_config()?;
                 config.settings = settings.clone();
                 self.save_stock_config(&config, origin)

@@ -131,6 +131,14 @@ const MIGRATIONS: &[M<'static>] = &[
             PRIMARY KEY (system, kind, place, name)
         ) STRICT;",
     ),
+    // 5 (branch ship): which release wrote the database last, so an older release can name
+    // the release it would need.
+    M::up(
+        "CREATE TABLE store_meta (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

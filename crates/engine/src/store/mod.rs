@@ -11,6 +11,7 @@ pub mod failed;
 pub mod flow_settings;
 pub mod intents;
 pub mod links;
+mod meta;
 mod migrations;
 pub mod records;
 pub mod runs;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use meta::THIS_RELEASE;
 pub use migrations::latest_version;
 
 /// The file name of the database inside the data dir.
@@ -38,12 +40,16 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error(
-        "the database at {path} was written by a newer PosBridge (schema {found}, this version knows up to {supported}); update PosBridge to open it"
+        "the database at {path} was written by {} (schema {found}), and this is PosBridge {THIS_RELEASE} (schema {supported}): {}",
+        written_by.as_ref().map_or("a newer PosBridge".to_string(), |v| format!("PosBridge {v}")),
+        written_by.as_ref().map_or("update PosBridge to open it".to_string(), |v| format!("install PosBridge {v} or newer to open it"))
     )]
     NewerSchema {
         path: PathBuf,
         found: usize,
         supported: usize,
+        /// The release that wrote it, when that release noted itself.
+        written_by: Option<String>,
     },
     #[error("could not upgrade the database schema")]
     Migration(#[from] rusqlite_migration::Error),
@@ -109,12 +115,14 @@ impl Store {
         let supported = latest_version();
         if found > supported {
             return Err(StoreError::NewerSchema {
+                written_by: meta::writer(&conn)?,
                 path,
                 found,
                 supported,
             });
         }
         migrations::migrations().to_latest(&mut conn)?;
+        meta::note_writer(&conn)?;
         Ok(Self {
             path,
             conn: Mutex::new(conn),
@@ -129,6 +137,11 @@ impl Store {
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<usize> {
         Ok(user_version(&self.conn())?)
+    }
+
+    /// The release that opened this database for writing last (this one, once it is open).
+    pub fn written_by(&self) -> Result<Option<String>> {
+        Ok(meta::writer(&self.conn())?)
     }
 
     /// The connection, for the modules that own a table. Keep the guard short-lived.
