@@ -93,6 +93,15 @@ export const commands = {
 	getApiDifferences: () => typedError<DriftEntry[], CommandError>(__TAURI_INVOKE("get_api_differences")),
 	/**  Forgets the differences met so far (after the merchant sent the report). */
 	clearApiDifferences: () => typedError<null, CommandError>(__TAURI_INVOKE("clear_api_differences")),
+	/**  What there is to say about updates now. */
+	getUpdateStatus: () => __TAURI_INVOKE<UpdateStatus>("get_update_status"),
+	/**  Looks for a newer release now (PosBridge also looks at start and once a day). */
+	checkForUpdate: () => typedError<UpdateStatus, CommandError>(__TAURI_INVOKE("check_for_update")),
+	/**
+	 *  The merchant's word: installs the update found and restarts PosBridge. Refused while a flow
+	 *  is running, and for a release that does not verify.
+	 */
+	installUpdate: () => typedError<null, CommandError>(__TAURI_INVOKE("install_update")),
 };
 
 /** Events */
@@ -100,6 +109,7 @@ export const events = {
 	activityLogged: makeEvent<ActivityLogged, ActivityLogged>("activity-logged"),
 	healthChanged: makeEvent<HealthChanged, HealthChanged>("health-changed"),
 	runProgress: makeEvent<RunProgress, RunProgress>("run-progress"),
+	updateChanged: makeEvent<UpdateChanged, UpdateChanged>("update-changed"),
 };
 
 /* Types */
@@ -1191,6 +1201,30 @@ export type UnitOption = {
 	id: string,
 	name: string,
 };
+
+/**  What there is to say about updates changed: one was found, is being installed, or failed. */
+export type UpdateChanged = UpdateStatus;
+
+/**  A newer release. */
+export type UpdateInfo = {
+	version: string,
+	current_version: string,
+	/**  The release notes, as published. */
+	notes: string | null,
+};
+
+/**  What the window and the tray show about updates. */
+export type UpdateStatus = 
+/**  This build does not look for updates (it was made without a release key). */
+{ state: "off" } | 
+/**  No newer release was found (or none looked for yet). */
+{ state: "up_to_date" } | 
+/**  A newer release waits for the merchant's word. */
+{ state: "available"; update: UpdateInfo } | 
+/**  Being downloaded and installed; PosBridge restarts when it is done. */
+{ state: "installing"; update: UpdateInfo } | 
+/**  The last look or install went wrong: why, in the merchant's words. */
+{ state: "failed"; message: string; update: UpdateInfo | null };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 
