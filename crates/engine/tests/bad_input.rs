@@ -404,11 +404,7 @@ fn failed_record<'a>(
 }
 
 /// Every problem with how the cases came out, in words.
-fn check_cases(
-    shop: &Shop,
-    cases: &[Prepared],
-    summary: &RunSummary,
-) -> (Vec<String>, Tally) {
+fn check_cases(shop: &Shop, cases: &[Prepared], summary: &RunSummary) -> (Vec<String>, Tally) {
     let failed = shop.failed_orders();
     let books = shop.books();
     let mut problems = Vec::new();
@@ -809,6 +805,10 @@ fn invoices_of(invoices: &[Value], id: i64) -> Vec<&Value> {
     let suffix = format!(" #{id}");
     invoices
         .iter()
-        .filter(|i| i["YourReference"].as_str().is_some_and(|r| r.ends_with(&suffix)))
+        .filter(|i| {
+            i["YourReference"]
+                .as_str()
+                .is_some_and(|r| r.ends_with(&suffix))
+        })
         .collect()
 }

@@ -219,10 +219,22 @@ mod tests {
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::from),
             any::<u64>().prop_map(Value::from),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
             "\\PC{0,20}".prop_map(Value::String),
-            prop::sample::select(vec!["", "7", "-1", "1e400", "12,95", "2022-11-07", "0000-00-00 00:00:00", "NaN", "true"])
-                .prop_map(|s| Value::String(s.into())),
+            prop::sample::select(vec![
+                "",
+                "7",
+                "-1",
+                "1e400",
+                "12,95",
+                "2022-11-07",
+                "0000-00-00 00:00:00",
+                "NaN",
+                "true"
+            ])
+            .prop_map(|s| Value::String(s.into())),
         ];
         leaf.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![

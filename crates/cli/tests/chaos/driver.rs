@@ -544,7 +544,10 @@ fn documents_of<'a>(
 ) -> (Vec<&'a Value>, usize) {
     let mut invoices = Vec::new();
     let mut drafts = 0;
-    for key in [Named::OrderId(sale.order_id), Named::OrderNumber(sale.number)] {
+    for key in [
+        Named::OrderId(sale.order_id),
+        Named::OrderNumber(sale.number),
+    ] {
         if let Some((i, d)) = documents.get(&key) {
             invoices.extend(i.iter());
             drafts += d;

@@ -15,9 +15,7 @@ use eaccounting::CompanySettings;
 
 use rust_decimal::Decimal;
 
-use super::money::{
-    excluding_vat, including_vat, price_line, DocumentPrice, MoneyError, TillLine,
-};
+use super::money::{excluding_vat, including_vat, price_line, DocumentPrice, MoneyError, TillLine};
 
 /// What eAccounting answered `IncludesVat` for documents of a private (`true`) or company
 /// customer, as seen during this run.

@@ -114,9 +114,12 @@ pub(crate) fn article_context(
     let rate = coding.map(|c| c.vat_rate().percent()).unwrap_or_default();
     let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
     // Checked: an article's price beyond any calculation gives no price, not a panic.
-    let gross = article
-        .gross_price
-        .or_else(|| article.net_price.and_then(|net| net.checked_mul(factor)).map(cents));
+    let gross = article.gross_price.or_else(|| {
+        article
+            .net_price
+            .and_then(|net| net.checked_mul(factor))
+            .map(cents)
+    });
     let net = article
         .net_price
         .or_else(|| gross.and_then(|gross| gross.checked_div(factor)).map(cents));
