@@ -57,7 +57,7 @@ const REPORTING_COMMANDS: &[&[&str]] = &[
     &["settings", "get", "connections"],
     &["settings", "get", "orders"],
     &["settings", "export"],
-    // fidelity (issue 12): add `&["diagnose"]` here, so that `posbridge diagnose` is scanned too.
+    &["diagnose"],
 ];
 
 /// What PosBridge printed: one entry per stream of each command.

@@ -101,6 +101,15 @@ fn random_sale(
 }
 
 pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(day) = args.date {
+        // The orders flow refuses a sale dated after tomorrow as a till clock gone wrong, so
+        // a demo day in the future would only show that refusal forty times.
+        let today = chrono::Utc::now().date_naive();
+        anyhow::ensure!(
+            day <= today,
+            "--date {day} is in the future: PosBridge takes a sale dated in the future for a till clock gone wrong and does not book it. Pick today ({today}) or an earlier day."
+        );
+    }
     // Never over a real set-up: without --data-dir the demo gets a fresh folder of its own.
     let kept = data_dir.is_some();
     let (data_dir, _keep) = match data_dir {
@@ -123,6 +132,24 @@ pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCo
     })
     .await
     .context("could not start the simulators")?;
+    if let Some(day) = args.date {
+        // The demo company's books are closed up to the end of 2024 (as a real company's past
+        // years are); a demo day before that opens them from the day before, else every booking
+        // would be refused for a locked period.
+        if let Some(before) = day.pred_opt() {
+            let locked = sandbox.eaccounting.snapshot().company_settings["AccountingLockedTo"]
+                .as_str()
+                .and_then(|d| d.get(..10))
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            if locked.is_some_and(|locked| locked >= day) {
+                sandbox
+                    .eaccounting
+                    .update_company_settings(serde_json::json!({
+                        "AccountingLockedTo": format!("{before}T00:00:00Z")
+                    }));
+            }
+        }
+    }
     // The demo's keys are the simulators' own and die with them: memory is the right place.
     let engine = Arc::new(Engine::open(&data_dir, Arc::new(MemoryStore::new()))?);
     engine.claim_sync("posbridge demo")?;
