@@ -90,14 +90,14 @@ async fn an_our_reference_rule_previewed_on_a_real_sale_is_what_the_next_booking
             Origin::Window,
         )
         .unwrap();
-    // Joining the till's payment method to a text has no bound the editor can see: flagged, and
-    // saved once the merchant accepts it.
+    // Joining the till's payment method to a text has no bound the editor can see, but the
+    // orders flow fits every text to eAccounting's limits before it writes: nothing to flag.
     assert_eq!(
         warnings
             .iter()
             .map(|w| (w.target.as_str(), w.code.as_str()))
             .collect::<Vec<_>>(),
-        [("OurReference", "could_be_too_long")]
+        []
     );
     let run = shop.sync_orders().await;
     assert_eq!(run.counts.created, 2, "{run:?}");

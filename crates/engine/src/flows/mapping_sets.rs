@@ -319,6 +319,11 @@ impl MappingSet {
             title: title.to_string(),
             schema,
             reserved: self.reserved(orders),
+            // The orders flow fits every text to eAccounting's limits before it writes.
+            lengths_checked_when_writing: matches!(
+                self,
+                MappingSet::OrderDocument | MappingSet::OrderCustomer
+            ),
         }
     }
 
