@@ -113,10 +113,12 @@ impl Order {
 }
 
 impl OrderFilter {
-    /// Whether `order` is within the exact moments asked for (the API filters whole days).
+    /// Whether `order` is within the exact moments asked for (the API filters whole days). An
+    /// order without a date that the API returned anyway is kept: dropping it here would lose it
+    /// without a word, while the caller can report it ("the order has no date").
     pub(crate) fn admits(&self, order: &Order) -> bool {
         let Some(created) = order.create_date else {
-            return self.min_create_date.is_none() && self.max_create_date.is_none();
+            return true;
         };
         self.min_create_date.is_none_or(|min| created >= min)
             && self.max_create_date.is_none_or(|max| created <= max)
