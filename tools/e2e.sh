@@ -12,4 +12,13 @@ driver=$!
 trap 'kill $driver 2>/dev/null || true' EXIT
 for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 cd "$root"
-cargo test --locked -p e2e -- --test-threads=1
+# One test at a time, each with an app of its own: an app that outlives its session (quitting
+# waits for the record under way) would otherwise take the next test's start for a second
+# instance and hand it over (single instance), and that test would wait for a window forever.
+cargo test --locked -p e2e --no-run
+tests=$(cargo test --locked -p e2e --test app -- --list 2>/dev/null | sed -n 's/: test$//p')
+for test in $tests; do
+  cargo test --locked -p e2e --test app -- --exact "$test"
+  pkill -f "$POSBRIDGE_APP" 2>/dev/null || true
+  sleep 1
+done
