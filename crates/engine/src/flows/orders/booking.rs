@@ -738,13 +738,24 @@ impl Booking {
                 ..planned.row.clone()
             })
             .collect();
-        // Noted before it goes out: a stop while waiting for the answer leaves "may exist".
+        let booked = self.send_document(books, &document).await?;
+        self.in_answered_terms(books, document, booked).await
+    }
+
+    /// Creates `document`, noting each step in the intent: "may exist" before it goes out (a stop
+    /// while waiting for the answer), the id it holds once answered, and after a lost answer the
+    /// document found by its reference, or a wait for eAccounting's lists. A refusal restarts the
+    /// intent, since nothing was written.
+    async fn send_document(
+        &self,
+        books: &mut Books<'_>,
+        document: &NewDocument,
+    ) -> Result<Booked, RecordError> {
         self.note_sent(books.store, MAY_EXIST, None)?;
-        let outcome = document::create(books.client, &document).await;
-        match outcome {
+        match document::create(books.client, document).await {
             Ok(booked) => {
                 self.note_holds(books.store, &booked)?;
-                self.in_answered_terms(books, document, booked).await
+                Ok(booked)
             }
             // The create may have been saved before the answer was lost: look before retrying.
             Err(WriteError::Api(error)) if may_have_written(&error) => {
@@ -919,40 +930,7 @@ impl Booking {
                 })?;
             }
         }
-        self.note_sent(books.store, MAY_EXIST, None)?;
-        match document::create(books.client, &document).await {
-            Ok(again) => {
-                self.note_holds(books.store, &again)?;
-                Ok(again)
-            }
-            Err(WriteError::Api(error)) if may_have_written(&error) => {
-                match self.search(books.client, &self.bare_intent(), None).await? {
-                    Some(found) => {
-                        self.note_holds(books.store, &found.booked)?;
-                        Ok(found.booked)
-                    }
-                    None => Err(self.waiting(&self.document_noun(), books.settle)),
-                }
-            }
-            Err(WriteError::Api(error)) => {
-                self.restart(books.store)?;
-                Err(errors::books(
-                    &format!("Creating the {}", self.document.kind.describe()),
-                    &error,
-                ))
-            }
-            Err(WriteError::Mapping(problem)) => {
-                self.restart(books.store)?;
-                Err(RecordError {
-                    code: "mapping.document".into(),
-                    reason: format!(
-                        "The orders mapping made a document eAccounting cannot take: {problem}"
-                    ),
-                    field: None,
-                    transient: false,
-                })
-            }
-        }
+        self.send_document(books, &document).await
     }
 }
 
