@@ -45,6 +45,7 @@ async fn launch() -> RunningApp {
 
 impl RunningApp {
     async fn wait_for(&self, xpath: &str) -> fantoccini::elements::Element {
+        eprintln!("e2e: waiting for {xpath}");
         match self
             .client
             .wait()
@@ -71,16 +72,21 @@ impl RunningApp {
 
     /// Saves a screenshot of the window and fails if it shows nothing.
     async fn screenshot(&self, name: &str) {
-        // Let the window paint what the DOM already holds.
-        // A window not shown yet paints no frame: wait for two, but not for ever.
-        let _ = tokio::time::timeout(
-            Duration::from_secs(5),
-            self.client.execute_async(
-                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+        eprintln!("e2e: screenshot {name}");
+        // WebKitWebDriver takes the screenshot at the next frame the page presents, and with
+        // WebKit's non-DMA-BUF renderer (the app's default, see src-tauri/src/webview.rs) a page
+        // at rest presents none: the command then hangs. So the page repaints, invisibly, for
+        // the next two seconds, starting after the screenshot has been asked for.
+        self.client
+            .execute(
+                "let n = 0; \
+                 const tick = () => { document.body.style.opacity = n % 2 ? '' : '0.999'; \
+                                      if (++n < 40) setTimeout(tick, 50); }; \
+                 setTimeout(tick, 50);",
                 vec![],
-            ),
-        )
-        .await;
+            )
+            .await
+            .unwrap();
         let png_bytes = self.client.screenshot().await.unwrap();
         let path = artifacts_dir().join(format!("e2e-{name}.png"));
         std::fs::write(&path, &png_bytes).unwrap();
@@ -152,7 +158,6 @@ async fn a_known_sku(http: &reqwest::Client, till: &str, books: &str) -> String 
 }
 
 #[tokio::test]
-#[ignore = "hangs after the merges of this stop (no welcome screenshot is taken); under investigation, see the stop's note"]
 async fn a_merchant_tries_the_demo_goes_live_and_sees_a_till_sale_become_an_invoice() {
     let app = launch().await;
     app.wait_for("//h1[normalize-space()='Welcome to PosBridge']")
