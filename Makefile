@@ -74,11 +74,16 @@ apt-test:
 apt-dist:
 	@$(call apt_install,$(APT_DIST))
 
+# The test tools are built without their release profiles' fat LTO and single codegen unit (cargo
+# deny's took most of the install's minutes): their speed does not matter, the build's does.
+LEAN_INSTALL := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+                CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_STRIP=symbols
+
 tauri-driver:
-	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
+	@command -v tauri-driver >/dev/null || $(LEAN_INSTALL) $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
 
 cargo-deny:
-	@command -v cargo-deny >/dev/null || $(CARGO) install --locked cargo-deny --version $(CARGO_DENY_VERSION)
+	@command -v cargo-deny >/dev/null || $(LEAN_INSTALL) $(CARGO) install --locked cargo-deny --version $(CARGO_DENY_VERSION)
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund
@@ -109,10 +114,11 @@ audit: cargo-deny ui/node_modules/.package-lock.json
 	tools/npm-audit.sh
 
 # Every crate's tests, then the engine's stories once more against the other reading of what
-# public sources contest (coding VAT rates as fractions, every private customer's prices incl. VAT).
+# public sources contest (coding VAT rates as fractions, every private customer's prices incl. VAT),
+# with the test binaries just built (tools/engine-readings.sh says why).
 rust-test: ui
 	$(CARGO) test --locked
-	POSBRIDGE_SIM_VAT_RATES=fraction POSBRIDGE_SIM_INCLUDES_VAT=private_customer $(CARGO) test --locked -p engine --tests
+	tools/engine-readings.sh
 
 # The real OS keyring: gnome-keyring's Secret Service on a private D-Bus session.
 keyring-test:
