@@ -429,7 +429,7 @@ mod tests {
         assert_eq!(
             problems("str::to_uppercase(\"a\")").len(),
             1,
-            "evalexpr's built-ins are off"
+            "str::... is no mapping function"
         );
         assert_eq!(
             problems("order..total + 1e"),
@@ -450,6 +450,125 @@ mod tests {
         );
         let long = vec!["1"; 1_500].join("+");
         assert!(problems(&long)[0].ends_with("it is 2999 characters long; at most 2000 fit"));
+    }
+
+    #[test]
+    fn operators_bind_as_they_always_have() {
+        let value = |text: &str| eval(text).unwrap();
+        assert_eq!(value("1 + 2 * 3"), num("7"));
+        assert_eq!(value("(1 + 2) * 3"), num("9"));
+        assert_eq!(value("10 - 2 - 3"), num("5"), "left to right");
+        assert_eq!(value("12 / 2 / 3"), num("2"));
+        assert_eq!(value("2 * 3 % 4"), num("2"));
+        assert_eq!(value("-2 ^ 2"), num("-4"), "the power before the sign");
+        assert_eq!(value("2 ^ 3 ^ 2"), num("64"), "^ groups to the left");
+        assert_eq!(
+            value("2 ^ -1 ^ 2"),
+            num("0.25"),
+            "the sign ends at the next ^"
+        );
+        assert_eq!(value("-order.total * 2"), num("-25.90"));
+        assert_eq!(value("1 - -1"), num("2"));
+        assert_eq!(value("- - 3"), num("3"));
+        assert_eq!(value("1e-3 * 1e3"), num("1"));
+        assert_eq!(
+            value("!true == false"),
+            ExprValue::Boolean(true),
+            "! before =="
+        );
+        assert_eq!(value("1 < 2 == true"), ExprValue::Boolean(true));
+        assert_eq!(
+            value("1 == 2 && 1 == 1 || 2 > 1"),
+            ExprValue::Boolean(true),
+            "&& before ||"
+        );
+        assert_eq!(value("true || false && false"), ExprValue::Boolean(true));
+        assert_eq!(
+            value("upper order.email + \"!\""),
+            string("ANNA@EXAMPLE.COM!")
+        );
+        assert_eq!(value("abs(-1)"), num("1"));
+        assert!(
+            matches!(eval("abs -1"), Err(Problem::UnknownRoot { .. })),
+            "not a call: the field abs minus 1"
+        );
+        assert_eq!(value("1, 2 + 3"), ExprValue::List(vec![num("1"), num("5")]));
+        assert_eq!(value("()"), ExprValue::Empty);
+        assert_eq!(
+            value("concat(1,)"),
+            string("1"),
+            "a value left out is empty"
+        );
+        assert_eq!(
+            value("len((1, 2))"),
+            num("2"),
+            "a list in parentheses is one argument"
+        );
+        assert_eq!(value("1 /* one */ + 2 // and two"), num("3"));
+    }
+
+    #[test]
+    fn both_sides_of_and_and_or_are_worked_out() {
+        assert_eq!(
+            eval("false && order.total / order.zero == 1")
+                .unwrap_err()
+                .to_string(),
+            "the expression `false && order.total / order.zero == 1` failed: cannot divide 12.95 \
+             by zero"
+        );
+        assert_eq!(
+            eval("true || order.email").unwrap_err().to_string(),
+            "the expression `true || order.email` failed: &&, || and ! need true or false, got \
+             the text 'anna@example.com'"
+        );
+    }
+
+    #[test]
+    fn no_expression_can_overflow_the_stack() {
+        let runaways = [
+            (
+                "deep parentheses",
+                format!("{}1{}", "(".repeat(900), ")".repeat(900)),
+            ),
+            ("signs", format!("{}1", "-".repeat(1_999))),
+            ("nots", format!("{}true", "!".repeat(1_996))),
+            ("calls", format!("{}1", "abs ".repeat(499))),
+            (
+                "calls in parentheses",
+                format!("{}1{}", "abs(".repeat(400), ")".repeat(400)),
+            ),
+            ("long", vec!["1"; 5_000].join("+")),
+        ];
+        let flat = vec!["1"; 1_000].join("+");
+        assert_eq!(flat.len(), 1_999);
+        // Half the stack of tokio's worker threads; a debug build's parser needs about 400 KiB
+        // at the deepest nesting allowed, a release build far less.
+        let checked = std::thread::Builder::new()
+            .stack_size(1024 * 1024)
+            .spawn(move || {
+                for (what, text) in &runaways {
+                    let problems = Expression::parse(text).map(|_| ()).expect_err(what);
+                    assert_eq!(problems.len(), 1, "{what}");
+                }
+                // A long run of operators is flat, however long: it reads, and evaluates.
+                assert_eq!(eval(&flat), Ok(num("1000")));
+                let powers = format!("2{}", "^-1".repeat(600));
+                assert_eq!(eval(&powers), Ok(num("2")));
+                let deepest = format!("{}1{}", "-(".repeat(32), ")".repeat(32));
+                assert_eq!(eval(&deepest), Ok(num("1")));
+                let deep_calls = format!("{}1{}", "abs(1 + ".repeat(31), ")".repeat(31));
+                assert_eq!(eval(&deep_calls), Ok(num("32")));
+                Expression::parse(&runaways[1].1).unwrap_err()[0].to_string()
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow, no panic");
+        assert!(
+            checked.ends_with(
+                "it nests more than 128 operations inside each other (at character 129)"
+            ),
+            "{checked}"
+        );
     }
 
     #[test]

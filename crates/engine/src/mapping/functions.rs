@@ -538,10 +538,10 @@ pub(crate) fn num(text: &str) -> ExprValue {
 mod tests {
     use super::*;
     use crate::mapping::lookup::{LookupTable, COUNTRY_VAT_CODE};
-    use ExprValue::{Boolean, Empty, List};
     use rstest::rstest;
     use rust_decimal_macros::dec;
     use serde_json::json;
+    use ExprValue::{Boolean, Empty, List};
 
     fn text(value: &str) -> ExprValue {
         ExprValue::Text(value.to_string())

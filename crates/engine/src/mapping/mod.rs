@@ -126,10 +126,6 @@ mod error;
 mod evaluate;
 mod expression;
 mod functions;
-#[cfg(test)]
-mod differential;
-#[cfg(test)]
-mod legacy;
 mod lookup;
 mod model;
 mod parser;

@@ -30,7 +30,7 @@ use super::values::ExprValue;
 
 /// How deeply operations may nest inside each other (parentheses, signs, calls, operators
 /// binding tighter and tighter). Expressions a merchant writes stay far below.
-pub(crate) const MAX_DEPTH: usize = 200;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// The precedence of assignments (`=`, `+=`), which are read only to say they are refused.
 const ASSIGNMENT: u8 = 50;
@@ -119,9 +119,15 @@ pub(crate) enum Node {
     /// A number, a text, true or false, or the empty value (`null`, `()`).
     Value(ExprValue),
     /// A field of the record by its path; `at` is where it is written.
-    Field { path: String, at: usize },
+    Field {
+        path: String,
+        at: usize,
+    },
     /// A function of [`functions::FUNCTIONS`], with as many arguments as it takes.
-    Call { name: String, arguments: Vec<Node> },
+    Call {
+        name: String,
+        arguments: Vec<Node>,
+    },
     Negate(Box<Node>),
     Not(Box<Node>),
     /// Operators applied from left to right, each to the result so far and its operand:
@@ -204,28 +210,23 @@ impl<'t> Parser<'t> {
         (alike == 1).then_some(token.at)
     }
 
-    /// Counts one level of nesting for the duration of `parse`.
-    fn nested<T>(&mut self, parse: impl FnOnce(&mut Self) -> Parsed<T>) -> Parsed<T> {
+    /// Counts one level of nesting, which the caller ends with `self.depth -= 1`.
+    fn enter(&mut self) -> Parsed<()> {
         if self.depth >= MAX_DEPTH {
-            return Err(Issue {
-                reason: format!("it nests more than {MAX_DEPTH} operations inside each other"),
-                at: self.peek().map(|token| token.at),
-            });
+            return Err(unreadable(
+                &format!("it nests more than {MAX_DEPTH} operations inside each other"),
+                self.peek().map(|token| token.at),
+            ));
         }
         self.depth += 1;
-        let parsed = parse(self);
-        self.depth -= 1;
-        parsed
+        Ok(())
     }
 
     fn top(&mut self) -> Parsed<Node> {
         let items = self.sequence()?;
         if let Some(token) = self.peek() {
             // A sequence ends at a ')' or at the end.
-            return Err(Issue {
-                reason: "a ')' has no '(' before it".to_string(),
-                at: Some(token.at),
-            });
+            return Err(unreadable("a ')' has no '(' before it", Some(token.at)));
         }
         Ok(list(items))
     }
@@ -261,7 +262,10 @@ impl<'t> Parser<'t> {
     /// An expression of operators binding tighter than `min`; `None` when there is no value
     /// where one should start (nothing is consumed then).
     fn expression(&mut self, min: u8) -> Parsed<Option<Node>> {
-        self.nested(|parser| parser.operations(min))
+        self.enter()?;
+        let parsed = self.operations(min);
+        self.depth -= 1;
+        parsed
     }
 
     fn operations(&mut self, min: u8) -> Parsed<Option<Node>> {
@@ -292,20 +296,18 @@ impl<'t> Parser<'t> {
                     // A value is never followed by another without an operator between them
                     // (a name followed by a value is a call, see `primary`).
                     Kind::Open => {
-                        return Err(Issue {
-                            reason: "a parenthesis follows a value without an operator or comma \
-                                     between them"
-                                .to_string(),
-                            at: None,
-                        })
+                        return Err(unreadable(
+                            "a parenthesis follows a value without an operator or comma between \
+                             them",
+                            None,
+                        ))
                     }
                     _ => {
-                        return Err(Issue {
-                            reason: "two values follow each other without an operator or comma \
-                                     between them"
-                                .to_string(),
-                            at: None,
-                        })
+                        return Err(unreadable(
+                            "two values follow each other without an operator or comma between \
+                             them",
+                            None,
+                        ))
                     }
                 }
             }
@@ -355,8 +357,7 @@ impl<'t> Parser<'t> {
         self.advance();
         let operand = self.expression(min.max(PREFIX))?;
         if operand.is_none() {
-            let at = self.point_at(token);
-            self.report(format!("the {symbol} needs a value after it"), at);
+            self.report(needs_a_value_after(symbol), self.point_at(token));
         }
         let operand = Box::new(operand.unwrap_or_else(empty));
         Ok(Some(if symbol == "-" {
@@ -388,13 +389,7 @@ impl<'t> Parser<'t> {
             Kind::Open => {
                 self.advance();
                 let items = self.sequence()?;
-                if self.peek_kind() != Some(&Kind::Close) {
-                    return Err(Issue {
-                        reason: "a '(' is never closed".to_string(),
-                        at: Some(token.at),
-                    });
-                }
-                self.advance();
+                self.close(token)?;
                 list(items)
             }
             Kind::Name(name) => {
@@ -419,29 +414,21 @@ impl<'t> Parser<'t> {
         }))
     }
 
+    /// The `)` that closes `open`.
+    fn close(&mut self, open: &Token) -> Parsed<()> {
+        if self.peek_kind() != Some(&Kind::Close) {
+            return Err(unreadable("a '(' is never closed", Some(open.at)));
+        }
+        self.advance();
+        Ok(())
+    }
+
     /// The call of `name` with its arguments: `f(a, b)`, `f()`, or one value as in `f x`.
     fn call(&mut self, name: &str, token: &Token) -> Parsed<Node> {
-        let arguments = self.nested(|parser| {
-            if parser.peek_kind() != Some(&Kind::Open) {
-                return Ok(parser.primary()?.into_iter().collect());
-            }
-            let open = parser.advance();
-            let items = parser.sequence()?;
-            if parser.peek_kind() != Some(&Kind::Close) {
-                return Err(Issue {
-                    reason: "a '(' is never closed".to_string(),
-                    at: Some(open.at),
-                });
-            }
-            parser.advance();
-            Ok(match items.as_slice() {
-                [None] => Vec::new(),
-                _ => items
-                    .into_iter()
-                    .map(|item| item.unwrap_or_else(empty))
-                    .collect(),
-            })
-        })?;
+        self.enter()?;
+        let arguments = self.arguments();
+        self.depth -= 1;
+        let arguments = arguments?;
         if let Some(reason) = call_problem(name, arguments.len()) {
             self.report(reason, Some(token.at));
         }
@@ -450,6 +437,36 @@ impl<'t> Parser<'t> {
             arguments,
         })
     }
+
+    fn arguments(&mut self) -> Parsed<Vec<Node>> {
+        if self.peek_kind() != Some(&Kind::Open) {
+            return Ok(self.primary()?.into_iter().collect());
+        }
+        let open = self.advance();
+        let items = self.sequence()?;
+        self.close(open)?;
+        Ok(match items.as_slice() {
+            [None] => Vec::new(),
+            _ => items
+                .into_iter()
+                .map(|item| item.unwrap_or_else(empty))
+                .collect(),
+        })
+    }
+}
+
+// Out of the way of the recursion: a debug build's stack frames hold every temporary.
+#[cold]
+fn unreadable(reason: &str, at: Option<usize>) -> Issue {
+    Issue {
+        reason: reason.to_string(),
+        at,
+    }
+}
+
+#[cold]
+fn needs_a_value_after(symbol: &str) -> String {
+    format!("the {symbol} needs a value after it")
 }
 
 /// One item is itself (nothing is the empty value); several are a list.
@@ -483,9 +500,9 @@ fn call_problem(name: &str, count: usize) -> Option<String> {
             _ if name.contains('.') => format!(
                 "{name} is a field, not a function; is an operator or a comma missing after it?"
             ),
-            _ if name.contains("::") => format!(
-                "there is no function named {name}; see the list of mapping functions"
-            ),
+            _ if name.contains("::") => {
+                format!("there is no function named {name}; see the list of mapping functions")
+            }
             _ => format!("there is no function named {name}"),
         });
     };

@@ -258,7 +258,9 @@ fn word(chars: &[char], start: usize) -> (Kind, usize) {
         return (Kind::Boolean(flag), width);
     }
     let sign = start + width;
-    if matches!(chars.get(sign), Some('+' | '-')) && chars.get(sign + 1).is_some_and(|&c| !is_special(c)) {
+    if matches!(chars.get(sign), Some('+' | '-'))
+        && chars.get(sign + 1).is_some_and(|&c| !is_special(c))
+    {
         let exponent = run(sign + 1);
         let scientific: String = chars[start..sign + 1 + exponent].iter().collect();
         if let Some(value) = number(&scientific) {
@@ -302,7 +304,10 @@ mod tests {
             kinds("1e - 3"),
             [name("1e"), Kind::Minus, Kind::Number(dec!(3))]
         );
-        assert_eq!(kinds("true false null"), [Kind::Boolean(true), Kind::Boolean(false), name("null")]);
+        assert_eq!(
+            kinds("true false null"),
+            [Kind::Boolean(true), Kind::Boolean(false), name("null")]
+        );
         assert_eq!(kinds("straße"), [name("straße")]);
     }
 
@@ -377,7 +382,10 @@ mod tests {
         );
         assert_eq!(error("1 /* 2").at, Some(3));
         let deep = format!("\"{}", "(".repeat(40));
-        assert!(tokenize(&format!("{deep}\"")).is_ok(), "parentheses in quotes do not count");
+        assert!(
+            tokenize(&format!("{deep}\"")).is_ok(),
+            "parentheses in quotes do not count"
+        );
         assert_eq!(
             error(&format!("{}\"", "(".repeat(40))).at,
             Some(33),

@@ -92,12 +92,12 @@ pub(crate) fn to_json(value: &ExprValue, expression: &str) -> Result<Value, Prob
         ExprValue::Empty => Value::Null,
         ExprValue::Boolean(flag) => Value::Bool(*flag),
         ExprValue::Text(text) => Value::String(text.clone()),
-        ExprValue::Number(decimal) => {
-            Value::Number(decimal_to_json(*decimal).ok_or_else(|| Problem::TooPrecise {
+        ExprValue::Number(decimal) => Value::Number(decimal_to_json(*decimal).ok_or_else(
+            || Problem::TooPrecise {
                 expression: expression.to_string(),
                 value: decimal.to_string(),
-            })?)
-        }
+            },
+        )?),
         ExprValue::List(items) => Value::Array(
             items
                 .iter()
