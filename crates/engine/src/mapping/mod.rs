@@ -26,7 +26,7 @@
 //! # Expressions
 //!
 //! Text is written in double quotes (`"Ref "`, with `\"` and `\\` for a quote and a backslash),
-//! `( )` group, `,` separates a function's arguments, and the operators are below. Field paths
+//! `( )` groups, `,` separates a function's arguments, and the operators are below. Field paths
 //! are written as they are (`order.customer.email`); for a name with `-` or spaces use
 //! `field("order.delivery-date")`. `null` (or `()`) is the empty value, which is what a JSON null
 //! becomes; `true` and `false` are the booleans. `//` and `/* */` are comments.

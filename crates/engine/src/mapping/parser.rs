@@ -202,9 +202,9 @@ impl<'t> Parser<'t> {
         });
     }
 
-    /// Where an operator is, when it is the only one of its kind: the messages name the
-    /// operator, and with two `+` in the text the position is what would tell them apart, which
-    /// the messages have never relied on.
+    /// Where an issue about an operator points: at the operator when it is the only one of its
+    /// kind in the text, else nowhere, as the editor has always shown these (the message names
+    /// the operator). The position is known either way, should the editor want it every time.
     fn point_at(&self, token: &Token) -> Option<usize> {
         let alike = self.tokens.iter().filter(|t| t.kind == token.kind).count();
         (alike == 1).then_some(token.at)
@@ -518,4 +518,149 @@ fn call_problem(name: &str, count: usize) -> Option<String> {
             function.usage
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::tokens::tokenize;
+    use rust_decimal::Decimal;
+
+    fn tree(text: &str) -> Node {
+        parse(&tokenize(text).unwrap()).unwrap()
+    }
+
+    fn issues(text: &str) -> Vec<(String, Option<usize>)> {
+        parse(&tokenize(text).unwrap())
+            .unwrap_err()
+            .into_iter()
+            .map(|issue| (issue.reason, issue.at))
+            .collect()
+    }
+
+    fn number(value: i64) -> Node {
+        Node::Value(ExprValue::Number(Decimal::from(value)))
+    }
+
+    fn field(path: &str, at: usize) -> Node {
+        Node::Field {
+            path: path.to_string(),
+            at,
+        }
+    }
+
+    #[test]
+    fn a_run_of_operators_is_one_flat_operation_with_tighter_ones_inside() {
+        assert_eq!(
+            tree("a - b * c + d"),
+            Node::Operation {
+                first: Box::new(field("a", 1)),
+                rest: vec![
+                    (
+                        Operator::Subtract,
+                        Node::Operation {
+                            first: Box::new(field("b", 5)),
+                            rest: vec![(Operator::Multiply, field("c", 9))],
+                        }
+                    ),
+                    (Operator::Add, field("d", 13)),
+                ],
+            }
+        );
+        assert_eq!(
+            tree("-2 ^ 2"),
+            Node::Negate(Box::new(Node::Operation {
+                first: Box::new(number(2)),
+                rest: vec![(Operator::Power, number(2))],
+            }))
+        );
+    }
+
+    #[test]
+    fn calls_take_their_arguments_in_parentheses_or_one_value_after_the_name() {
+        let count = |text: &str| match tree(text) {
+            Node::Call { arguments, .. } => arguments.len(),
+            other => panic!("{text} is {other:?}"),
+        };
+        assert_eq!(count("concat(1, 2)"), 2);
+        assert_eq!(count("concat((1, 2))"), 1);
+        assert_eq!(count("concat(1,)"), 2);
+        assert_eq!(count("upper x"), 1);
+        assert_eq!(count("upper(upper x)"), 1);
+        assert_eq!(count("coalesce null"), 1);
+        assert!(
+            matches!(tree("upper - x"), Node::Operation { .. }),
+            "a field minus x"
+        );
+    }
+
+    #[test]
+    fn every_issue_is_found_in_the_order_it_is_written() {
+        assert_eq!(
+            issues("* * 2"),
+            [("the * needs a value on both sides".to_string(), None)]
+        );
+        assert_eq!(
+            issues("1 + * 2"),
+            [("the * needs a value on both sides".to_string(), Some(5))]
+        );
+        assert_eq!(
+            issues("- ^ 2"),
+            [("the ^ needs a value on both sides".to_string(), Some(3))]
+        );
+        assert_eq!(
+            issues("!"),
+            [("the ! needs a value after it".to_string(), Some(1))]
+        );
+        assert_eq!(
+            issues("order..x = 1e"),
+            [
+                (
+                    "'1e' is neither a number nor a field name".to_string(),
+                    Some(12)
+                ),
+                (
+                    "'=' would change a field, which a mapping cannot do; to compare, write =="
+                        .to_string(),
+                    Some(10)
+                ),
+            ],
+            "what '=' would change is not read"
+        );
+        assert_eq!(
+            issues("(1; 2); 3"),
+            vec![
+                (
+                    "';' separates expressions, but a rule has one expression".to_string(),
+                    None
+                );
+                2
+            ]
+        );
+        assert_eq!(
+            issues("upper(1, 2) + uper(3)"),
+            [
+                (
+                    "upper is given 2 arguments; use upper(s)".to_string(),
+                    Some(1)
+                ),
+                ("there is no function named uper".to_string(), Some(15)),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_read_at_all_is_one_issue() {
+        let unreadable = |text: &str| {
+            let found = issues(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            found[0].0.clone()
+        };
+        assert!(unreadable("2 (3)").starts_with("a parenthesis follows a value"));
+        assert!(unreadable("(1) 2").starts_with("two values follow each other"));
+        assert!(unreadable("a !b").starts_with("two values follow each other"));
+        assert!(unreadable("+ 1 \"x\"").starts_with("two values follow each other"));
+        assert_eq!(unreadable("f(1"), "a '(' is never closed");
+        assert_eq!(unreadable("1)"), "a ')' has no '(' before it");
+    }
 }
