@@ -25,7 +25,10 @@ fn free_port() -> u16 {
 async fn eventually(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < limit, "{what} did not happen in {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "{what} did not happen in {limit:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -45,7 +48,9 @@ async fn a_webhook_books_the_sale_at_once_and_forged_deliveries_are_refused() {
         let engine = open_engine(dir.path());
         let mut config = engine.orders_config().unwrap();
         config.settings.new_sales_check_seconds = 0;
-        engine.save_orders_config(&config, engine::Origin::Cli).unwrap();
+        engine
+            .save_orders_config(&config, engine::Origin::Cli)
+            .unwrap();
     }
     let url = format!("http://127.0.0.1:{}/ccv/webhooks", free_port());
     let mut process = Running::start(
@@ -56,9 +61,11 @@ async fn a_webhook_books_the_sale_at_once_and_forged_deliveries_are_refused() {
     );
 
     // Registered for the order events, and the first scheduled run (due at start) is over.
-    eventually("the webhooks' registration", Duration::from_secs(30), || {
-        sandbox.salespos.snapshot().webhooks.len() == 3
-    })
+    eventually(
+        "the webhooks' registration",
+        Duration::from_secs(30),
+        || sandbox.salespos.snapshot().webhooks.len() == 3,
+    )
     .await;
     let hooks = sandbox.salespos.snapshot().webhooks;
     assert!(hooks.values().all(|h| h.address == url && h.is_active));
@@ -66,16 +73,22 @@ async fn a_webhook_books_the_sale_at_once_and_forged_deliveries_are_refused() {
     events.sort();
     assert_eq!(
         events,
-        ["orders.created", "orders.updated.ispaid", "orders.updated.status"]
+        [
+            "orders.created",
+            "orders.updated.ispaid",
+            "orders.updated.status"
+        ]
     );
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     let sku = &till_skus(SEED, 1)[0];
     let order = sandbox.salespos.ring_up(&support::plain_sale(sku)).unwrap();
     let id = (order.id, order.ordernumber.unwrap());
-    eventually("the booking the webhook asked for", Duration::from_secs(20), || {
-        documents_for(&sandbox.eaccounting.snapshot(), id).0 == 1
-    })
+    eventually(
+        "the booking the webhook asked for",
+        Duration::from_secs(20),
+        || documents_for(&sandbox.eaccounting.snapshot(), id).0 == 1,
+    )
     .await;
     let delivered = sandbox.salespos.deliveries();
     assert!(
@@ -110,10 +123,17 @@ async fn a_webhook_books_the_sale_at_once_and_forged_deliveries_are_refused() {
         let signed = salespos::webhook::signature(&key, &url, body);
         let answer = post(body.to_vec(), Some(signed)).await.unwrap();
         assert_eq!(answer.status(), 400, "{body:?}");
-        assert!(answer.text().await.unwrap().contains("not a CCV webhook payload"));
+        assert!(answer
+            .text()
+            .await
+            .unwrap()
+            .contains("not a CCV webhook payload"));
     }
     let signed = salespos::webhook::signature(&key, &url, &good);
-    assert_eq!(post(good.clone(), Some(signed)).await.unwrap().status(), 200);
+    assert_eq!(
+        post(good.clone(), Some(signed)).await.unwrap().status(),
+        200
+    );
     assert!(process.is_running(), "posbridge run carries on");
 
     process.signal("TERM");

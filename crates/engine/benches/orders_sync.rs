@@ -464,7 +464,9 @@ fn main() {
         naive_visma / engine_visma
     );
     // The naive booker makes invoices (draft + convert); any other document is one write less.
-    println!("Visma calls per booked document (the first booking of each new customer creates it: +1):");
+    println!(
+        "Visma calls per booked document (the first booking of each new customer creates it: +1):"
+    );
     println!(
         "  invoice      engine {engine_visma:.2}   naive {naive_visma:.2}   (of which customers created: {:.2})",
         created_customers(&measured)

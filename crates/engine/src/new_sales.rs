@@ -192,7 +192,10 @@ mod tests {
     fn only_a_changed_newest_order_is_news() {
         let now = Utc::now();
         let mut watch = NewestWatch::default();
-        assert!(!watch.saw(order(5, Some(now)), Some(now + chrono::Duration::seconds(1))));
+        assert!(!watch.saw(
+            order(5, Some(now)),
+            Some(now + chrono::Duration::seconds(1))
+        ));
         assert!(!watch.saw(order(5, Some(now)), None));
         assert!(watch.saw(order(6, Some(now)), None));
         assert!(!watch.saw(order(6, Some(now)), None));

@@ -144,10 +144,7 @@ impl Transport {
     /// limiter has no room now. For light checks that must yield to real work; a failure
     /// (a 429 included) is the caller's to back off from.
     pub(crate) async fn get_if_free(&self, url: Url) -> Result<Option<Answer>, Error> {
-        if !self
-            .limiter
-            .try_ready(&Method::GET, &path_and_query(&url))
-        {
+        if !self.limiter.try_ready(&Method::GET, &path_and_query(&url)) {
             return Ok(None);
         }
         self.send_once(Method::GET, url, None).await.map(Some)

@@ -48,9 +48,7 @@ pub async fn serve(
 }
 
 fn deliver(receiver: &WebhookReceiver, headers: &HeaderMap, body: &[u8]) -> (StatusCode, String) {
-    let signature = headers
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     match receiver.receive(signature, body) {
         Ok(notification) => (
             StatusCode::OK,

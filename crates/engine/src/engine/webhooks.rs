@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
-use salespos::webhook::{events, verify_signature, Notification};
 pub use salespos::webhook::SIGNATURE_HEADER;
+use salespos::webhook::{events, verify_signature, Notification};
 use salespos::NewWebhook;
 
 use super::{Engine, Result};
@@ -79,8 +79,8 @@ impl WebhookReceiver {
         {
             return Err(WebhookRefusal::BadSignature);
         }
-        let notification: Notification = serde_json::from_slice(body)
-            .map_err(|e| WebhookRefusal::Malformed(e.to_string()))?;
+        let notification: Notification =
+            serde_json::from_slice(body).map_err(|e| WebhookRefusal::Malformed(e.to_string()))?;
         if notification.id.is_none() {
             return Err(WebhookRefusal::Malformed(
                 "it names no order (`id` is missing)".into(),
@@ -94,7 +94,10 @@ impl WebhookReceiver {
 impl Engine {
     /// Registers the orders webhooks at CCV for `address` (those registered already are kept),
     /// keeps their keys in the secret store and returns the receiver that checks deliveries.
-    pub async fn receive_webhooks_at(self: &Arc<Self>, address: &url::Url) -> Result<WebhookReceiver> {
+    pub async fn receive_webhooks_at(
+        self: &Arc<Self>,
+        address: &url::Url,
+    ) -> Result<WebhookReceiver> {
         let address = address.to_string();
         let client = self.salespos_client()?;
         let registered = client.webhooks().list_all().await?;
@@ -190,7 +193,13 @@ mod tests {
             receiver.receive(Some("not hex at all"), BODY),
             Err(WebhookRefusal::BadSignature)
         );
-        for body in [&b"{not json"[..], b"[]", b"{\"id\":\"x\"}", b"{}", &[0xff, 0xfe, 0x00]] {
+        for body in [
+            &b"{not json"[..],
+            b"[]",
+            b"{\"id\":\"x\"}",
+            b"{}",
+            &[0xff, 0xfe, 0x00],
+        ] {
             let signed = signature("first", receiver.address(), body);
             let refused = receiver.receive(Some(&signed), body).unwrap_err();
             assert!(
