@@ -83,11 +83,11 @@ impl Engine {
                         && !engine.locks.is_running(FlowKind::Orders)
                     {
                         next_check = now + every;
-                        if budget.take(now) {
-                            if engine.check_newest(&mut watch, &mut budget, every).await {
-                                want = Want::NewSale;
-                                continue;
-                            }
+                        if budget.take(now)
+                            && engine.check_newest(&mut watch, &mut budget, every).await
+                        {
+                            want = Want::NewSale;
+                            continue;
                         }
                     }
                     sleep = sleep.min(next_check.saturating_duration_since(Instant::now()));
