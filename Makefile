@@ -3,6 +3,7 @@
 #   make test   every test: Rust (unit, contract, scenario), UI in headless Chromium, the real app under Xvfb
 #   make dist   release installers in target/release/bundle: .deb, .rpm and .AppImage (15-25 min from scratch)
 #   make dist-test   install the .deb in a throwaway root, check all three installers, start the AppImage under Xvfb
+#   make bench-latency   time from a sale at the simulated till to its booking, and CCV reads while idle (a few minutes)
 #   make bench-app   the release app's installer sizes, cold start, memory and CPU (prints a table)
 # Both install what they need on a fresh Debian/Ubuntu machine first, and are quick when nothing changed.
 
@@ -31,7 +32,7 @@ VERSION := $(shell python3 -c 'import json; print(json.load(open("tauri.conf.jso
 BUNDLE := target/release/bundle
 APPIMAGE := $(BUNDLE)/appimage/PosBridge_$(VERSION)_amd64.AppImage
 
-.PHONY: help run test apt-build apt-test apt-dist ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos audit cargo-deny dist dist-test bench-app
+.PHONY: help run test apt-build apt-test apt-dist ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos bench-latency audit cargo-deny dist dist-test bench-app
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -162,6 +163,10 @@ bench-app: dist apt-test
 # Regenerates ui/src/lib/bindings.ts from the Rust commands and events.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test --locked -p posbridge-app bindings_are_up_to_date
+
+# From a sale at the simulated till to its booking (median, p95) and the CCV reads spent idle, on the real clock.
+bench-latency:
+	$(CARGO) bench --locked -p engine --bench sale_to_booking
 
 # The chaos suite at benchmark size: 1,000 till sales, 50 kills; prints what it counted.
 bench-chaos:
