@@ -304,6 +304,12 @@ impl NotificationGate {
 }
 
 impl Engine {
+    /// The flows with a run going on now: a look at memory only, cheap enough to ask every
+    /// second (a scheduled run starts without an event).
+    pub fn running_flows(&self) -> Vec<FlowKind> {
+        self.locks.running()
+    }
+
     /// How PosBridge stands now: running flows, failures and connections that need the
     /// merchant, enabled flows whose last run stopped.
     pub fn health(&self) -> Result<Health> {
