@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod lifecycle;
 mod memory;
+mod messages;
 mod state;
 mod tray;
 mod tray_text;

@@ -166,6 +166,7 @@ pub(crate) fn notification_for(
     gate.lock()
         .unwrap_or_else(|e| e.into_inner())
         .consider(problem, settings.language, now)
+        .map(|_| crate::messages::notification(problem, settings.language))
 }
 
 #[cfg(test)]
