@@ -14,6 +14,12 @@ use sandbox::{Sandbox, SandboxConfig, SandboxInfo};
 /// Where the running simulators are, in the data dir.
 pub const ADDRESSES_FILE: &str = "demo-systems.json";
 
+/// Request-log entries each simulator keeps in the app (20,000 by default, up to 16 KB each,
+/// for tests that look back over a long run): the demo runs for days, and nothing the merchant
+/// sees reads the log; a tester looking at `/__sim/requests` still sees the latest ones, and
+/// the counts of every request.
+pub const REQUEST_LOG_ENTRIES: usize = 2_000;
+
 pub struct DemoSimulators {
     running: tokio::sync::Mutex<Option<Sandbox>>,
     addresses_file: Option<PathBuf>,
@@ -35,6 +41,7 @@ impl DemoSimulators {
             let sandbox = Sandbox::start(SandboxConfig::default())
                 .await
                 .map_err(|e| format!("The demo systems could not start: {e}"))?;
+            sandbox.keep_requests(REQUEST_LOG_ENTRIES);
             if let Some(file) = &self.addresses_file {
                 let json = serde_json::to_string_pretty(&sandbox.info()).expect("serializes");
                 std::fs::write(file, json).map_err(|e| {

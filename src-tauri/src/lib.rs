@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod lifecycle;
 mod memory;
+mod messages;
 mod state;
 mod tray;
 mod tray_text;
@@ -173,10 +174,22 @@ fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
     Ok(Arc::new(engine))
 }
 
+/// Threads of the async runtime. Tokio would start one per core (16 on a merchant's laptop, each
+/// with its stack and allocator cache); the app's work is a few HTTP calls and store writes at a
+/// time, which two threads carry with room to spare.
+const RUNTIME_WORKERS: usize = 2;
+
 pub fn run() {
     let started = std::time::Instant::now();
     memory::limit_arenas();
     webview::prepare_environment();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(RUNTIME_WORKERS)
+        .thread_name("posbridge-async")
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    tauri::async_runtime::set(runtime.handle().clone());
     let options = Options::from_args(std::env::args_os());
     let engine = match open_engine(&options) {
         Ok(engine) => engine,
@@ -192,6 +205,10 @@ pub fn run() {
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .with(engine.activity().layer())
         .init();
+    tracing::debug!(
+        after_ms = started.elapsed().as_millis() as u64,
+        "engine opened"
+    );
 
     let autostarted = options.autostart;
     let specta = specta_builder::<tauri::Wry>();
@@ -273,6 +290,8 @@ pub fn run() {
         .expect("the Tauri app builds")
         // Quitting lets the record under way finish first.
         .run(|app, event| lifecycle::on_run_event(app, &event));
+    // Not reached (the event loop exits the process); keeps the runtime alive until then.
+    drop(runtime);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 // retry one, retry all, skip; a retried record leaves the list when it succeeds.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { harnessInBrowser, failedRecord, liveStatus, screenshot } from "./support.mjs";
+import { harnessInBrowser, failedRecord, liveStatus, screenshot, defaultSettings } from "./support.mjs";
 
 const openUi = harnessInBrowser();
 
@@ -109,4 +109,28 @@ test("a record PosBridge could not read shows exactly as it came in, with the fi
   assert.equal(await known.getByTestId("value-received").count(), 0, "other failures stay as they were");
   assert.deepEqual(problems, []);
   await screenshot(page, "failed-unreadable");
+});
+
+test("a Dutch merchant reads why a record failed in Dutch; a reason without a Dutch text stays as the engine said it", async () => {
+  const english = "Article KB-01-250 does not exist in Visma eAccounting (line 2 of POS order 17). Create it there (or let PosBridge create missing articles in the orders settings), then retry.";
+  const said = failedRecord(1, "POS order 17", english, {
+    error: {
+      code: "unknown_sku",
+      reason: english,
+      field: "rows[1].product_number",
+      transient: false,
+      message: { key: "unknown_sku_in_line", params: { sku: "KB-01-250", line: "2", record: "POS order 17" } },
+    },
+  });
+  const plain = failedRecord(2, "POS order 18", "eAccounting answered 4711: something only eAccounting says.");
+  const { page, problems } = await openUi({ status: liveStatus, failed: [said, plain], settings: { ...defaultSettings, language: "nl" } });
+  await page.getByRole("button", { name: /^Mislukte records/ }).click();
+  await page.getByTestId("failed-record").first().waitFor();
+  const first = await page.getByTestId("failed-record").first().innerText();
+  assert.match(first, /Artikel KB-01-250 bestaat niet in Visma eAccounting \(regel 2 van POS order 17\)\. Maak het daar aan/);
+  assert.doesNotMatch(first, /does not exist/);
+  const second = await page.getByTestId("failed-record").nth(1).innerText();
+  assert.match(second, /eAccounting answered 4711: something only eAccounting says\./);
+  assert.deepEqual(problems, []);
+  await screenshot(page, "failed-dutch");
 });

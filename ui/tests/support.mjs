@@ -314,7 +314,7 @@ export function failedRecord(id, label, reason, extra = {}) {
     source_id: String(5000 + id),
     label,
     payload: { id: 5000 + id, ordernumber: label, total_price: 12.5 },
-    error: { code: "unknown_sku", reason, field: "rows[0].sku", transient: false },
+    error: { code: "unknown_sku", reason, field: "rows[0].sku", transient: false, message: null },
     attempts: 2,
     first_failed_at: "2026-11-28T09:00:00Z",
     last_failed_at: "2026-11-28T09:05:00Z",

@@ -8,6 +8,7 @@ mod engine;
 pub mod flow;
 pub mod flows;
 pub mod mapping;
+pub mod messages;
 pub mod new_sales;
 pub mod paths;
 pub mod reconcile;

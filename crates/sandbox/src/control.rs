@@ -28,7 +28,8 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-/// How many request-log entries are kept; counts are kept for all requests.
+/// How many request-log entries are kept by default; counts are kept for all requests. A host
+/// that runs for days (the app's demo mode) keeps fewer: [`Control::keep_requests`].
 const LOG_CAPACITY: usize = 20_000;
 /// Request bodies of writes are kept in the log up to this many bytes.
 const LOGGED_BODY_LIMIT: usize = 16 * 1024;
@@ -197,6 +198,8 @@ struct ControlState {
     fixed: HashMap<String, (Instant, usize)>,
     next_seq: u64,
     log: VecDeque<LoggedRequest>,
+    /// The most entries `log` keeps.
+    log_capacity: usize,
     counts: RequestLog,
 }
 
@@ -209,6 +212,7 @@ impl ControlState {
             fixed: HashMap::new(),
             next_seq: 1,
             log: VecDeque::new(),
+            log_capacity: LOG_CAPACITY,
             counts: RequestLog::default(),
         }
     }
@@ -225,7 +229,7 @@ impl ControlState {
                 .or_default() += 1;
             *self.counts.by_outcome.entry(entry.outcome).or_default() += 1;
         }
-        if self.log.len() == LOG_CAPACITY {
+        while self.log.len() >= self.log_capacity.max(1) {
             self.log.pop_front();
         }
         self.log.push_back(entry);
@@ -317,7 +321,20 @@ impl Control {
     /// Back to the seeded data, no faults, an empty log and empty rate-limit windows.
     pub fn reset(&self) {
         (self.on_reset)();
-        *self.lock() = ControlState::new(Faults::default());
+        let mut state = self.lock();
+        let log_capacity = state.log_capacity;
+        *state = ControlState::new(Faults::default());
+        state.log_capacity = log_capacity;
+    }
+
+    /// Keeps at most `entries` request-log entries from now on (the oldest go first); counts
+    /// still cover every request. The default keeps 20,000, what a test run needs to look back.
+    pub fn keep_requests(&self, entries: usize) {
+        let mut state = self.lock();
+        state.log_capacity = entries.max(1);
+        while state.log.len() > state.log_capacity {
+            state.log.pop_front();
+        }
     }
 
     /// Counts and the entries after `since` (at most `limit`, newest last).
@@ -755,5 +772,38 @@ mod tests {
         assert_eq!(control.requests(0, 2).entries.len(), 2);
         control.clear_requests();
         assert_eq!(control.requests(0, 10).total, 0);
+    }
+
+    #[test]
+    fn a_host_that_keeps_fewer_entries_drops_the_oldest_and_still_counts_every_request() {
+        let control = Control::new(TestFlavor, || {});
+        let log_one = |i: usize| {
+            control.lock().record(LoggedRequest {
+                seq: 0,
+                at: Utc::now(),
+                method: "GET".into(),
+                path: format!("/api/{i}"),
+                query: None,
+                endpoint: "GET /api/{id}".into(),
+                status: 200,
+                outcome: Outcome::Handled,
+                body: None,
+            })
+        };
+        (0..5).for_each(log_one);
+        control.keep_requests(3);
+        let seqs = |log: RequestLog| log.entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(control.requests(0, 100)), vec![3, 4, 5]);
+        (5..9).for_each(log_one);
+        let log = control.requests(0, 100);
+        assert_eq!(log.total, 9, "counts cover every request");
+        assert_eq!(seqs(log), vec![7, 8, 9]);
+        control.reset();
+        (0..5).for_each(log_one);
+        assert_eq!(
+            control.requests(0, 100).entries.len(),
+            3,
+            "a reset keeps the limit"
+        );
     }
 }

@@ -79,6 +79,13 @@ impl Sandbox {
         })
     }
 
+    /// Both simulators keep at most `entries` request-log entries (see
+    /// [`Control::keep_requests`]): for a host that runs them for days.
+    pub fn keep_requests(&self, entries: usize) {
+        self.eaccounting.control().keep_requests(entries);
+        self.salespos.control().keep_requests(entries);
+    }
+
     pub fn info(&self) -> SandboxInfo {
         SandboxInfo {
             eaccounting_api: self.eaccounting.api_url().to_string(),

@@ -741,6 +741,38 @@ export type MappingView = {
 	customized: boolean,
 };
 
+/**  One merchant-facing text: which one, and what fills it in. */
+export type Message = {
+	key: MessageKey,
+	params?: { [key in string]: string },
+};
+
+/**
+ *  The texts there are. Each has an English template ([`MessageKey::english`]) and a
+ *  translation per language in the UI's message files.
+ */
+export type MessageKey = 
+/**  One article of a till sale is unknown to the bookkeeping. */
+"unknown_sku_in_line" | 
+/**  Several articles of a till sale are unknown to the bookkeeping. */
+"unknown_skus_in_line" | 
+/**  An article to book is unknown to the bookkeeping. */
+"unknown_sku" | 
+/**  A sale without a customer, and no default debtor chosen. */
+"default_debtor_missing" | 
+/**  A sale booked before whose document is gone from the bookkeeping. */
+"booking_gone" | 
+/**  The booking found by its reference is gone from the bookkeeping. */
+"booking_gone_on_check" | 
+/**  A notification's title: a record could not be synced. */
+"notification_record_title" | 
+/**  A notification's body: what went wrong with the record, and where to act. */
+"notification_record_body" | 
+/**  A notification's title: a system cannot be reached. */
+"notification_connection_title" | 
+/**  A notification's body: what is wrong with the connection, and what waits. */
+"notification_connection_body";
+
 export type Mode = 
 /**  The merchant's real system. */
 "live" | 
@@ -919,6 +951,11 @@ export type RecordError = {
 	field: string | null,
 	/**  Retrying without a change may help (a timeout, a rate limit); otherwise a fix is needed. */
 	transient: boolean,
+	/**
+	 *  `reason` as a key and parameters, for the merchant's language (`reason` is its English);
+	 *  none for the texts that have no key yet, which show in English.
+	 */
+	message?: Message | null,
 };
 
 /**  A record as the merchant knows it. */

@@ -16,6 +16,7 @@ use super::{Engine, Result};
 use crate::activity::{ActivityEvent, Level};
 use crate::connections::ConnectionSummary;
 use crate::flow::FlowKind;
+use crate::messages::Message;
 use crate::settings::Language;
 use crate::store::failed::{self, FailedRecord};
 use crate::store::records::System;
@@ -117,6 +118,8 @@ pub enum Problem {
         record: String,
         code: String,
         reason: String,
+        /// `reason` as a key and parameters, when it has them (other languages).
+        message: Option<Message>,
     },
     /// A connection refuses PosBridge until the merchant does something.
     Connection {
@@ -205,11 +208,15 @@ impl Problem {
             .message
             .trim_end_matches(" (no more automatic retries)")
             .to_string();
+        let message = details
+            .get("message")
+            .and_then(|m| serde_json::from_value(m.clone()).ok());
         Some(Problem::RecordGaveUp {
             flow,
             record,
             code,
             reason,
+            message,
         })
     }
 
@@ -304,6 +311,12 @@ impl NotificationGate {
 }
 
 impl Engine {
+    /// The flows with a run going on now: a look at memory only, cheap enough to ask every
+    /// second (a scheduled run starts without an event).
+    pub fn running_flows(&self) -> Vec<FlowKind> {
+        self.locks.running()
+    }
+
     /// How PosBridge stands now: running flows, failures and connections that need the
     /// merchant, enabled flows whose last run stopped.
     pub fn health(&self) -> Result<Health> {
@@ -409,6 +422,7 @@ mod tests {
                 code: "unknown_sku".into(),
                 reason: "Article KB-01-250 does not exist in eAccounting. Add it there, then retry"
                     .into(),
+                message: None,
             }
         );
         let note = problem.notification(Language::En);
@@ -558,6 +572,7 @@ mod tests {
                 reason: "x".into(),
                 field: None,
                 transient,
+                message: None,
             },
             attempts: 1,
             first_failed_at: at(0),

@@ -690,6 +690,7 @@ mod tests {
             reason: "Article X does not exist".into(),
             field: Some("sku".into()),
             transient: false,
+            message: None,
         };
         store
             .read(|conn| {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::records::{parse_timestamp, timestamp, unreadable};
 use crate::flow::FlowKind;
+use crate::messages::Message;
 
 /// Automatic retries stop after this many attempts in all.
 pub const AUTOMATIC_ATTEMPTS: u32 = 6;
@@ -37,6 +38,23 @@ pub struct RecordError {
     pub field: Option<String>,
     /// Retrying without a change may help (a timeout, a rate limit); otherwise a fix is needed.
     pub transient: bool,
+    /// `reason` as a key and parameters, for the merchant's language (`reason` is its English);
+    /// none for the texts that have no key yet, which show in English.
+    #[serde(default)]
+    pub message: Option<Message>,
+}
+
+impl RecordError {
+    /// An error whose reason is `message` (its English, and the key for other languages).
+    pub fn said(code: &str, field: Option<String>, transient: bool, message: Message) -> Self {
+        Self {
+            code: code.to_string(),
+            reason: message.english(),
+            field,
+            transient,
+            message: Some(message),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,11 +116,12 @@ pub fn record(
     let now_text = timestamp(now);
     conn.execute(
         "INSERT INTO failed_records (flow, source_id, label, payload, error_code, reason, field, transient,
-                                     attempts, first_failed_at, last_failed_at, next_retry_at, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, 'open')
+                                     attempts, first_failed_at, last_failed_at, next_retry_at, state, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, 'open', ?12)
          ON CONFLICT (flow, source_id) DO UPDATE SET
            label = excluded.label, payload = excluded.payload, error_code = excluded.error_code,
            reason = excluded.reason, field = excluded.field, transient = excluded.transient,
+           message = excluded.message,
            attempts = excluded.attempts, last_failed_at = excluded.last_failed_at,
            next_retry_at = excluded.next_retry_at, state = 'open',
            first_failed_at = CASE WHEN failed_records.state = 'open' THEN failed_records.first_failed_at
@@ -119,6 +138,10 @@ pub fn record(
             attempts,
             now_text,
             next_retry_at,
+            error
+                .message
+                .as_ref()
+                .map(|m| serde_json::to_string(m).expect("a message serializes")),
         ),
     )?;
     Ok(find(conn, flow, source_id)?.expect("just written"))
@@ -176,7 +199,7 @@ pub fn is_skipped(conn: &Connection, flow: FlowKind, source_id: &str) -> rusqlit
 
 const COLUMNS: &str =
     "id, flow, source_id, label, payload, error_code, reason, field, transient, attempts,
-                       first_failed_at, last_failed_at, next_retry_at, state";
+                       first_failed_at, last_failed_at, next_retry_at, state, message";
 
 fn row_to_failed(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailedRecord> {
     let flow: String = row.get(1)?;
@@ -185,6 +208,7 @@ fn row_to_failed(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailedRecord> {
     let last: String = row.get(11)?;
     let next: Option<String> = row.get(12)?;
     let state: String = row.get(13)?;
+    let message: Option<String> = row.get(14)?;
     Ok(FailedRecord {
         id: row.get(0)?,
         flow: flow.parse().map_err(|e| unreadable(1, e))?,
@@ -196,6 +220,8 @@ fn row_to_failed(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailedRecord> {
             reason: row.get(6)?,
             field: row.get(7)?,
             transient: row.get(8)?,
+            // A key this build does not know (a newer one wrote it) shows the English reason.
+            message: message.and_then(|m| serde_json::from_str(&m).ok()),
         },
         attempts: row.get(9)?,
         first_failed_at: parse_timestamp(10, &first)?,
@@ -273,6 +299,7 @@ mod tests {
                 .into(),
             field: Some("rows[0].product_number".into()),
             transient: false,
+            message: None,
         }
     }
 

@@ -139,6 +139,9 @@ const MIGRATIONS: &[M<'static>] = &[
             value TEXT NOT NULL
         ) STRICT;",
     ),
+    // 6 (branch lean): a failure's reason as a message key and parameters (JSON), so it shows
+    // in the merchant's language; NULL for reasons that only have their English.
+    M::up("ALTER TABLE failed_records ADD COLUMN message TEXT;"),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

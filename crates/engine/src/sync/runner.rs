@@ -423,6 +423,7 @@ fn commit_page(
                     "attempts": record.attempts,
                     "next_retry_at": record.next_retry_at,
                     "source": item.source,
+                    "message": error.message,
                 }));
             if record.waits_for_merchant() {
                 event.message = format!("{} (no more automatic retries)", error.reason);
@@ -531,6 +532,7 @@ mod tests {
                     reason: "the target did not answer in time".into(),
                     field: None,
                     transient: true,
+                    message: None,
                 });
             }
             if self.failing.contains(&n) {
@@ -539,6 +541,7 @@ mod tests {
                     reason: format!("{n} is too big for the target"),
                     field: Some("value".into()),
                     transient: false,
+                    message: None,
                 });
             }
             self.applied.push(n);

@@ -20,6 +20,7 @@ pub fn books_plain(error: &eaccounting::Error) -> RecordError {
         reason: error.user_message(),
         field: error.field().map(str::to_string),
         transient: error.is_transient(),
+        message: None,
     }
 }
 
@@ -36,6 +37,7 @@ pub fn pos_plain(error: &salespos::Error) -> RecordError {
         reason: error.user_message(),
         field: None,
         transient: error.is_transient(),
+        message: None,
     }
 }
 
@@ -68,6 +70,7 @@ pub fn mapping(flow: &str, record: &str, error: &MappingError) -> RecordError {
         reason: format!("{record} could not be mapped: {error}. Correct {place}, then retry."),
         field: Some(error.target.clone()),
         transient: false,
+        message: None,
     }
 }
 
@@ -87,5 +90,6 @@ pub fn record(code: &str, field: Option<&str>, reason: String) -> RecordError {
         reason,
         field: field.map(str::to_string),
         transient: false,
+        message: None,
     }
 }

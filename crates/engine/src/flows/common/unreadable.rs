@@ -77,6 +77,7 @@ impl Unreadable {
             ),
             field: Some(field),
             transient: false,
+            message: None,
         }
     }
 

@@ -10,6 +10,7 @@
 //! answer was lost is never repeated blindly (see `progress.rs` for what is assumed of
 //! eAccounting, and why it stays safe if that is wrong).
 
+use crate::messages::{Message, MessageKey};
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -158,6 +159,7 @@ pub(super) fn article_from_till(
         ),
         field: Some(field.into()),
         transient: false,
+        message: None,
     }
     };
     let coding_id = settings
@@ -177,6 +179,7 @@ pub(super) fn article_from_till(
                 ),
                 field: Some("orders.new_article_coding_id".into()),
                 transient: false,
+                message: None,
             });
         }
     }
@@ -288,12 +291,17 @@ impl Booking {
         }
         let mut ids = HashMap::new();
         for row in &self.rows {
-            let id = catalog.article(&row.sku).and_then(|a| a.id).ok_or_else(|| RecordError {
-                code: "unknown_sku".into(),
-                reason: format!("Article {} does not exist in Visma eAccounting. Create it there, then retry.", row.sku),
-                field: None,
-                transient: false,
-            })?;
+            let id = catalog
+                .article(&row.sku)
+                .and_then(|a| a.id)
+                .ok_or_else(|| {
+                    RecordError::said(
+                        "unknown_sku",
+                        None,
+                        false,
+                        Message::new(MessageKey::UnknownSku).with("sku", &row.sku),
+                    )
+                })?;
             ids.insert(row.sku.clone(), id);
         }
         Ok(ids)
@@ -429,15 +437,14 @@ impl Booking {
         let standing = match located.or_else(|| self.found_in_planning()) {
             Some(standing) => standing,
             None if self.only_link => {
-                return Err(RecordError {
-                    code: "booking_vanished".into(),
-                    reason: format!(
-                        "{}: the booking found under reference '{}' is gone from eAccounting. Retry to book it again.",
-                        self.label, self.reference
-                    ),
-                    field: None,
-                    transient: true,
-                })
+                return Err(RecordError::said(
+                    "booking_vanished",
+                    None,
+                    true,
+                    Message::new(MessageKey::BookingGoneOnCheck)
+                        .with("record", &self.label)
+                        .with("reference", &self.reference),
+                ))
             }
             None => Standing {
                 booked: self.create(&mut books).await?,
@@ -677,6 +684,7 @@ impl Booking {
             ),
             field: Some("total_price".into()),
             transient: false,
+            message: None,
         }
     }
 
@@ -784,6 +792,7 @@ impl Booking {
                     ),
                     field: None,
                     transient: false,
+                    message: None,
                 })
             }
         }
@@ -851,19 +860,19 @@ impl Booking {
             ),
             field: None,
             transient: true,
+            message: None,
         }
     }
 
     fn vanished(&self) -> RecordError {
-        RecordError {
-            code: "booking_vanished".into(),
-            reason: format!(
-                "{} was booked before, but eAccounting no longer has a document with reference '{}'. If it was deleted on purpose, skip this order; otherwise retry to book it again.",
-                self.label, self.reference
-            ),
-            field: None,
-            transient: false,
-        }
+        RecordError::said(
+            "booking_vanished",
+            None,
+            false,
+            Message::new(MessageKey::BookingGone)
+                .with("record", &self.label)
+                .with("reference", &self.reference),
+        )
     }
 
     /// A document under this order's reference whose totals are not the till's: not this
@@ -882,6 +891,7 @@ impl Booking {
             ),
             field: Some("total_price".into()),
             transient: false,
+            message: None,
         }
     }
 }
@@ -926,6 +936,7 @@ impl Booking {
                         ),
                         field: None,
                         transient: false,
+                        message: None,
                     }
                 })?;
             }
@@ -961,5 +972,6 @@ pub(super) fn store_error(error: crate::store::StoreError) -> RecordError {
         reason: format!("PosBridge's own database failed: {error}"),
         field: None,
         transient: true,
+        message: None,
     }
 }

@@ -59,6 +59,7 @@ fn missing(field: &str, setting: &str, what: &str) -> RecordError {
         ),
         field: Some(field.into()),
         transient: false,
+        message: None,
     }
 }
 
@@ -74,6 +75,7 @@ pub(crate) fn new_customer(
         reason: "The customer on this order has no name, company or e-mail address, so it cannot be created in eAccounting.".into(),
         field: Some("customer.billingaddress.full_name".into()),
         transient: false,
+        message: None,
     })?;
     let postal_code = text(mapped, "InvoicePostalCode")
         .or_else(|| defaults.postal_code.clone())

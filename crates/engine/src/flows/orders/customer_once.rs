@@ -122,6 +122,7 @@ fn done(
         reason: "eAccounting created the customer but did not say its id.".into(),
         field: None,
         transient: true,
+        message: None,
     })?;
     store
         .read(|conn| intents::complete(conn, key, CREATED, &id.to_string()))
@@ -148,5 +149,6 @@ fn waiting(email: &str, settle: Duration) -> RecordError {
         ),
         field: None,
         transient: true,
+        message: None,
     }
 }

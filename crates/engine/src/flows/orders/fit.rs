@@ -156,6 +156,7 @@ impl Fit<'_> {
             ),
             field: Some(field),
             transient: false,
+            message: None,
         }
     }
 
@@ -200,6 +201,7 @@ impl Fit<'_> {
             ),
             field: Some(field),
             transient: false,
+            message: None,
         })
     }
 
@@ -336,6 +338,7 @@ pub(super) fn email(label: &str, email: &str) -> Result<String, RecordError> {
         ),
         field: Some("customer.email".into()),
         transient: false,
+        message: None,
     })
 }
 
@@ -362,6 +365,7 @@ fn encoding(error: serde_json::Error) -> RecordError {
         reason: format!("The orders mapping made a record eAccounting cannot take: {error}"),
         field: None,
         transient: false,
+        message: None,
     }
 }
 

@@ -29,6 +29,7 @@ mod till;
 mod vat_handling;
 mod vat_terms;
 
+use crate::messages::{Message, MessageKey};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -118,6 +119,7 @@ fn mapping_error(error: MappingError) -> RecordError {
         reason: error.to_string(),
         field: Some(error.target.clone()),
         transient: false,
+        message: None,
     }
 }
 
@@ -254,6 +256,7 @@ fn money_error(label: &str, origin: Origin, error: MoneyError) -> RecordError {
         ),
         field: Some(field),
         transient: false,
+        message: None,
     }
 }
 
@@ -339,11 +342,13 @@ impl OrdersFlow {
     }
 
     async fn default_debtor(&mut self) -> Result<(Uuid, String, bool), RecordError> {
-        let id = self.settings.default_debtor.ok_or_else(|| RecordError {
-            code: "default_debtor_missing".into(),
-            reason: "Till sales without a customer are booked on the default debtor, and none is chosen. Choose the default debtor in the orders settings, then retry.".into(),
-            field: Some("orders.default_debtor".into()),
-            transient: false,
+        let id = self.settings.default_debtor.ok_or_else(|| {
+            RecordError::said(
+                "default_debtor_missing",
+                Some("orders.default_debtor".into()),
+                false,
+                Message::new(MessageKey::DefaultDebtorMissing),
+            )
         })?;
         if let Some((name, private)) = &self.debtor {
             return Ok((id, name.clone(), *private));
@@ -524,6 +529,7 @@ impl OrdersFlow {
                 ),
                 field: Some("orders.deposit_article".into()),
                 transient: false,
+                message: None,
             })?;
         if catalog.article(article).is_none() {
             return Err(RecordError {
@@ -533,6 +539,7 @@ impl OrdersFlow {
                 ),
                 field: Some(format!("rows[{}].product_type", first.index)),
                 transient: false,
+                message: None,
             });
         }
         for row in deposits {
@@ -704,18 +711,17 @@ impl OrdersFlow {
             .collect();
         if !missing.is_empty() && !self.settings.create_missing_articles {
             let skus: Vec<&str> = missing.iter().map(|r| r.sku.as_str()).collect();
-            return Err(RecordError {
-                code: "unknown_sku".into(),
-                reason: format!(
-                    "{} {} not exist in Visma eAccounting (line {} of {label}). Create {} there (or let PosBridge create missing articles in the orders settings), then retry.",
-                    if skus.len() == 1 { format!("Article {}", skus[0]) } else { format!("Articles {}", skus.join(", ")) },
-                    if skus.len() == 1 { "does" } else { "do" },
-                    missing[0].index + 1,
-                    if skus.len() == 1 { "it" } else { "them" },
-                ),
-                field: Some(format!("rows[{}].product_number", missing[0].index)),
-                transient: false,
-            });
+            let line = missing[0].index + 1;
+            let message = match skus.as_slice() {
+                [sku] => Message::new(MessageKey::UnknownSkuInLine).with("sku", sku),
+                _ => Message::new(MessageKey::UnknownSkusInLine).with("skus", skus.join(", ")),
+            };
+            return Err(RecordError::said(
+                "unknown_sku",
+                Some(format!("rows[{}].product_number", missing[0].index)),
+                false,
+                message.with("line", line).with("record", label),
+            ));
         }
         let mut new_articles = Vec::new();
         for row in &missing {
@@ -750,6 +756,7 @@ impl OrdersFlow {
                             ),
                             field: Some(format!("rows[{}].tax", row.index)),
                             transient: false,
+                            message: None,
                         });
                     }
                 }
@@ -799,6 +806,7 @@ impl OrdersFlow {
                 ),
                 field: Some(field.into()),
                 transient: false,
+                message: None,
             })?;
             let coded = catalog
                 .coding_of(&article.number)
@@ -818,6 +826,7 @@ impl OrdersFlow {
                         ),
                         field: Some("shipping_tax_percentage".into()),
                         transient: false,
+                        message: None,
                     });
                 }
             }
@@ -1222,6 +1231,8 @@ impl OrdersFlow {
 
 /// The error with the order named in its reason: the failed list and the log say which order,
 /// whichever step (or API) found the problem.
+/// The message (for other languages) stays as it is: the window and the notification name the
+/// record beside it.
 fn naming(label: &str, error: RecordError) -> RecordError {
     if error.reason.contains(label) {
         return error;

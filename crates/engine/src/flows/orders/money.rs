@@ -188,6 +188,7 @@ impl From<MoneyError> for crate::store::failed::RecordError {
             ),
             field: None,
             transient: false,
+            message: None,
         }
     }
 }

@@ -59,6 +59,7 @@ fn problem(code: &str, field: &str, reason: String) -> RecordError {
         reason,
         field: Some(field.into()),
         transient: false,
+        message: None,
     }
 }
 

@@ -107,6 +107,7 @@ pub(crate) fn choose(
             ),
             field: Some("total_tax".into()),
             transient: false,
+            message: None,
         });
     }
     Ok(match setting {
