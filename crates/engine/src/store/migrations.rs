@@ -139,6 +139,15 @@ const MIGRATIONS: &[M<'static>] = &[
             value TEXT NOT NULL
         ) STRICT;",
     ),
+    // 6 (branch calls): what PosBridge keeps of the bookkeeping between runs (codings, company
+    // settings, countries, articles, the default debtor), checked for freshness before use.
+    M::up(
+        "CREATE TABLE books_cache (
+            name     TEXT PRIMARY KEY NOT NULL,
+            body     TEXT NOT NULL,
+            saved_at TEXT NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {
