@@ -179,8 +179,16 @@ async fn an_article_recoded_between_runs_is_judged_by_its_coding_now() {
     assert_eq!(summary.counts.created, 0, "{summary:?}");
     let failed = shop.failed_orders();
     assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].error.code, "vat_rate_differs", "{:?}", failed[0].error);
-    assert!(failed[0].error.reason.contains("9% VAT"), "{}", failed[0].error.reason);
+    assert_eq!(
+        failed[0].error.code, "vat_rate_differs",
+        "{:?}",
+        failed[0].error
+    );
+    assert!(
+        failed[0].error.reason.contains("9% VAT"),
+        "{}",
+        failed[0].error.reason
+    );
 }
 
 /// Between two runs the bookkeeper changes a coding itself (in eAccounting's screens: the API
@@ -210,7 +218,11 @@ async fn a_coding_changed_between_runs_is_judged_as_it_is_now() {
     assert_eq!(summary.counts.created, 0, "{summary:?}");
     let failed = shop.failed_orders();
     assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].error.code, "vat_rate_differs", "{:?}", failed[0].error);
+    assert_eq!(
+        failed[0].error.code, "vat_rate_differs",
+        "{:?}",
+        failed[0].error
+    );
     assert!(
         failed[0].error.reason.contains("Verlaagd (was hoog)"),
         "{}",
@@ -249,8 +261,15 @@ async fn a_kept_catalogue_spoilt_or_gone_is_read_again() {
         let summary = shop.sync_orders().await;
         assert_eq!(summary.counts.created, 1, "after {spoil}: {summary:?}");
         assert_eq!(shop.invoices_for(&shop.reference_of(order)).len(), 1);
-        assert_eq!(gets(&shop, "GET /v2/companysettings"), 1, "read again after {spoil}");
+        assert_eq!(
+            gets(&shop, "GET /v2/companysettings"),
+            1,
+            "read again after {spoil}"
+        );
         let body = kept(&shop).expect("kept again");
-        assert!(body.contains(&sku), "the article is kept again after {spoil}");
+        assert!(
+            body.contains(&sku),
+            "the article is kept again after {spoil}"
+        );
     }
 }

@@ -261,7 +261,11 @@ fn a_business_buying_several_of_a_kind_gets_an_order_or_quote_to_the_cent() {
                 .iter()
                 .map(|r| Decimal::try_from(r["Quantity"].as_f64().unwrap()).unwrap())
                 .sum();
-            assert_eq!(quantity_booked, Decimal::from(quantity), "every unit is on the rows");
+            assert_eq!(
+                quantity_booked,
+                Decimal::from(quantity),
+                "every unit is on the rows"
+            );
         }
     });
 }

@@ -728,7 +728,8 @@ impl Booking {
 
     async fn create(&self, books: &mut Books<'_>) -> Result<Booked, RecordError> {
         let customer_id = self.settle_customer(books).await?;
-        let article_ids = self.settle_articles(books.client, books.store, books.catalog)
+        let article_ids = self
+            .settle_articles(books.client, books.store, books.catalog)
             .await?;
         let mut document = self.document.clone();
         document.customer_id = customer_id;

@@ -81,7 +81,7 @@ pub(crate) struct Catalog {
     debtor: Option<Debtor>,
 }
 
-fn newest<'a>(
+fn newest(
     seen: Option<DateTime<Utc>>,
     stamps: impl IntoIterator<Item = Option<DateTime<Utc>>>,
 ) -> Option<DateTime<Utc>> {
@@ -144,7 +144,9 @@ impl Catalog {
         Ok(catalog)
     }
 
-    async fn all_codings(client: &Client) -> eaccounting::Result<HashMap<Uuid, ArticleAccountCoding>> {
+    async fn all_codings(
+        client: &Client,
+    ) -> eaccounting::Result<HashMap<Uuid, ArticleAccountCoding>> {
         Ok(client
             .list_all::<ArticleAccountCoding>(None)
             .await?
@@ -272,8 +274,9 @@ impl Catalog {
             match self.articles_seen {
                 Some(seen) if self.articles.values().any(Option::is_some) => {
                     // The changed articles, and the first unknown SKUs, in one request.
-                    let first: Vec<String> =
-                        wanted.drain(..wanted.len().min(SKUS_WITH_CHANGES)).collect();
+                    let first: Vec<String> = wanted
+                        .drain(..wanted.len().min(SKUS_WITH_CHANGES))
+                        .collect();
                     let filter = first
                         .iter()
                         .map(|sku| Article::NUMBER.eq(sku.clone()))

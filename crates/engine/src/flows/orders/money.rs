@@ -131,7 +131,8 @@ fn in_two_prices(
         return None;
     }
     let step = Decimal::new(1, price_decimals);
-    let lower = selling.round_dp_with_strategy(price_decimals, RoundingStrategy::ToNegativeInfinity);
+    let lower =
+        selling.round_dp_with_strategy(price_decimals, RoundingStrategy::ToNegativeInfinity);
     let dearer_units = total
         .checked_sub(quantity.checked_mul(lower)?)?
         .checked_div(step)?
@@ -214,8 +215,7 @@ pub fn price_line(line: &TillLine, price_decimals: u32) -> Result<DocumentPrice,
         });
     }
     // No single price in whole cents totals the line: two, a step apart, do for whole units.
-    if let Some((lower, dearer)) =
-        in_two_prices(line.quantity, line.total, selling, price_decimals)
+    if let Some((lower, dearer)) = in_two_prices(line.quantity, line.total, selling, price_decimals)
     {
         return Ok(DocumentPrice {
             quantity: line.quantity,
