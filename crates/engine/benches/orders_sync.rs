@@ -472,20 +472,27 @@ fn main() {
         naive_visma / engine_visma
     );
     // The naive booker makes invoices (draft + convert); any other document is one write less.
+    // Creating a customer who did not exist is inherent (+1 on that customer's first booking),
+    // so calls are shown with and without those; the targets are on the latter.
     println!(
-        "Visma calls per booked document (the first booking of each new customer creates it: +1):"
+        "Visma calls per booked document (all / without creating new customers; targets: invoice <= 2.05, others <= 1.05):"
     );
-    println!(
-        "  invoice      engine {engine_visma:.2}   naive {naive_visma:.2}   (of which customers created: {:.2})",
-        created_customers(&measured)
-    );
-    for (kind, m) in &per_kind {
+    let naive_created = created_customers(&baseline);
+    let row = |name: &str, m: &Measured, naive: f64, naive_created: f64, target: f64| {
+        let all = per_order(m, &m.visma);
+        let without = all - created_customers(m);
         println!(
-            "  {:<12} engine {:.2}   naive {:.2}   (of which customers created: {:.2})",
-            kind.describe(),
-            per_order(m, &m.visma),
-            naive_visma - 1.0,
-            created_customers(m)
+            "  {name:<14} engine {all:.2} / {without:.2}   naive {naive:.2} / {:.2}   {}",
+            naive - naive_created,
+            if without <= target {
+                "target met"
+            } else {
+                "target NOT met"
+            }
         );
+    };
+    row("invoice", &measured, naive_visma, naive_created, 2.05);
+    for (kind, m) in &per_kind {
+        row(kind.describe(), m, naive_visma - 1.0, naive_created, 1.05);
     }
 }

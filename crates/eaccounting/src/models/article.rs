@@ -245,6 +245,8 @@ pub struct ArticleAccountCoding {
 }
 
 impl ArticleAccountCoding {
+    pub const CHANGED_UTC: Field<ArticleAccountCoding, DateTime<Utc>> = Field::new("ChangedUtc");
+
     pub fn is_service(&self) -> bool {
         self.kind.as_deref() == Some("Service")
     }

@@ -134,6 +134,8 @@ impl EaccountingConnection {
         };
         let settings = serde_json::to_value(&connection).expect("serializes");
         store.read(|conn| connections::put(conn, System::Eaccounting, mode, &settings))?;
+        // What was kept of the bookkeeping may be another company's.
+        store.read(crate::store::books_cache::clear)?;
         Ok(connection)
     }
 

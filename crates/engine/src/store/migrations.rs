@@ -131,7 +131,7 @@ const MIGRATIONS: &[M<'static>] = &[
             PRIMARY KEY (system, kind, place, name)
         ) STRICT;",
     ),
-    // 5 (branch ship): which release wrote the database last, so an older release can name
+    // 5: which release wrote the database last, so an older release can name
     // the release it would need.
     M::up(
         "CREATE TABLE store_meta (
@@ -139,9 +139,18 @@ const MIGRATIONS: &[M<'static>] = &[
             value TEXT NOT NULL
         ) STRICT;",
     ),
-    // 6 (branch lean): a failure's reason as a message key and parameters (JSON), so it shows
+    // 6: a failure's reason as a message key and parameters (JSON), so it shows
     // in the merchant's language; NULL for reasons that only have their English.
     M::up("ALTER TABLE failed_records ADD COLUMN message TEXT;"),
+    // 7: what PosBridge keeps of the bookkeeping between runs (codings, company
+    // settings, countries, articles, the default debtor), checked for freshness before use.
+    M::up(
+        "CREATE TABLE books_cache (
+            name     TEXT PRIMARY KEY NOT NULL,
+            body     TEXT NOT NULL,
+            saved_at TEXT NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

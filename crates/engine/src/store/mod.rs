@@ -4,6 +4,7 @@
 //! [`crate::secrets`]). One connection behind a mutex is enough for a desktop app; WAL lets a
 //! second process (the `posbridge` CLI, `log --follow`) read while the app writes.
 
+pub mod books_cache;
 pub mod connections;
 pub mod cursors;
 pub mod drift;
@@ -180,8 +181,8 @@ impl Store {
         self.transaction(|tx| {
             tx.execute_batch(
                 "DELETE FROM links; DELETE FROM intents; DELETE FROM cursors; DELETE FROM failed_records;",
-            )
-            .map_err(StoreError::from)
+            )?;
+            books_cache::clear(tx).map_err(StoreError::from)
         })
     }
 

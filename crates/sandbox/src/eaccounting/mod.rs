@@ -361,6 +361,24 @@ impl EaccountingSim {
         self.state.update_company_settings(patch)
     }
 
+    /// Changes an account coding as a bookkeeper does in eAccounting's screens (the API cannot
+    /// write codings): merges PascalCase fields and stamps `ChangedUtc` with the time of the
+    /// change, as every record eAccounting changes is. Returns the coding as stored; `None` when
+    /// there is no coding with this id.
+    pub fn update_coding(&self, id: uuid::Uuid, patch: Value) -> Option<Value> {
+        let mut company = self.state.company();
+        let now = store::timestamp(company.now());
+        let coding = company
+            .codings
+            .iter_mut()
+            .find(|c| c.get("Id").and_then(Value::as_str) == Some(id.to_string().as_str()))?;
+        for (key, value) in patch.as_object().cloned().unwrap_or_default() {
+            coding.insert(key, value);
+        }
+        coding.insert("ChangedUtc".into(), Value::from(now));
+        Some(Value::Object(coding.clone()))
+    }
+
     /// Stores any JSON object as an article, customer or label exactly as given, unchecked, as the API
     /// might return it (`POST /__sim/raw/...`): an `Id` and `ChangedUtc` are added only when
     /// missing. Returns the record's `Id` as stored; `None` when `record` is not an object.

@@ -264,6 +264,7 @@ impl Booking {
     async fn settle_articles(
         &self,
         client: &Client,
+        store: &Store,
         catalog: &mut Catalog,
     ) -> Result<HashMap<String, Uuid>, RecordError> {
         for article in &self.new_articles {
@@ -272,7 +273,7 @@ impl Booking {
             }
             // Found again first: an earlier attempt may have created it.
             catalog
-                .look_again(client, &article.number)
+                .look_again(client, store, &article.number)
                 .await
                 .map_err(|e| errors::books("Looking up the article", &e))?;
             if catalog.article(&article.number).is_none() {
@@ -735,7 +736,9 @@ impl Booking {
 
     async fn create(&self, books: &mut Books<'_>) -> Result<Booked, RecordError> {
         let customer_id = self.settle_customer(books).await?;
-        let article_ids = self.settle_articles(books.client, books.catalog).await?;
+        let article_ids = self
+            .settle_articles(books.client, books.store, books.catalog)
+            .await?;
         let mut document = self.document.clone();
         document.customer_id = customer_id;
         document.rows = self

@@ -156,6 +156,17 @@ pub(crate) fn row_text(row: &NewRow) -> String {
     }
 }
 
+/// The document rows of `rows`: one per row, two for a line priced in two prices a step apart
+/// (see [`super::money::Dearer`]), each with its quantity and unit price.
+fn sent_rows(rows: &[NewRow]) -> impl Iterator<Item = (&NewRow, Decimal, Decimal)> {
+    rows.iter().flat_map(|row| {
+        row.price
+            .rows()
+            .into_iter()
+            .map(move |(quantity, price)| (row, quantity, price))
+    })
+}
+
 fn nonzero(discount: Decimal) -> Option<Decimal> {
     (!discount.is_zero()).then_some(discount)
 }
@@ -267,13 +278,11 @@ pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked,
             } else {
                 quote.customer_reference = reference;
             }
-            quote.rows = doc
-                .rows
-                .iter()
-                .map(|row| QuoteRow {
+            quote.rows = sent_rows(&doc.rows)
+                .map(|(row, quantity, price)| QuoteRow {
                     text: Some(row_text(row)),
                     discount_percentage: nonzero(row.price.discount),
-                    ..QuoteRow::article(row.article_id, row.price.quantity, row.price.unit_price)
+                    ..QuoteRow::article(row.article_id, quantity, price)
                 })
                 .collect();
             // Quotes call the references CustomerReference / CompanyReference.
@@ -292,19 +301,12 @@ pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked,
             } else {
                 order.your_reference = reference;
             }
-            order.rows = doc
-                .rows
-                .iter()
+            order.rows = sent_rows(&doc.rows)
                 .enumerate()
-                .map(|(i, row)| OrderRow {
+                .map(|(i, (row, quantity, price))| OrderRow {
                     text: Some(row_text(row)),
                     discount_percentage: nonzero(row.price.discount),
-                    ..OrderRow::article(
-                        i as i32 + 1,
-                        row.article_id,
-                        row.price.quantity,
-                        row.price.unit_price,
-                    )
+                    ..OrderRow::article(i as i32 + 1, row.article_id, quantity, price)
                 })
                 .collect();
             let order = with_header(order, &doc.header).map_err(WriteError::Mapping)?;
@@ -319,13 +321,11 @@ pub(crate) async fn create(client: &Client, doc: &NewDocument) -> Result<Booked,
             } else {
                 draft.your_reference = reference;
             }
-            draft.rows = doc
-                .rows
-                .iter()
-                .map(|row| DraftRow {
+            draft.rows = sent_rows(&doc.rows)
+                .map(|(row, quantity, price)| DraftRow {
                     text: Some(row_text(row)),
                     discount_percentage: nonzero(row.price.discount),
-                    ..DraftRow::article(row.article_id, row.price.quantity, row.price.unit_price)
+                    ..DraftRow::article(row.article_id, quantity, price)
                 })
                 .collect();
             let draft = with_header(draft, &doc.header).map_err(WriteError::Mapping)?;

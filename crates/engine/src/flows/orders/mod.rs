@@ -99,9 +99,6 @@ pub struct OrdersFlow {
     /// Which POS fields the mapped eAccounting fields come from, to name them when one does
     /// not fit.
     sources: Sources,
-    /// The default debtor's name and whether it is a private person (which decides incl. or
-    /// excl. VAT prices), read once per run.
-    debtor: Option<(String, bool)>,
 }
 
 fn mapping_failure(problems: Vec<MappingError>) -> RunError {
@@ -302,7 +299,6 @@ impl OrdersFlow {
             cursor: OrdersCursor::default(),
             customers: HashMap::new(),
             created_customers: HashMap::new(),
-            debtor: None,
         })
     }
 
@@ -322,7 +318,7 @@ impl OrdersFlow {
     async fn catalog(&mut self) -> Result<&mut Catalog, RunError> {
         if self.catalog.is_none() {
             self.catalog = Some(
-                Catalog::load(&self.books)
+                Catalog::load(&self.books, &self.store)
                     .await
                     .map_err(|e| errors::books_run(&e))?,
             );
@@ -350,18 +346,25 @@ impl OrdersFlow {
                 Message::new(MessageKey::DefaultDebtorMissing),
             )
         })?;
-        if let Some((name, private)) = &self.debtor {
-            return Ok((id, name.clone(), *private));
+        let store = Arc::clone(&self.store);
+        // Planning loads the catalogue before any order's customer is settled.
+        let catalog = self.catalog.as_mut().expect("loaded before planning");
+        if let Some(debtor) = catalog.debtor(id) {
+            return Ok((id, debtor.name.clone(), debtor.private));
         }
-        let debtor: Customer = self.books.get(&id).await.map_err(|e| {
-            let mut error = errors::books_plain(&e);
-            if e.code() == "not_found" {
-                error.reason = "The default debtor chosen in the orders settings no longer exists in eAccounting. Choose another, then retry.".into();
-                error.field = Some("orders.default_debtor".into());
+        let debtor: Customer = match self.books.get(&id).await {
+            Ok(debtor) => debtor,
+            Err(e) => {
+                catalog.forget_debtor();
+                let mut error = errors::books_plain(&e);
+                if e.code() == "not_found" {
+                    error.reason = "The default debtor chosen in the orders settings no longer exists in eAccounting. Choose another, then retry.".into();
+                    error.field = Some("orders.default_debtor".into());
+                }
+                return Err(error);
             }
-            error
-        })?;
-        self.debtor = Some((debtor.name.clone(), debtor.is_private_person));
+        };
+        catalog.note_debtor(&store, id, debtor.name.clone(), debtor.is_private_person);
         Ok((id, debtor.name, debtor.is_private_person))
     }
 
@@ -1170,9 +1173,10 @@ impl OrdersFlow {
         skus.extend(self.settings.deposit_article.clone());
         skus.extend(self.settings.extra_costs_article.clone());
         let books = self.books.clone();
+        let store = Arc::clone(&self.store);
         self.catalog()
             .await?
-            .fetch_articles(&books, skus.iter().map(String::as_str))
+            .fetch_articles(&books, &store, skus.iter().map(String::as_str))
             .await
             .map_err(|e| errors::books_run(&e))?;
 
@@ -1328,7 +1332,7 @@ impl Flow for OrdersFlow {
         if self.catalog.is_none() {
             // Only orders found booked already were planned, so nothing read the catalogue.
             self.catalog = Some(
-                Catalog::load(&books)
+                Catalog::load(&books, &store)
                     .await
                     .map_err(|e| errors::books_plain(&e))?,
             );

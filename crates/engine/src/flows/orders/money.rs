@@ -79,14 +79,78 @@ pub struct DocumentPrice {
     pub discount: Decimal,
     /// The discount the till gave, when it could not be sent as a fraction.
     pub discount_in_text: Option<Decimal>,
+    /// Some of `quantity` priced one step dearer (see [`Dearer`]), sent as a second row.
+    pub dearer: Option<Dearer>,
+}
+
+/// Units of a line priced one step (a cent; 0.0001 in a foreign currency) above the rest, so
+/// that the line's rows total to the cent what no single unit price can: three at 14.45 incl.
+/// VAT are 35.83 excl., and no price in cents times three makes 35.83, but 11.94, 11.94 and 11.95
+/// do. The till's line becomes two rows of the same article, every unit still on them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dearer {
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
 }
 
 impl DocumentPrice {
-    /// The row amount eAccounting will compute; `None` beyond what can be calculated.
-    pub fn amount(&self) -> Option<Decimal> {
-        let gross = self.quantity.checked_mul(self.unit_price)?;
-        gross.checked_mul(Decimal::ONE - self.discount).map(cents)
+    /// The rows this line is sent as: (quantity, unit price), one or (with [`Dearer`]) two.
+    pub fn rows(&self) -> Vec<(Decimal, Decimal)> {
+        match &self.dearer {
+            None => vec![(self.quantity, self.unit_price)],
+            Some(dearer) => vec![
+                (self.quantity - dearer.quantity, self.unit_price),
+                (dearer.quantity, dearer.unit_price),
+            ],
+        }
     }
+
+    /// The row amount eAccounting will compute (the sum of its rows'); `None` beyond what can be
+    /// calculated.
+    pub fn amount(&self) -> Option<Decimal> {
+        self.rows()
+            .into_iter()
+            .try_fold(Decimal::ZERO, |sum, (quantity, price)| {
+                let gross = quantity.checked_mul(price)?;
+                let amount = gross.checked_mul(Decimal::ONE - self.discount).map(cents)?;
+                sum.checked_add(amount)
+            })
+    }
+}
+
+/// `quantity` units at `selling` (the line total over the quantity, with more decimals than the
+/// document takes) as rows in whole price steps that total `total` exactly, when the quantity
+/// is whole: some units at the price rounded down, the rest one step dearer.
+fn in_two_prices(
+    quantity: Decimal,
+    total: Decimal,
+    selling: Decimal,
+    price_decimals: u32,
+) -> Option<(Decimal, Dearer)> {
+    if !quantity.fract().is_zero() || quantity.is_zero() {
+        return None;
+    }
+    let step = Decimal::new(1, price_decimals);
+    let lower =
+        selling.round_dp_with_strategy(price_decimals, RoundingStrategy::ToNegativeInfinity);
+    let dearer_units = total
+        .checked_sub(quantity.checked_mul(lower)?)?
+        .checked_div(step)?
+        .normalize();
+    let same_sign = dearer_units.is_sign_negative() == quantity.is_sign_negative();
+    (dearer_units.fract().is_zero()
+        && !dearer_units.is_zero()
+        && same_sign
+        && dearer_units.abs() < quantity.abs())
+    .then(|| {
+        (
+            lower,
+            Dearer {
+                quantity: dearer_units,
+                unit_price: lower + step,
+            },
+        )
+    })
 }
 
 /// Prices `line` for a document whose unit prices have `price_decimals` decimals (2 domestic, 4
@@ -97,6 +161,7 @@ pub fn price_line(line: &TillLine, price_decimals: u32) -> Result<DocumentPrice,
         unit_price: line.unit_price.normalize(),
         discount: Decimal::ZERO,
         discount_in_text: None,
+        dearer: None,
     };
     let list_amount = list.amount().ok_or(MoneyError::Overflow {
         field: LineField::UnitPrice,
@@ -140,15 +205,34 @@ pub fn price_line(line: &TillLine, price_decimals: u32) -> Result<DocumentPrice,
             field: LineField::Total,
         })?
         .normalize();
+    if fits(selling) {
+        return Ok(DocumentPrice {
+            quantity: line.quantity,
+            unit_price: selling,
+            discount: Decimal::ZERO,
+            discount_in_text,
+            dearer: None,
+        });
+    }
+    // No single price in whole cents totals the line: two, a step apart, do for whole units.
+    if let Some((lower, dearer)) = in_two_prices(line.quantity, line.total, selling, price_decimals)
+    {
+        return Ok(DocumentPrice {
+            quantity: line.quantity,
+            unit_price: lower,
+            discount: Decimal::ZERO,
+            discount_in_text,
+            dearer: Some(dearer),
+        });
+    }
+    // A fraction of a unit (sold by weight): the nearest price; the totals check tells.
     Ok(DocumentPrice {
         quantity: line.quantity,
-        unit_price: if fits(selling) {
-            selling
-        } else {
-            selling.round_dp_with_strategy(price_decimals, RoundingStrategy::MidpointAwayFromZero)
-        },
+        unit_price: selling
+            .round_dp_with_strategy(price_decimals, RoundingStrategy::MidpointAwayFromZero),
         discount: Decimal::ZERO,
         discount_in_text,
+        dearer: None,
     })
 }
 
@@ -315,6 +399,68 @@ mod tests {
         let priced = price_line(&till, 2).unwrap();
         assert!(priced.discount <= Decimal::ONE);
         assert_eq!(priced.amount(), Some(dec!(-2)));
+    }
+
+    #[test]
+    fn a_line_no_single_price_totals_is_sent_as_two_rows_a_cent_apart() {
+        // Three at 14.45 incl. VAT: 35.83 excl., and 11.94 x 3 is 35.82.
+        let till = TillLine {
+            quantity: dec!(3),
+            unit_price: dec!(11.94),
+            unit_discount: dec!(0),
+            total: dec!(35.83),
+            vat_percent: dec!(21),
+        };
+        let priced = price_line(&till, 2).unwrap();
+        assert_eq!(
+            priced.rows(),
+            vec![(dec!(2), dec!(11.94)), (dec!(1), dec!(11.95))]
+        );
+        assert_eq!(priced.amount(), Some(dec!(35.83)));
+        // Taken back (a credit): the same, negative.
+        let back = TillLine {
+            quantity: dec!(-3),
+            total: dec!(-35.83),
+            ..till
+        };
+        let priced = price_line(&back, 2).unwrap();
+        assert_eq!(priced.amount(), Some(dec!(-35.83)));
+        assert!(priced.rows().iter().all(|(q, _)| q.is_sign_negative()));
+        // A weighed fraction of a unit cannot be split: the nearest price, and the check tells.
+        let weighed = TillLine {
+            quantity: dec!(0.125),
+            unit_price: dec!(23.90),
+            total: dec!(2.99),
+            ..till
+        };
+        assert_eq!(price_line(&weighed, 2).unwrap().dearer, None);
+    }
+
+    proptest! {
+        /// A till line incl. VAT on a document excl. VAT (a business's order or quote): whole
+        /// units always total the till's net to the cent, however the unit price converts.
+        #[test]
+        fn whole_units_total_the_net_of_a_price_incl_vat(
+            cents_price in 1i64..100_000,
+            quantity in prop_oneof![1i64..50, -20i64..-1],
+            rate in prop_oneof![Just(dec!(21)), Just(dec!(9)), Just(dec!(0))],
+        ) {
+            let unit = Decimal::new(cents_price, 2);
+            let total = unit * Decimal::from(quantity);
+            let net = excluding_vat(total, rate).unwrap();
+            let till = TillLine {
+                quantity: Decimal::from(quantity),
+                unit_price: excluding_vat(unit, rate).unwrap(),
+                unit_discount: Decimal::ZERO,
+                total: net,
+                vat_percent: rate,
+            };
+            let priced = price_line(&till, 2).unwrap();
+            prop_assert_eq!(priced.amount(), Some(net));
+            let units: Decimal = priced.rows().iter().map(|(q, _)| *q).sum();
+            prop_assert_eq!(units, Decimal::from(quantity));
+            prop_assert!(priced.rows().iter().all(|(_, p)| p.scale() <= 2));
+        }
     }
 
     proptest! {
