@@ -27,4 +27,5 @@ pub mod datamapper {
     pub use crate::engine::mappings::*;
 }
 pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin, RunsHeld};
+pub use engine::OpenError;
 pub use flow::FlowKind;

@@ -18,6 +18,7 @@ mod demo;
 pub mod diagnosis;
 mod failures;
 mod hold;
+mod open;
 pub(crate) mod mapping_preview;
 pub(crate) mod mappings;
 mod runs;
@@ -29,6 +30,7 @@ pub mod wizard;
 pub use self::connect::ClientTuning;
 pub use self::demo::DemoSystems;
 pub use self::hold::RunsHeld;
+pub use self::open::OpenError;
 
 use crate::activity::{ActivityLog, NewEvent};
 use crate::connections::ConnectionSummary;
