@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 
 use engine::store::links;
 use engine::store::records::{LinkKind, System};
-use sandbox::control::Outcome;
+use sandbox::control::{Control, Outcome};
 use sandbox::demo::VatClass;
-use sandbox::control::Control;
 use sandbox::Faults;
 use support::{demo_shop, open_engine, plain_sale, posbridge, text};
 

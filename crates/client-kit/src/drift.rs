@@ -113,15 +113,21 @@ pub fn tidy(text: &str) -> String {
     }
 }
 
-/// For the clients' tests: whether the documented shapes a client keeps (`path`, a file made
-/// from the reference documents) are still what the documents give (`generated`).
-/// `UPDATE_DOCUMENTED=1` rewrites the file first.
+/// For the clients' tests: fails unless the documented shapes a client keeps
+/// (`src/drift/documented.json` below `manifest_dir`, made from the reference documents) are
+/// still what the documents give (`generated`). `UPDATE_DOCUMENTED=1` rewrites the file first.
 #[cfg(feature = "test-support")]
-pub fn documented_file_is_current(path: &str, generated: &str) -> bool {
+pub fn assert_documented_file_is_current(manifest_dir: &str, package: &str, generated: &str) {
+    let path = std::path::Path::new(manifest_dir).join("src/drift/documented.json");
     if std::env::var_os("UPDATE_DOCUMENTED").is_some() {
-        std::fs::write(path, generated).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+        std::fs::write(&path, generated)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
-    std::fs::read_to_string(path).unwrap_or_default() == generated
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        stored == generated,
+        "documented.json is out of date: UPDATE_DOCUMENTED=1 cargo test -p {package} documented"
+    );
 }
 
 #[cfg(test)]

@@ -180,3 +180,24 @@ pub struct ConnectionSummary {
     /// What the last check said was wrong; `None` when it passed.
     pub problem: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connecting_and_running_say_not_connected_yet_in_the_same_words() {
+        for system in [System::Eaccounting, System::Salespos] {
+            let connecting = ConnectError::NotConnected { system }.to_string();
+            assert_eq!(
+                crate::sync::RunError::NotConnected { system }.to_string(),
+                connecting
+            );
+            assert_eq!(
+                crate::sync::RunError::from(ConnectError::NotConnected { system }).to_string(),
+                connecting
+            );
+            assert!(connecting.contains("is not connected yet"), "{connecting}");
+        }
+    }
+}

@@ -272,10 +272,10 @@ mod tests {
     #[test]
     fn the_documented_fields_match_the_reference() {
         let generated = serde_json::to_string_pretty(&generate()).unwrap() + "\n";
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/drift/documented.json");
-        assert!(
-            client_kit::drift::documented_file_is_current(path, &generated),
-            "documented.json is out of date: UPDATE_DOCUMENTED=1 cargo test -p salespos documented"
+        client_kit::drift::assert_documented_file_is_current(
+            env!("CARGO_MANIFEST_DIR"),
+            "salespos",
+            &generated,
         );
     }
 
