@@ -20,7 +20,7 @@ pub enum OpenError {
     Open {
         path: PathBuf,
         #[source]
-        source: EngineError,
+        source: Box<EngineError>,
     },
 }
 
@@ -34,6 +34,9 @@ impl Engine {
             .or_else(default_data_dir)
             .ok_or(OpenError::NoDataDir)?;
         let secrets = open_secret_store_or_explain(&path, None);
-        Engine::open(&path, Arc::from(secrets)).map_err(|source| OpenError::Open { path, source })
+        Engine::open(&path, Arc::from(secrets)).map_err(|source| OpenError::Open {
+            path,
+            source: Box::new(source),
+        })
     }
 }
