@@ -115,12 +115,18 @@ pub fn tidy(text: &str) -> String {
 
 /// For the clients' tests: fails unless the documented shapes a client keeps
 /// (`src/drift/documented.json` below `manifest_dir`, made from the reference documents) are
-/// still what the documents give (`generated`). `UPDATE_DOCUMENTED=1` rewrites the file first.
+/// still what the documents give (`generated`, written as pretty JSON with a final newline).
+/// `UPDATE_DOCUMENTED=1` rewrites the file first.
 #[cfg(feature = "test-support")]
-pub fn assert_documented_file_is_current(manifest_dir: &str, package: &str, generated: &str) {
+pub fn assert_documented_file_is_current(
+    manifest_dir: &str,
+    package: &str,
+    generated: &impl Serialize,
+) {
+    let generated = serde_json::to_string_pretty(generated).expect("shapes are JSON") + "\n";
     let path = std::path::Path::new(manifest_dir).join("src/drift/documented.json");
     if std::env::var_os("UPDATE_DOCUMENTED").is_some() {
-        std::fs::write(&path, generated)
+        std::fs::write(&path, &generated)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
     let stored = std::fs::read_to_string(&path).unwrap_or_default();
