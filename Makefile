@@ -3,6 +3,7 @@
 #   make test   every test: Rust (unit, contract, scenario), UI in headless Chromium, the real app under Xvfb
 #   make dist   release installers in target/release/bundle: .deb, .rpm and .AppImage (15-25 min from scratch)
 #   make dist-test   install the .deb in a throwaway root, check all three installers, start the AppImage under Xvfb
+#   make bench-latency   time from a sale at the simulated till to its booking, and CCV reads while idle (a few minutes)
 #   make bench-app   the release app's installer sizes, cold start, memory and CPU (prints a table)
 # Both install what they need on a fresh Debian/Ubuntu machine first, and are quick when nothing changed.
 
@@ -31,7 +32,7 @@ VERSION := $(shell python3 -c 'import json; print(json.load(open("tauri.conf.jso
 BUNDLE := target/release/bundle
 APPIMAGE := $(BUNDLE)/appimage/PosBridge_$(VERSION)_amd64.AppImage
 
-.PHONY: help run test apt-build apt-test apt-dist ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos audit cargo-deny dist dist-test bench-app
+.PHONY: help run test apt-build apt-test apt-dist ui ui-harness rust-test ui-test keyring-test e2e lint bindings tauri-driver demo clean bench-chaos bench-latency audit cargo-deny dist dist-test bench-app
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -74,11 +75,16 @@ apt-test:
 apt-dist:
 	@$(call apt_install,$(APT_DIST))
 
+# The test tools are built without their release profiles' fat LTO and single codegen unit (cargo
+# deny's took most of the install's minutes): their speed does not matter, the build's does.
+LEAN_INSTALL := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+                CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_STRIP=symbols
+
 tauri-driver:
-	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
+	@command -v tauri-driver >/dev/null || $(LEAN_INSTALL) $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION)
 
 cargo-deny:
-	@command -v cargo-deny >/dev/null || $(CARGO) install --locked cargo-deny --version $(CARGO_DENY_VERSION)
+	@command -v cargo-deny >/dev/null || $(LEAN_INSTALL) $(CARGO) install --locked cargo-deny --version $(CARGO_DENY_VERSION)
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund
@@ -109,10 +115,11 @@ audit: cargo-deny ui/node_modules/.package-lock.json
 	tools/npm-audit.sh
 
 # Every crate's tests, then the engine's stories once more against the other reading of what
-# public sources contest (coding VAT rates as fractions, every private customer's prices incl. VAT).
+# public sources contest (coding VAT rates as fractions, every private customer's prices incl. VAT),
+# with the test binaries just built (tools/engine-readings.sh says why).
 rust-test: ui
 	$(CARGO) test --locked
-	POSBRIDGE_SIM_VAT_RATES=fraction POSBRIDGE_SIM_INCLUDES_VAT=private_customer $(CARGO) test --locked -p engine --tests
+	tools/engine-readings.sh
 
 # The real OS keyring: gnome-keyring's Secret Service on a private D-Bus session.
 keyring-test:
@@ -156,6 +163,10 @@ bench-app: dist apt-test
 # Regenerates ui/src/lib/bindings.ts from the Rust commands and events.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test --locked -p posbridge-app bindings_are_up_to_date
+
+# From a sale at the simulated till to its booking (median, p95) and the CCV reads spent idle, on the real clock.
+bench-latency:
+	$(CARGO) bench --locked -p engine --bench sale_to_booking
 
 # The chaos suite at benchmark size: 1,000 till sales, 50 kills; prints what it counted.
 bench-chaos:

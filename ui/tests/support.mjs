@@ -129,6 +129,7 @@ export const debtor = { id: "44444444-0000-4000-8000-000000000001", number: "1",
 export const ordersAnswers = {
   settings: {
     only_paid: true,
+    new_sales_check_seconds: 15,
     start_date: "2026-11-28",
     recheck_days: 3,
     store_id: null,

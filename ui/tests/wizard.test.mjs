@@ -42,12 +42,17 @@ test("the demo systems are walked with the defaults from welcome to going live",
   assert.ok(await page.getByRole("checkbox", { name: "Completed" }).isChecked());
   assert.equal(await page.getByTestId("default-debtor-chosen").innerText(), "Kassaverkoop");
   assert.equal(await page.getByLabel("Terms of payment for Pin").inputValue(), "11111111-0000-4000-8000-000000000002");
+  const check = page.getByLabel("Look for new till sales");
+  assert.equal(await check.locator("option:checked").innerText(), "Every 15 seconds");
+  await check.selectOption({ label: "Every 30 seconds" });
   await screenshot(page, "wizard-5-questions");
   await next(page);
 
   await onStep(page, "Preview");
   await page.getByTestId("preview-orders").waitFor();
-  assert.equal((await calls(page, "save_orders_answers")).length, 1, "the answers were saved");
+  const saved = await calls(page, "save_orders_answers");
+  assert.equal(saved.length, 1, "the answers were saved");
+  assert.equal(saved[0].answers.settings.new_sales_check_seconds, 30, "with the merchant's check interval");
   assert.deepEqual((await calls(page, "preview"))[0].flows, ["orders"]);
   assert.equal((await calls(page, "save_flow_schedules")).length, 0, "nothing is switched on before going live");
   await screenshot(page, "wizard-6-preview");

@@ -8,7 +8,8 @@
 //! The simulators' and clients' rate windows are shortened by `BENCH_SCALE` (default 60: a
 //! "minute" lasts one second) so the run takes minutes, not hours; call counts do not depend on
 //! it. `cargo bench -p engine --bench orders_sync`; `BENCH_ORDERS` and `BENCH_NAIVE_ORDERS` change
-//! the sizes. Not run by CI.
+//! the sizes; `BENCH_KIND_ORDERS` (1,000) the sales booked as each other document (invoice draft,
+//! order, quote; 0 skips them). Not run by CI.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -210,6 +211,11 @@ impl Measured {
     }
 }
 
+/// Customers created per booked order (one per new customer, whatever the booker).
+fn created_customers(m: &Measured) -> f64 {
+    m.visma.get("POST /v2/customers").copied().unwrap_or(0) as f64 / m.orders as f64
+}
+
 /// The naive booker: per order, read its rows, look up the customer, look up every SKU one by
 /// one, create the customer if new, create and convert the draft. No caches, no batching.
 async fn naive(
@@ -359,6 +365,49 @@ fn main() {
     );
     measured.print("PosBridge engine");
 
+    // The other documents a till sale can become: each on new sales of the same shop.
+    let kind_orders = env_number("BENCH_KIND_ORDERS", 1_000);
+    let mut per_kind = Vec::new();
+    for kind in [
+        engine::flows::orders::DocumentKind::InvoiceDraft,
+        engine::flows::orders::DocumentKind::Order,
+        engine::flows::orders::DocumentKind::Quote,
+    ] {
+        if kind_orders == 0 {
+            break;
+        }
+        let mut config = engine.orders_config().unwrap();
+        config.settings.document = kind;
+        engine.save_orders_config(&config, Origin::Cli).unwrap();
+        ring_up(&sandbox, kind_orders, &mut rng);
+        let before = request_logs(&sandbox);
+        let started = Instant::now();
+        let summary = engine_runtime
+            .block_on(engine.run_flow(FlowKind::Orders, Origin::Cli, false))
+            .unwrap();
+        if summary.counts.failed > 0 {
+            // Orders and quotes cannot be priced the till's way for every customer (see
+            // `vat_terms`): the totals check refuses those to the cent, as it should.
+            println!(
+                "  ({} of the {}s refused by the totals check; counted per booked document)",
+                summary.counts.failed,
+                kind.describe()
+            );
+        }
+        let measured = Measured::since(
+            &before,
+            &sandbox,
+            summary.counts.created as usize,
+            started.elapsed(),
+            None,
+        );
+        measured.print(&format!("PosBridge engine, {}s", kind.describe()));
+        per_kind.push((kind, measured));
+    }
+    let mut config = engine.orders_config().unwrap();
+    config.settings.document = engine::flows::orders::DocumentKind::Invoice;
+    engine.save_orders_config(&config, Origin::Cli).unwrap();
+
     // The naive booker, on a sample of new orders.
     let sample = ring_up(&sandbox, naive_orders, &mut rng);
     let books = eaccounting::Client::new(
@@ -416,4 +465,21 @@ fn main() {
         "\nVisma calls per order: engine {engine_visma:.2} vs naive {naive_visma:.2} ({:.1}x fewer)",
         naive_visma / engine_visma
     );
+    // The naive booker makes invoices (draft + convert); any other document is one write less.
+    println!(
+        "Visma calls per booked document (the first booking of each new customer creates it: +1):"
+    );
+    println!(
+        "  invoice      engine {engine_visma:.2}   naive {naive_visma:.2}   (of which customers created: {:.2})",
+        created_customers(&measured)
+    );
+    for (kind, m) in &per_kind {
+        println!(
+            "  {:<12} engine {:.2}   naive {:.2}   (of which customers created: {:.2})",
+            kind.describe(),
+            per_order(m, &m.visma),
+            naive_visma - 1.0,
+            created_customers(m)
+        );
+    }
 }

@@ -8,6 +8,7 @@ mod engine;
 pub mod flow;
 pub mod flows;
 pub mod mapping;
+pub mod new_sales;
 pub mod paths;
 pub mod reconcile;
 pub mod scheduler;
@@ -18,7 +19,7 @@ pub mod store;
 pub mod sync;
 pub mod sync_lock;
 
-pub use engine::{alerts, answers, choices, setting_choices, wizard};
+pub use engine::{alerts, answers, choices, setting_choices, webhooks, wizard};
 
 /// The datamapper editor's view of the flows' mappings (and its live preview), as the hosts
 /// call it.

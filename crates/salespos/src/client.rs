@@ -42,6 +42,10 @@ impl Client {
         self.transport.base()
     }
 
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// The differences from the documented API met so far.
     pub fn drift(&self) -> &crate::drift::DriftLog {
         self.transport.drift()

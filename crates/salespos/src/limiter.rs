@@ -61,6 +61,24 @@ impl RequestLimiter {
         Self { buckets }
     }
 
+    /// Takes room for a call of `method` on `path` only if there is room now: false when the
+    /// bucket is spent, so a caller that can wait for its next turn (the new-sales check) never
+    /// queues in front of a sync's calls.
+    pub(crate) fn try_ready(&self, method: &Method, path: &str) -> bool {
+        let Some(buckets) = &self.buckets else {
+            return true;
+        };
+        let key = bucket(method, path);
+        let limiter = if key == PRODUCT_QUERIES {
+            &buckets.product_queries
+        } else if *method == Method::GET {
+            &buckets.reads
+        } else {
+            &buckets.writes
+        };
+        limiter.check_key(&key).is_ok()
+    }
+
     /// Waits until a call of `method` on `path` fits under the limit.
     pub(crate) async fn until_ready(&self, method: &Method, path: &str) {
         let Some(buckets) = &self.buckets else { return };
@@ -111,6 +129,24 @@ mod tests {
         assert_ne!(
             bucket(&Method::POST, "/api/rest/v1/products/"),
             bucket(&Method::PATCH, "/api/rest/v1/products/1/")
+        );
+    }
+
+    #[test]
+    fn trying_takes_room_only_while_the_bucket_has_some() {
+        let limiter = RequestLimiter::new(RateLimits {
+            reads_per_window: 20,
+            window: std::time::Duration::from_secs(3600),
+            ..RateLimits::default()
+        });
+        let path = "/api/rest/v1/orders/?orderby=id_desc&start=0&size=1";
+        // A burst of a tenth of the limit, then nothing until the window moves on.
+        assert!(limiter.try_ready(&Method::GET, path));
+        assert!(limiter.try_ready(&Method::GET, path));
+        assert!(!limiter.try_ready(&Method::GET, path));
+        assert!(
+            limiter.try_ready(&Method::GET, "/api/rest/v1/products/"),
+            "other buckets are not held up"
         );
     }
 

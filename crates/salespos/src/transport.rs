@@ -136,14 +136,36 @@ impl Transport {
             .await
     }
 
+    /// One GET, never retried and never waiting for the rate limiter: `None` when the
+    /// limiter has no room now. For light checks that must yield to real work; a failure
+    /// (a 429 included) is the caller's to back off from.
+    pub(crate) async fn get_if_free(&self, url: Url) -> Result<Option<Answer>, Error> {
+        if !self.limiter.try_ready(&Method::GET, &path_and_query(&url)) {
+            return Ok(None);
+        }
+        self.send_once(Method::GET, url, None).await.map(Some)
+    }
+
     async fn attempt(
         &self,
         method: Method,
         url: Url,
         body: Option<Bytes>,
     ) -> Result<Answer, Error> {
+        self.limiter
+            .until_ready(&method, &path_and_query(&url))
+            .await;
+        self.send_once(method, url, body).await
+    }
+
+    /// Signs and sends one call whose turn under the rate limit is taken.
+    async fn send_once(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Bytes>,
+    ) -> Result<Answer, Error> {
         let path_and_query = path_and_query(&url);
-        self.limiter.until_ready(&method, &path_and_query).await;
 
         let x_date = signing::format_x_date(Utc::now());
         let body_bytes: &[u8] = body.as_deref().unwrap_or_default();

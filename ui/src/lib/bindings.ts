@@ -805,6 +805,12 @@ export type OrdersSettings = {
 	deposit_article?: string | null,
 	/**  How a business from another EU country is booked when the till charged the shop's VAT. */
 	foreign_business_sales?: ForeignBusinessSales,
+	/**
+	 *  Between scheduled runs, how often (seconds) PosBridge asks the till whether a sale was
+	 *  rung up, with one light read, and books it at once if so; 0 turns it off. The reads
+	 *  are kept within 5 % of CCV's limit whatever is chosen (at least about 9 s apart).
+	 */
+	new_sales_check_seconds?: number,
 };
 
 /**

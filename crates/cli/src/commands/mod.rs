@@ -15,6 +15,7 @@ pub mod settings;
 pub mod setup;
 pub mod status;
 pub mod sync;
+pub mod webhook_server;
 
 use std::path::PathBuf;
 

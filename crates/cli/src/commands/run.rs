@@ -19,6 +19,15 @@ pub struct Args {
     /// One JSON object per event.
     #[arg(long)]
     json: bool,
+    /// The public URL at which CCV SalesPOS can reach this PosBridge: its orders webhooks are
+    /// registered for it and deliveries book the sale at once (polling stays on as the safety
+    /// net). PosBridge listens on the URL's port on every interface unless --webhook-listen says
+    /// otherwise (behind a reverse proxy, say).
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<url::Url>,
+    /// The local address the webhook listener binds to (e.g. 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDRESS", requires = "webhook_url")]
+    webhook_listen: Option<std::net::SocketAddr>,
 }
 
 /// Prints the next live event; false once the log is closed.
@@ -33,12 +42,50 @@ async fn print_next(live: &mut Receiver<ActivityEvent>, json: bool) -> anyhow::R
     Ok(true)
 }
 
+/// Registers the webhooks and starts listening; the listener ends when the guard is dropped.
+async fn start_webhooks(
+    engine: &Arc<engine::Engine>,
+    url: &url::Url,
+    listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<AbortOnDrop> {
+    use anyhow::Context;
+    let address = super::webhook_server::listen_address(url, listen)?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen for webhooks on {address}"))?;
+    let receiver = engine
+        .receive_webhooks_at(url)
+        .await
+        .context("could not register the webhooks at CCV SalesPOS")?;
+    engine.activity().note(NewEvent::info(format!(
+        "Listening on {address} for CCV SalesPOS webhooks sent to {url}"
+    )));
+    let url = url.clone();
+    Ok(AbortOnDrop(tokio::spawn(async move {
+        if let Err(error) = super::webhook_server::serve(listener, &url, receiver).await {
+            tracing::error!(%error, "the webhook listener stopped");
+        }
+    })))
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 pub async fn run(data_dir: Option<PathBuf>, args: Args) -> anyhow::Result<ExitCode> {
     let engine = Arc::new(super::open_engine(data_dir)?);
     engine.claim_sync("posbridge run")?;
     let mut live = engine.activity().subscribe();
     engine.announce_start("posbridge run");
     let scheduler = engine.start_scheduler();
+    let _webhooks = match &args.webhook_url {
+        Some(url) => Some(start_webhooks(&engine, url, args.webhook_listen).await?),
+        None => None,
+    };
 
     let stop = stop_requested();
     tokio::pin!(stop);

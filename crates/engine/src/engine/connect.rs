@@ -21,6 +21,9 @@ pub struct ClientTuning {
     pub salespos: salespos::ClientOptions,
     pub eaccounting_requests_per_minute: u32,
     pub eaccounting_retry: eaccounting::RetryPolicy,
+    /// How often the orders flow looks for new till sales, overriding the merchant's
+    /// `orders.new_sales_check_seconds` (tests and benchmarks on a sped-up clock).
+    pub new_sales_check_every: Option<std::time::Duration>,
 }
 
 impl Default for ClientTuning {
@@ -29,6 +32,7 @@ impl Default for ClientTuning {
             salespos: salespos::ClientOptions::default(),
             eaccounting_requests_per_minute: eaccounting::VISMA_REQUESTS_PER_MINUTE,
             eaccounting_retry: eaccounting::RetryPolicy::default(),
+            new_sales_check_every: None,
         }
     }
 }
@@ -60,6 +64,7 @@ impl ClientTuning {
                 },
                 ..salespos
             },
+            new_sales_check_every: None,
         }
     }
 }
@@ -77,7 +82,7 @@ impl Engine {
         self.forget_clients();
     }
 
-    fn tuning(&self) -> ClientTuning {
+    pub(super) fn tuning(&self) -> ClientTuning {
         self.tuning
             .read()
             .unwrap_or_else(|e| e.into_inner())

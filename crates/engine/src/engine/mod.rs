@@ -20,11 +20,13 @@ mod failures;
 mod hold;
 pub(crate) mod mapping_preview;
 pub(crate) mod mappings;
+mod new_sales;
 mod open;
 mod runs;
 mod schedule;
 pub mod setting_choices;
 mod sync_gate;
+pub mod webhooks;
 pub mod wizard;
 
 pub use self::connect::ClientTuning;
@@ -165,6 +167,8 @@ pub struct Engine {
     drift: diagnosis::DriftLogs,
     /// Woken to make the scheduler look again at once (a setting changed, the laptop woke).
     wake: tokio::sync::Notify,
+    /// Woken when a webhook says an order changed at the till (see `new_sales.rs`).
+    orders_nudge: tokio::sync::Notify,
     /// Whether the data dir can be locked for syncing (not for an in-memory store).
     lockable: bool,
     /// One process at a time syncs a data dir.
@@ -210,6 +214,7 @@ impl Engine {
             clients: std::sync::Mutex::new(connect::Clients::default()),
             drift: diagnosis::DriftLogs::default(),
             wake: tokio::sync::Notify::new(),
+            orders_nudge: tokio::sync::Notify::new(),
             lockable: false,
             gate: sync_gate::SyncGate::default(),
             stop: tokio_util::sync::CancellationToken::new(),

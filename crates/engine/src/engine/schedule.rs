@@ -12,6 +12,15 @@ use crate::flow::FlowKind;
 use crate::scheduler::{due_flows, FlowTiming, TICK};
 use crate::store::runs;
 
+/// Ends a task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// How often a process that leaves the syncing to another looks whether it stopped.
 pub const WAIT_TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -48,12 +57,16 @@ impl Engine {
         self.wake.notify_one();
     }
 
-    /// Starts the background scheduler; it ends when the engine stops ([`Engine::stop`]), and
-    /// [`Engine::stop`] waits for the runs it started.
+    /// Starts the background scheduler, and with it the orders flow's check for new till sales
+    /// (`new_sales.rs`); both end when the engine stops ([`Engine::stop`]), and [`Engine::stop`]
+    /// waits for the runs they started.
     pub fn start_scheduler(self: &Arc<Self>) -> JoinHandle<()> {
         let engine = Arc::clone(self);
         let stop = self.stop_signal();
+        let new_sales = self.start_new_sales_watch();
         tokio::spawn(async move {
+            // Aborting the scheduler's handle (as tests do) ends the watch too.
+            let _watch = AbortOnDrop(new_sales);
             let mut retention_done: Option<DateTime<Utc>> = None;
             while !stop.is_cancelled() {
                 let tick = if engine.may_sync_on_schedule() {

@@ -224,28 +224,11 @@ fn paths_read(source: &Source) -> Vec<(String, Option<u32>)> {
         Source::Expression { expression } => match Expression::parse(expression) {
             Ok(parsed) => parsed
                 .field_paths()
-                .map(|path| (path.to_string(), position_of(expression, path)))
+                .map(|(path, at)| (path.to_string(), u32::try_from(at).ok()))
                 .collect(),
             Err(_) => Vec::new(),
         },
     }
-}
-
-/// Where `word` first stands as a whole word in `text`, counted in characters from 1.
-fn position_of(text: &str, word: &str) -> Option<u32> {
-    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
-    let mut from = 0;
-    while let Some(found) = text[from..].find(word) {
-        let start = from + found;
-        let end = start + word.len();
-        let before = text[..start].chars().next_back();
-        let after = text[end..].chars().next();
-        if !before.is_some_and(is_name) && !after.is_some_and(is_name) {
-            return Some(text[..start].chars().count() as u32 + 1);
-        }
-        from = end;
-    }
-    None
 }
 
 fn root_issues(name: &str, source: &Source, roots: &[&str]) -> Vec<RuleIssue> {

@@ -1,41 +1,32 @@
-//! Expressions: parsed once by evalexpr, checked and rewritten, then evaluated per record.
+//! Expressions: parsed and checked once, then evaluated per record.
 //!
-//! After parsing, the tree is rewritten so that the arithmetic and comparison operators call our
-//! own functions (`functions.rs`) instead of evalexpr's: that is where exact decimals, empty
-//! values and readable errors are handled. Every function call is normalised to one tuple of
-//! arguments, so the number of arguments is known when parsing, and checked there.
+//! The text is split into tokens (`tokens.rs`) and read into a checked tree (`parser.rs`); the
+//! operators and functions themselves are in `functions.rs`, where exact decimals, empty values
+//! and readable errors are handled.
 //!
-//! Field paths are plain identifiers to evalexpr (`.` is not an operator to its tokenizer), so
-//! `order.customer.email` is one variable. Before evaluating, the fields an expression reads are
-//! looked up in the record once each; a field that does not exist is an error naming it, except as
-//! a direct argument of `coalesce` or `is_empty`, where it counts as empty.
+//! Before evaluating, the fields an expression reads are looked up in the record once each; a
+//! field that does not exist is an error naming it, except as a direct argument of `coalesce` or
+//! `is_empty`, where it counts as empty.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-
-use evalexpr::{
-    build_operator_tree, EvalexprError, EvalexprResult, Node, Operator, PartialToken, Value,
-};
 
 use super::context::Context;
 use super::error::Problem;
-use super::functions::{self, Env, Fault, BINARY_OPERATORS, NEGATE};
+use super::functions::{self, Env, Fault, NEGATE};
 use super::lookup::Lookups;
-use super::numbers::DecimalNumbers;
+use super::parser::{self, Node, Operator};
+use super::tokens;
 use super::values::{describe, from_json, ExprValue};
 
-type Tree = Node<DecimalNumbers>;
-
-/// Longer expressions are refused: evalexpr parses and evaluates recursively, and a mapping
-/// must not be able to overflow the stack of the app that runs it.
+/// Longer expressions are refused: nobody types one, and every step of parsing and evaluating
+/// stays small (nesting is bounded as well, by [`parser::MAX_DEPTH`]).
 pub(crate) const MAX_LENGTH: usize = 2_000;
-const MAX_NESTING: usize = 32;
 
 /// A parsed, checked expression, ready to evaluate on any number of records.
 #[derive(Debug, Clone)]
 pub(crate) struct Expression {
     text: String,
-    tree: Tree,
+    tree: Node,
     /// The fields it reads, each once, in order of their paths.
     fields: Vec<FieldUse>,
 }
@@ -45,6 +36,8 @@ struct FieldUse {
     path: String,
     /// Every use is a direct argument of a function that takes a missing field as empty.
     tolerant: bool,
+    /// Where it is first written (1-based character position).
+    at: usize,
 }
 
 impl Expression {
@@ -65,24 +58,14 @@ impl Expression {
                 None,
             )]);
         }
-        let scan = Scan::of(text);
-        if let Some(position) = scan.too_deep {
-            return Err(vec![syntax(
-                format!("it nests parentheses more than {MAX_NESTING} deep"),
-                Some(position),
-            )]);
-        }
-        let mut tree = build_operator_tree::<DecimalNumbers>(text)
-            .map_err(|error| vec![syntax(parse_reason(&error), scan.position_of(&error))])?;
-
-        let mut issues = Vec::new();
-        rewrite(&mut tree, &mut issues);
-        if !issues.is_empty() {
-            return Err(issues
+        let tokens =
+            tokens::tokenize(text).map_err(|error| vec![syntax(error.reason, error.at)])?;
+        let tree = parser::parse(&tokens).map_err(|issues| {
+            issues
                 .into_iter()
-                .map(|issue| syntax(issue.reason, issue.token.and_then(|t| scan.find(text, &t))))
-                .collect());
-        }
+                .map(|issue| syntax(issue.reason, issue.at))
+                .collect::<Vec<_>>()
+        })?;
         let mut uses = BTreeMap::new();
         collect_fields(&tree, false, &mut uses);
         Ok(Self {
@@ -90,7 +73,7 @@ impl Expression {
             tree,
             fields: uses
                 .into_iter()
-                .map(|(path, tolerant)| FieldUse { path, tolerant })
+                .map(|(path, (tolerant, at))| FieldUse { path, tolerant, at })
                 .collect(),
         })
     }
@@ -100,13 +83,15 @@ impl Expression {
     }
 
     /// The checked tree, for the editor's analysis of what a rule can give (`shape.rs`).
-    pub(crate) fn tree(&self) -> &Tree {
+    pub(crate) fn tree(&self) -> &Node {
         &self.tree
     }
 
-    /// The field paths it reads, each once.
-    pub(crate) fn field_paths(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().map(|field| field.path.as_str())
+    /// The field paths it reads, each once, with where it is first written (1-based).
+    pub(crate) fn field_paths(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.fields
+            .iter()
+            .map(|field| (field.path.as_str(), field.at))
     }
 
     /// The value of the expression on `record`.
@@ -115,7 +100,7 @@ impl Expression {
         record: &Context,
         lookups: &Lookups,
     ) -> Result<ExprValue, Problem> {
-        let mut variables = HashMap::with_capacity(self.fields.len());
+        let mut fields = HashMap::with_capacity(self.fields.len());
         for field in &self.fields {
             let value = match record.field(&field.path)? {
                 Some(json) => from_json(json, &field.path)?,
@@ -127,474 +112,123 @@ impl Expression {
                     })
                 }
             };
-            variables.insert(field.path.as_str(), value);
+            fields.insert(field.path.as_str(), value);
         }
-        let scope = Scope {
-            variables,
+        Scope {
+            fields,
             env: Env { record, lookups },
             expression: &self.text,
-            fault: RefCell::new(None),
-        };
-        self.tree.eval_with_context(&scope).map_err(|error| {
-            scope.fault.take().unwrap_or_else(|| Problem::Failed {
-                expression: self.text.clone(),
-                reason: runtime_reason(&error),
-            })
-        })
+        }
+        .evaluate(&self.tree)
     }
 }
 
-/// What evalexpr sees while evaluating: the record's fields as variables, our functions, and
-/// no built-ins.
+/// What an evaluation sees: the record's fields, each looked up once, and what functions need.
 struct Scope<'a> {
-    variables: HashMap<&'a str, ExprValue>,
+    fields: HashMap<&'a str, ExprValue>,
     env: Env<'a>,
     expression: &'a str,
-    /// The problem behind a failed call, kept whole: evalexpr only carries a message.
-    fault: RefCell<Option<Problem>>,
 }
 
-impl evalexpr::Context for Scope<'_> {
-    type NumericTypes = DecimalNumbers;
-
-    fn get_value(&self, identifier: &str) -> Option<&ExprValue> {
-        self.variables.get(identifier)
+impl Scope<'_> {
+    /// Every operand and argument is worked out, left to right, before the operator or function
+    /// that takes it (`&&` and `if` too); the first failure is the result.
+    fn evaluate(&self, node: &Node) -> Result<ExprValue, Problem> {
+        match node {
+            Node::Value(value) => Ok(value.clone()),
+            Node::Field { path, .. } => Ok(self
+                .fields
+                .get(path.as_str())
+                .cloned()
+                .unwrap_or(ExprValue::Empty)),
+            Node::Call { name, arguments } => {
+                let values = arguments
+                    .iter()
+                    .map(|argument| self.evaluate(argument))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.call(name, &values)
+            }
+            Node::Negate(operand) => self.call(NEGATE, &[self.evaluate(operand)?]),
+            Node::Not(operand) => Ok(ExprValue::Boolean(!self.boolean(self.evaluate(operand)?)?)),
+            Node::Operation { first, rest } => {
+                let mut result = self.evaluate(first)?;
+                for (operator, operand) in rest {
+                    let operand = self.evaluate(operand)?;
+                    result = match operator {
+                        Operator::And => {
+                            let left = self.boolean(result)?;
+                            ExprValue::Boolean(self.boolean(operand)? && left)
+                        }
+                        Operator::Or => {
+                            let left = self.boolean(result)?;
+                            ExprValue::Boolean(self.boolean(operand)? || left)
+                        }
+                        other => self.call(other.symbol(), &[result, operand])?,
+                    };
+                }
+                Ok(result)
+            }
+            Node::List(items) => items
+                .iter()
+                .map(|item| self.evaluate(item))
+                .collect::<Result<_, _>>()
+                .map(ExprValue::List),
+        }
     }
 
-    fn call_function(
-        &self,
-        identifier: &str,
-        argument: &ExprValue,
-    ) -> EvalexprResult<ExprValue, DecimalNumbers> {
-        // Calls are rewritten to take one tuple of all their arguments.
-        let arguments = match argument {
-            Value::Tuple(arguments) => arguments.as_slice(),
-            other => std::slice::from_ref(other),
-        };
-        functions::call(&self.env, identifier, arguments).map_err(|fault| {
-            let problem = match fault {
-                Fault::Problem(problem) => problem,
-                Fault::Reason(reason) => Problem::Failed {
-                    expression: self.expression.to_string(),
-                    reason,
-                },
-            };
-            let message = problem.to_string();
-            self.fault.replace(Some(problem));
-            EvalexprError::CustomMessage(message)
+    fn call(&self, name: &str, arguments: &[ExprValue]) -> Result<ExprValue, Problem> {
+        functions::call(&self.env, name, arguments).map_err(|fault| match fault {
+            Fault::Problem(problem) => problem,
+            Fault::Reason(reason) => self.failed(reason),
         })
     }
 
-    fn are_builtin_functions_disabled(&self) -> bool {
-        true
+    fn boolean(&self, value: ExprValue) -> Result<bool, Problem> {
+        match value {
+            ExprValue::Boolean(flag) => Ok(flag),
+            other => Err(self.failed(format!(
+                "&&, || and ! need true or false, got {}",
+                describe(&other)
+            ))),
+        }
     }
 
-    fn set_builtin_functions_disabled(
-        &mut self,
-        disabled: bool,
-    ) -> EvalexprResult<(), DecimalNumbers> {
-        if disabled {
-            Ok(())
-        } else {
-            Err(EvalexprError::BuiltinFunctionsCannotBeEnabled)
+    fn failed(&self, reason: String) -> Problem {
+        Problem::Failed {
+            expression: self.expression.to_string(),
+            reason,
         }
     }
 }
 
-/// Something wrong with a parsed tree, and the token to point at in the text.
-struct Issue {
-    reason: String,
-    token: Option<String>,
-}
-
-fn issue(reason: impl Into<String>, token: Option<&str>) -> Issue {
-    Issue {
-        reason: reason.into(),
-        token: token.map(str::to_string),
-    }
-}
-
-fn operator_symbol(operator: &Operator<DecimalNumbers>) -> Option<&'static str> {
-    Some(match operator {
-        Operator::Add => "+",
-        Operator::Sub => "-",
-        Operator::Mul => "*",
-        Operator::Div => "/",
-        Operator::Mod => "%",
-        Operator::Exp => "^",
-        Operator::Eq => "==",
-        Operator::Neq => "!=",
-        Operator::Lt => "<",
-        Operator::Leq => "<=",
-        Operator::Gt => ">",
-        Operator::Geq => ">=",
-        _ => return None,
-    })
-}
-
-/// A childless copy of `node`, to serve as a new node: evalexpr offers no constructor.
-fn shell(node: &mut Tree) -> Tree {
-    let children = std::mem::take(node.children_mut());
-    let copy = node.clone();
-    *node.children_mut() = children;
-    copy
-}
-
-/// Turns `node` into a call of `name` with `arguments` in one tuple.
-fn into_call(node: &mut Tree, name: &str, arguments: Vec<Tree>) {
-    let mut tuple = shell(node);
-    *tuple.operator_mut() = Operator::Tuple;
-    *tuple.children_mut() = arguments;
-    *node.operator_mut() = Operator::FunctionIdentifier {
-        identifier: name.to_string(),
-    };
-    *node.children_mut() = vec![tuple];
-}
-
-/// The arguments of a parsed call `f(a, b)`, `f(a)`, `f()` or `f a`.
-fn call_arguments(node: &mut Tree) -> Vec<Tree> {
-    let Some(mut argument) = node.children_mut().pop() else {
-        return Vec::new();
-    };
-    if !matches!(argument.operator(), Operator::RootNode) {
-        return vec![argument];
-    }
-    let mut inside = std::mem::take(argument.children_mut());
-    match inside.pop() {
-        None => Vec::new(),
-        Some(tuple) if matches!(tuple.operator(), Operator::Tuple) && inside.is_empty() => {
-            let mut tuple = tuple;
-            std::mem::take(tuple.children_mut())
+/// Records every field read, where it is first written, and whether all its reads tolerate a
+/// missing field.
+fn collect_fields(node: &Node, tolerant: bool, uses: &mut BTreeMap<String, (bool, usize)>) {
+    match node {
+        Node::Field { path, at } => {
+            let (all_tolerant, first) = uses.entry(path.clone()).or_insert((tolerant, *at));
+            *all_tolerant &= tolerant;
+            *first = (*first).min(*at);
         }
-        Some(single) => {
-            inside.push(single);
-            *argument.children_mut() = inside;
-            vec![argument]
-        }
-    }
-}
-
-/// What [`rewrite`] does with one node.
-enum Step {
-    Keep,
-    Report(Issue),
-    /// An operator becomes a call of our function of this name.
-    Operator(&'static str),
-    /// `null` is the empty value.
-    Empty,
-    /// A call gets its arguments normalised and counted.
-    Call(String),
-}
-
-fn classify(operator: &Operator<DecimalNumbers>, children: usize) -> Step {
-    if let Some(symbol) = operator_symbol(operator) {
-        if children != 2 {
-            return Step::Report(issue(
-                format!("the {symbol} needs a value on both sides"),
-                Some(symbol),
-            ));
-        }
-        debug_assert!(BINARY_OPERATORS.contains(&symbol));
-        return Step::Operator(symbol);
-    }
-    match operator {
-        Operator::Neg if children == 1 => Step::Operator(NEGATE),
-        Operator::Neg => Step::Report(issue("the - needs a value after it", Some("-"))),
-        Operator::Not if children != 1 => {
-            Step::Report(issue("the ! needs a value after it", Some("!")))
-        }
-        Operator::And if children != 2 => {
-            Step::Report(issue("the && needs a value on both sides", Some("&&")))
-        }
-        Operator::Or if children != 2 => {
-            Step::Report(issue("the || needs a value on both sides", Some("||")))
-        }
-        Operator::Assign
-        | Operator::AddAssign
-        | Operator::SubAssign
-        | Operator::MulAssign
-        | Operator::DivAssign
-        | Operator::ModAssign
-        | Operator::ExpAssign
-        | Operator::AndAssign
-        | Operator::OrAssign => Step::Report(issue(
-            "'=' would change a field, which a mapping cannot do; to compare, write ==",
-            Some("="),
-        )),
-        Operator::Chain => Step::Report(issue(
-            "';' separates expressions, but a rule has one expression",
-            Some(";"),
-        )),
-        Operator::VariableIdentifierRead { identifier } if identifier == "null" => Step::Empty,
-        Operator::VariableIdentifierRead { identifier } => match field_name_problem(identifier) {
-            Some(reason) => Step::Report(issue(reason, Some(identifier))),
-            None => Step::Keep,
-        },
-        Operator::FunctionIdentifier { identifier } => Step::Call(identifier.clone()),
-        _ => Step::Keep,
-    }
-}
-
-/// Checks the tree and rewrites operators and calls, children first.
-fn rewrite(node: &mut Tree, issues: &mut Vec<Issue>) {
-    for child in node.children_mut() {
-        rewrite(child, issues);
-    }
-    match classify(node.operator(), node.children().len()) {
-        Step::Keep => {}
-        Step::Report(issue) => issues.push(issue),
-        Step::Operator(name) => {
-            let arguments = std::mem::take(node.children_mut());
-            into_call(node, name, arguments);
-        }
-        Step::Empty => {
-            *node.operator_mut() = Operator::Const {
-                value: Value::Empty,
+        Node::Call { name, arguments } => {
+            let direct = functions::tolerates_missing_fields(name);
+            for argument in arguments {
+                let is_field = matches!(argument, Node::Field { .. });
+                collect_fields(argument, direct && is_field, uses);
             }
         }
-        Step::Call(name) => {
-            let arguments = call_arguments(node);
-            if let Some(reason) = call_problem(&name, arguments.len()) {
-                issues.push(issue(reason, Some(&name)));
-            }
-            into_call(node, &name, arguments);
-        }
-    }
-}
-
-fn field_name_problem(identifier: &str) -> Option<String> {
-    if identifier.starts_with(|c: char| c.is_ascii_digit()) {
-        return Some(format!(
-            "'{identifier}' is neither a number nor a field name"
-        ));
-    }
-    if identifier.split('.').any(str::is_empty) {
-        return Some(format!("the field name '{identifier}' has an empty part"));
-    }
-    None
-}
-
-fn call_problem(name: &str, count: usize) -> Option<String> {
-    let Some(function) = functions::info(name) else {
-        return Some(match name {
-            "not" => "there is no function named not; write !x for 'not x'".to_string(),
-            // `order.total order.count` parses as a call of `order.total`.
-            _ if name.contains('.') => format!(
-                "{name} is a field, not a function; is an operator or a comma missing after it?"
-            ),
-            _ if name.contains("::") => format!(
-                "there is no function named {name}; evalexpr's built-in functions are not \
-                 available, see the list of mapping functions"
-            ),
-            _ => format!("there is no function named {name}"),
-        });
-    };
-    let too_few = count < usize::from(function.min_arguments);
-    let too_many = function
-        .max_arguments
-        .is_some_and(|max| count > usize::from(max));
-    (too_few || too_many).then(|| {
-        format!(
-            "{} is given {count} argument{}; use {}",
-            function.name,
-            if count == 1 { "" } else { "s" },
-            function.usage
-        )
-    })
-}
-
-/// Records every field read, and whether all its reads tolerate a missing field.
-fn collect_fields(node: &Tree, tolerant: bool, uses: &mut BTreeMap<String, bool>) {
-    match node.operator() {
-        Operator::VariableIdentifierRead { identifier } => {
-            *uses.entry(identifier.clone()).or_insert(tolerant) &= tolerant;
-        }
-        Operator::FunctionIdentifier { identifier }
-            if functions::tolerates_missing_fields(identifier) =>
-        {
-            for tuple in node.children() {
-                for argument in tuple.children() {
-                    let mut direct = argument;
-                    while let (Operator::RootNode, [only]) = (direct.operator(), direct.children())
-                    {
-                        direct = only;
-                    }
-                    let is_field =
-                        matches!(direct.operator(), Operator::VariableIdentifierRead { .. });
-                    collect_fields(direct, is_field, uses);
-                }
+        Node::Value(_) => {}
+        Node::Negate(operand) | Node::Not(operand) => collect_fields(operand, false, uses),
+        Node::Operation { first, rest } => {
+            collect_fields(first, false, uses);
+            for (_, operand) in rest {
+                collect_fields(operand, false, uses);
             }
         }
-        _ => {
-            for child in node.children() {
-                collect_fields(child, false, uses);
+        Node::List(items) => {
+            for item in items {
+                collect_fields(item, false, uses);
             }
-        }
-    }
-}
-
-fn parse_reason(error: &EvalexprError<DecimalNumbers>) -> String {
-    match error {
-        EvalexprError::UnmatchedLBrace => "a '(' is never closed".to_string(),
-        EvalexprError::UnmatchedRBrace => "a ')' has no '(' before it".to_string(),
-        EvalexprError::UnmatchedDoubleQuote => "a text in quotes is never closed".to_string(),
-        EvalexprError::UnmatchedPartialToken { first, .. } => match first {
-            PartialToken::Ampersand => "a single & (write && for 'and')".to_string(),
-            PartialToken::VerticalBar => "a single | (write || for 'or')".to_string(),
-            other => format!("'{other}' is not understood here"),
-        },
-        EvalexprError::AppendedToLeafNode => {
-            "two values follow each other without an operator or comma between them".to_string()
-        }
-        EvalexprError::MissingOperatorOutsideOfBrace => {
-            "a parenthesis follows a value without an operator or comma between them".to_string()
-        }
-        EvalexprError::PrecedenceViolation => {
-            "the operators are in an order that cannot be read".to_string()
-        }
-        EvalexprError::IllegalEscapeSequence(sequence) => {
-            format!("{sequence} is not allowed in quotes; only \\\" and \\\\ are")
-        }
-        EvalexprError::WrongOperatorArgumentAmount { .. } => {
-            "an operator is missing a value on one side".to_string()
-        }
-        EvalexprError::CustomMessage(message) => message.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Errors evalexpr raises itself while evaluating (ours come through [`Scope::fault`]).
-fn runtime_reason(error: &EvalexprError<DecimalNumbers>) -> String {
-    match error {
-        EvalexprError::ExpectedBoolean { actual } => {
-            format!("&&, || and ! need true or false, got {}", describe(actual))
-        }
-        EvalexprError::VariableIdentifierNotFound(identifier) => {
-            format!("the field {identifier} does not exist")
-        }
-        EvalexprError::FunctionIdentifierNotFound(identifier) => {
-            format!("there is no function named {identifier}")
-        }
-        other => parse_reason(other),
-    }
-}
-
-/// Where things are in the text, for error positions (evalexpr reports none). Positions count
-/// characters from 1.
-#[derive(Debug, Default, PartialEq)]
-struct Scan {
-    unclosed_quote: Option<usize>,
-    unclosed_paren: Option<usize>,
-    stray_paren: Option<usize>,
-    single_ampersand: Option<usize>,
-    single_bar: Option<usize>,
-    too_deep: Option<usize>,
-}
-
-impl Scan {
-    fn of(text: &str) -> Self {
-        let mut scan = Scan::default();
-        let chars: Vec<char> = text.chars().collect();
-        let mut open = Vec::new();
-        let mut quote: Option<usize> = None;
-        let mut index = 0;
-        while index < chars.len() {
-            let (c, position) = (chars[index], index + 1);
-            if quote.is_some() {
-                match c {
-                    '\\' => index += 1,
-                    '"' => quote = None,
-                    _ => {}
-                }
-                index += 1;
-                continue;
-            }
-            match c {
-                '"' => quote = Some(position),
-                '(' => {
-                    open.push(position);
-                    if open.len() > MAX_NESTING {
-                        scan.too_deep.get_or_insert(position);
-                    }
-                }
-                // The guard pops the matching '(' whenever there is one.
-                ')' if open.pop().is_none() => {
-                    scan.stray_paren.get_or_insert(position);
-                }
-                '&' | '|' => {
-                    let doubled = chars.get(index + 1) == Some(&c);
-                    if doubled {
-                        index += 1;
-                    } else if c == '&' {
-                        scan.single_ampersand.get_or_insert(position);
-                    } else {
-                        scan.single_bar.get_or_insert(position);
-                    }
-                }
-                _ => {}
-            }
-            index += 1;
-        }
-        scan.unclosed_quote = quote;
-        scan.unclosed_paren = open.last().copied();
-        scan
-    }
-
-    fn position_of(&self, error: &EvalexprError<DecimalNumbers>) -> Option<usize> {
-        match error {
-            EvalexprError::UnmatchedDoubleQuote => self.unclosed_quote,
-            EvalexprError::UnmatchedLBrace => self.unclosed_paren,
-            EvalexprError::UnmatchedRBrace => self.stray_paren,
-            EvalexprError::UnmatchedPartialToken { first, .. } => match first {
-                PartialToken::Ampersand => self.single_ampersand,
-                PartialToken::VerticalBar => self.single_bar,
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    /// Where `token` stands on its own outside quotes: a name's first place, an operator's only
-    /// place (with two `+`, pointing at either could mislead).
-    fn find(&self, text: &str, token: &str) -> Option<usize> {
-        let is_name = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | ':');
-        let is_symbol = |c: char| "+-*/%^=<>!&|".contains(c);
-        let token_is_name = token.chars().all(is_name);
-        let joins = |c: Option<char>| {
-            c.is_some_and(|c| {
-                if token_is_name {
-                    is_name(c)
-                } else {
-                    is_symbol(c)
-                }
-            })
-        };
-        let mut found = Vec::new();
-        let mut in_quotes = false;
-        let mut escaped = false;
-        let mut previous: Option<char> = None;
-        for (position, (offset, c)) in text.char_indices().enumerate() {
-            if in_quotes {
-                match (escaped, c) {
-                    (true, _) => escaped = false,
-                    (false, '\\') => escaped = true,
-                    (false, '"') => in_quotes = false,
-                    _ => {}
-                }
-            } else if c == '"' {
-                in_quotes = true;
-            } else if text[offset..].starts_with(token)
-                && !joins(previous)
-                && !joins(text[offset + token.len()..].chars().next())
-            {
-                found.push(position + 1);
-            }
-            previous = Some(c);
-        }
-        match found.as_slice() {
-            [only] => Some(*only),
-            [first, ..] if token_is_name => Some(*first),
-            _ => None,
         }
     }
 }
@@ -641,7 +275,7 @@ mod tests {
     }
 
     fn string(text: &str) -> ExprValue {
-        ExprValue::String(text.to_string())
+        ExprValue::Text(text.to_string())
     }
 
     #[test]
@@ -795,7 +429,7 @@ mod tests {
         assert_eq!(
             problems("str::to_uppercase(\"a\")").len(),
             1,
-            "evalexpr's built-ins are off"
+            "str::... is no mapping function"
         );
         assert_eq!(
             problems("order..total + 1e"),
@@ -819,6 +453,125 @@ mod tests {
     }
 
     #[test]
+    fn operators_bind_as_they_always_have() {
+        let value = |text: &str| eval(text).unwrap();
+        assert_eq!(value("1 + 2 * 3"), num("7"));
+        assert_eq!(value("(1 + 2) * 3"), num("9"));
+        assert_eq!(value("10 - 2 - 3"), num("5"), "left to right");
+        assert_eq!(value("12 / 2 / 3"), num("2"));
+        assert_eq!(value("2 * 3 % 4"), num("2"));
+        assert_eq!(value("-2 ^ 2"), num("-4"), "the power before the sign");
+        assert_eq!(value("2 ^ 3 ^ 2"), num("64"), "^ groups to the left");
+        assert_eq!(
+            value("2 ^ -1 ^ 2"),
+            num("0.25"),
+            "the sign ends at the next ^"
+        );
+        assert_eq!(value("-order.total * 2"), num("-25.90"));
+        assert_eq!(value("1 - -1"), num("2"));
+        assert_eq!(value("- - 3"), num("3"));
+        assert_eq!(value("1e-3 * 1e3"), num("1"));
+        assert_eq!(
+            value("!true == false"),
+            ExprValue::Boolean(true),
+            "! before =="
+        );
+        assert_eq!(value("1 < 2 == true"), ExprValue::Boolean(true));
+        assert_eq!(
+            value("1 == 2 && 1 == 1 || 2 > 1"),
+            ExprValue::Boolean(true),
+            "&& before ||"
+        );
+        assert_eq!(value("true || false && false"), ExprValue::Boolean(true));
+        assert_eq!(
+            value("upper order.email + \"!\""),
+            string("ANNA@EXAMPLE.COM!")
+        );
+        assert_eq!(value("abs(-1)"), num("1"));
+        assert!(
+            matches!(eval("abs -1"), Err(Problem::UnknownRoot { .. })),
+            "not a call: the field abs minus 1"
+        );
+        assert_eq!(value("1, 2 + 3"), ExprValue::List(vec![num("1"), num("5")]));
+        assert_eq!(value("()"), ExprValue::Empty);
+        assert_eq!(
+            value("concat(1,)"),
+            string("1"),
+            "a value left out is empty"
+        );
+        assert_eq!(
+            value("len((1, 2))"),
+            num("2"),
+            "a list in parentheses is one argument"
+        );
+        assert_eq!(value("1 /* one */ + 2 // and two"), num("3"));
+    }
+
+    #[test]
+    fn both_sides_of_and_and_or_are_worked_out() {
+        assert_eq!(
+            eval("false && order.total / order.zero == 1")
+                .unwrap_err()
+                .to_string(),
+            "the expression `false && order.total / order.zero == 1` failed: cannot divide 12.95 \
+             by zero"
+        );
+        assert_eq!(
+            eval("true || order.email").unwrap_err().to_string(),
+            "the expression `true || order.email` failed: &&, || and ! need true or false, got \
+             the text 'anna@example.com'"
+        );
+    }
+
+    #[test]
+    fn no_expression_can_overflow_the_stack() {
+        let runaways = [
+            (
+                "deep parentheses",
+                format!("{}1{}", "(".repeat(900), ")".repeat(900)),
+            ),
+            ("signs", format!("{}1", "-".repeat(1_999))),
+            ("nots", format!("{}true", "!".repeat(1_996))),
+            ("calls", format!("{}1", "abs ".repeat(499))),
+            (
+                "calls in parentheses",
+                format!("{}1{}", "abs(".repeat(400), ")".repeat(400)),
+            ),
+            ("long", vec!["1"; 5_000].join("+")),
+        ];
+        let flat = vec!["1"; 1_000].join("+");
+        assert_eq!(flat.len(), 1_999);
+        // Half the stack of tokio's worker threads; a debug build's parser needs about 400 KiB
+        // at the deepest nesting allowed, a release build far less.
+        let checked = std::thread::Builder::new()
+            .stack_size(1024 * 1024)
+            .spawn(move || {
+                for (what, text) in &runaways {
+                    let problems = Expression::parse(text).map(|_| ()).expect_err(what);
+                    assert_eq!(problems.len(), 1, "{what}");
+                }
+                // A long run of operators is flat, however long: it reads, and evaluates.
+                assert_eq!(eval(&flat), Ok(num("1000")));
+                let powers = format!("2{}", "^-1".repeat(600));
+                assert_eq!(eval(&powers), Ok(num("2")));
+                let deepest = format!("{}1{}", "-(".repeat(32), ")".repeat(32));
+                assert_eq!(eval(&deepest), Ok(num("1")));
+                let deep_calls = format!("{}1{}", "abs(1 + ".repeat(31), ")".repeat(31));
+                assert_eq!(eval(&deep_calls), Ok(num("32")));
+                Expression::parse(&runaways[1].1).unwrap_err()[0].to_string()
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow, no panic");
+        assert!(
+            checked.ends_with(
+                "it nests more than 128 operations inside each other (at character 129)"
+            ),
+            "{checked}"
+        );
+    }
+
+    #[test]
     fn each_field_is_read_once_and_knows_if_it_may_be_missing() {
         let expression =
             Expression::parse("coalesce(order.a, (order.b)) + order.a + coalesce(order.c + 1)")
@@ -828,15 +581,18 @@ mod tests {
             [
                 FieldUse {
                     path: "order.a".into(),
-                    tolerant: false
+                    tolerant: false,
+                    at: 10,
                 },
                 FieldUse {
                     path: "order.b".into(),
-                    tolerant: true
+                    tolerant: true,
+                    at: 20,
                 },
                 FieldUse {
                     path: "order.c".into(),
-                    tolerant: false
+                    tolerant: false,
+                    at: 51,
                 },
             ]
         );
@@ -844,10 +600,10 @@ mod tests {
 
     #[test]
     fn positions_skip_quoted_text_and_parts_of_longer_names() {
-        let text = r#"concat("left(", order.left, left)"#;
-        let scan = Scan::of(text);
-        assert_eq!(scan.find(text, "left"), Some(29));
-        assert_eq!(scan.find(text, "order.left"), Some(17));
-        assert_eq!(scan.unclosed_paren, None);
+        let expression = Expression::parse(r#"concat("left(", order.left, left)"#).unwrap();
+        assert_eq!(
+            expression.field_paths().collect::<Vec<_>>(),
+            [("left", 29), ("order.left", 17)]
+        );
     }
 }

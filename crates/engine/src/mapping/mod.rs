@@ -25,10 +25,11 @@
 //!
 //! # Expressions
 //!
-//! The syntax is [evalexpr](https://docs.rs/evalexpr/13)'s: text in double quotes, `( )`,
-//! `&&`, `||`, `!`, and the operators below. Field paths are written as they are
-//! (`order.customer.email`); for a name with `-` or spaces use `field("order.delivery-date")`.
-//! `null` (or `()`) is the empty value, which is what a JSON null becomes.
+//! Text is written in double quotes (`"Ref "`, with `\"` and `\\` for a quote and a backslash),
+//! `( )` groups, `,` separates a function's arguments, and the operators are below. Field paths
+//! are written as they are (`order.customer.email`); for a name with `-` or spaces use
+//! `field("order.delivery-date")`. `null` (or `()`) is the empty value, which is what a JSON null
+//! becomes; `true` and `false` are the booleans. `//` and `/* */` are comments.
 //!
 //! Every number is a `rust_decimal::Decimal`, so money is exact: `0.1 + 0.2 == 0.3` and
 //! `12.95 * 3` is `38.85`; `7 / 2` is `3.5`. A result with more digits than a JSON number carries
@@ -40,7 +41,12 @@
 //! | `-` `*` `/` `%` `^` | subtract, multiply, divide, remainder, power |
 //! | `==` `!=` | equal: numbers by value (`3 == 3.00`); empty equals empty and `""` |
 //! | `<` `<=` `>` `>=` | order numbers or texts; false when either side is empty |
-//! | `&&` `\|\|` `!` | and, or, not; they need true or false |
+//! | `&&` `\|\|` `!` | and, or, not; they need true or false (both sides are worked out) |
+//!
+//! They bind as usual, from tightest to loosest: `^`, a sign (`-x`, `!x`), `*` `/` `%`, `+` `-`,
+//! the comparisons, `&&`, `||`; every one of them groups to the left, `^` too, so
+//! `2 ^ 3 ^ 2` is `(2 ^ 3) ^ 2`, and `-2 ^ 2` is `-4`. A function's one argument may also follow
+//! its name without parentheses: `upper order.city`.
 //!
 //! Empty values are harmless where they can be, and an error where they would hide a mistake:
 //! - text: `+` and `concat` take empty as `""`; text functions give empty for empty;
@@ -82,10 +88,8 @@
 //! | `text(x)` | x as text; empty becomes "" |
 //! | `field(path)` | the field at a path given as text (for names with - or spaces); empty when it does not exist |
 //!
-//! Text functions accept numbers (as their text). evalexpr's own built-in functions
-//! (`str::...`, `math::...`) are switched off: several want evalexpr's integers, which a mapping
-//! does not have, `str::substring` panics inside an accented letter, and their errors are
-//! written for programmers.
+//! Text functions accept numbers (as their text). An expression is at most 2000 characters long
+//! and nests at most 32 parentheses deep.
 //!
 //! Expressions are checked up front ([`Mapping::validate`] returns every problem, each naming
 //! its rule, with the position where it can be told) and parsed once ([`Mapping::compile`])
@@ -124,10 +128,11 @@ mod expression;
 mod functions;
 mod lookup;
 mod model;
-mod numbers;
+mod parser;
 pub mod schema;
 pub mod shape;
 mod storage;
+mod tokens;
 mod values;
 
 #[cfg(test)]

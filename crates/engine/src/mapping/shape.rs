@@ -10,16 +10,15 @@
 
 use std::collections::BTreeSet;
 
-use evalexpr::{Node, Operator, Value as EvalValue};
 use serde_json::Value;
 
 use super::expression::Expression;
 use super::functions::NEGATE;
 use super::lookup::{key_text, Lookups};
 use super::model::Source;
-use super::numbers::DecimalNumbers;
+use super::parser::{Node, Operator};
 use super::schema::{FieldKind, FieldSpec};
-use super::values::{text_of, to_json};
+use super::values::{text_of, to_json, ExprValue};
 
 /// The longest text a number becomes (28 digits, a sign and a point).
 const NUMBER_TEXT: usize = 30;
@@ -313,63 +312,52 @@ struct Walk<'a> {
     lookups: &'a Lookups,
 }
 
-type Tree = Node<DecimalNumbers>;
-
 impl Walk<'_> {
-    fn node(&self, node: &Tree) -> Shape {
-        match node.operator() {
-            Operator::RootNode => match node.children() {
-                [only] => self.node(only),
-                _ => Shape::any(),
+    fn node(&self, node: &Node) -> Shape {
+        match node {
+            Node::Value(ExprValue::Empty) => Shape::values([Value::Null]),
+            Node::Value(value) => match to_json(value, "") {
+                Ok(json) => Shape::values([json]),
+                Err(_) => Shape::any(),
             },
-            Operator::Const { value } => match value {
-                EvalValue::Empty => Shape::values([Value::Null]),
-                other => match to_json(other, "") {
-                    Ok(json) => Shape::values([json]),
-                    Err(_) => Shape::any(),
-                },
-            },
-            Operator::VariableIdentifierRead { identifier } => {
-                let mut shape = self.fields.shape_of(identifier);
-                shape.copies = Some(identifier.clone());
+            Node::Field { path, .. } => {
+                let mut shape = self.fields.shape_of(path);
+                shape.copies = Some(path.clone());
                 shape
             }
-            Operator::And | Operator::Or | Operator::Not => Shape::boolean(),
-            Operator::FunctionIdentifier { identifier } => {
-                let arguments: Vec<&Tree> = node
-                    .children()
-                    .first()
-                    .map(|tuple| tuple.children().iter().collect())
-                    .unwrap_or_default();
-                self.call(identifier, &arguments)
+            Node::Not(_) => Shape::boolean(),
+            Node::Negate(operand) => self.call(NEGATE, &[operand]),
+            Node::Call { name, arguments } => {
+                let arguments: Vec<&Node> = arguments.iter().collect();
+                self.call(name, &arguments)
             }
-            _ => Shape::any(),
+            // What each operator gives from the result so far and its operand.
+            Node::Operation { first, rest } => {
+                let mut shape = self.node(first);
+                for (operator, operand) in rest {
+                    shape = match operator {
+                        Operator::And | Operator::Or => Shape::boolean(),
+                        other => self.operator(other.symbol(), shape, self.node(operand)),
+                    };
+                }
+                shape
+            }
+            Node::List(_) => Shape::any(),
         }
     }
 
-    /// The constant text an argument is, if it is one (a table name, a path, a count).
-    fn constant(&self, node: &Tree) -> Option<EvalValue<DecimalNumbers>> {
-        match node.operator() {
-            Operator::RootNode => match node.children() {
-                [only] => self.constant(only),
-                _ => None,
-            },
-            Operator::Const { value } => Some(value.clone()),
+    /// The constant an argument is, if it is one (a table name, a path, a count).
+    fn constant<'n>(&self, node: &'n Node) -> Option<&'n ExprValue> {
+        match node {
+            Node::Value(value) => Some(value),
             _ => None,
         }
     }
 
-    fn call(&self, name: &str, arguments: &[&Tree]) -> Shape {
-        let shapes = || arguments.iter().map(|a| self.node(a)).collect::<Vec<_>>();
-        let union = |shapes: Vec<Shape>| {
-            shapes
-                .into_iter()
-                .reduce(Shape::or)
-                .unwrap_or_else(Shape::any)
-        };
-        match name {
+    fn operator(&self, symbol: &str, left: Shape, right: Shape) -> Shape {
+        match symbol {
             "+" => {
-                let parts = shapes();
+                let parts = [left, right];
                 let texts = parts.iter().any(|s| s.kinds.text);
                 let numbers = parts.iter().all(|s| s.kinds.number && !s.kinds.text);
                 if numbers {
@@ -381,10 +369,24 @@ impl Walk<'_> {
                     shape
                 }
             }
-            "-" | "*" | "/" | "%" | "^" | NEGATE | "round" | "floor" | "ceil" | "abs" | "min"
-            | "max" | "len" | "number" => Shape::number(),
-            "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "starts_with" | "ends_with"
-            | "is_empty" => Shape::boolean(),
+            "==" | "!=" | "<" | "<=" | ">" | ">=" => Shape::boolean(),
+            _ => Shape::number(),
+        }
+    }
+
+    fn call(&self, name: &str, arguments: &[&Node]) -> Shape {
+        let shapes = || arguments.iter().map(|a| self.node(a)).collect::<Vec<_>>();
+        let union = |shapes: Vec<Shape>| {
+            shapes
+                .into_iter()
+                .reduce(Shape::or)
+                .unwrap_or_else(Shape::any)
+        };
+        match name {
+            NEGATE | "round" | "floor" | "ceil" | "abs" | "min" | "max" | "len" | "number" => {
+                Shape::number()
+            }
+            "contains" | "starts_with" | "ends_with" | "is_empty" => Shape::boolean(),
             "concat" => Shape::text(joined(&shapes())),
             "coalesce" => union(shapes()),
             "if" => match arguments {
@@ -396,7 +398,7 @@ impl Walk<'_> {
                 let count = arguments
                     .get(1)
                     .and_then(|a| self.constant(a))
-                    .and_then(|v| text_of(&v).parse::<usize>().ok());
+                    .and_then(|v| text_of(v).parse::<usize>().ok());
                 let length = match (count, inner.map(|s| s.length)) {
                     (Some(n), Some(Length::AtMost(m))) => Length::AtMost(n.min(m)),
                     (Some(n), _) => Length::AtMost(n),
@@ -418,7 +420,7 @@ impl Walk<'_> {
                     arguments.get(2).and_then(|a| self.constant(a)),
                 ) {
                     (Some(from), Some(to)) => {
-                        text_of(&to).chars().count() > text_of(&from).chars().count()
+                        text_of(to).chars().count() > text_of(from).chars().count()
                     }
                     _ => true,
                 };
@@ -429,15 +431,15 @@ impl Walk<'_> {
             }
             "date" => Shape::text(Length::AtMost(10)),
             "field" => match arguments.first().and_then(|a| self.constant(a)) {
-                Some(EvalValue::String(path)) => self.fields.shape_of(&path),
+                Some(ExprValue::Text(path)) => self.fields.shape_of(path),
                 _ => Shape::any(),
             },
             "lookup" => {
                 let table = arguments.first().and_then(|a| self.constant(a));
                 let default = arguments.get(2).map(|a| self.node(a));
                 match table {
-                    Some(EvalValue::String(table)) => {
-                        let shape = table_shape(&table, None, self.lookups);
+                    Some(ExprValue::Text(table)) => {
+                        let shape = table_shape(table, None, self.lookups);
                         match default {
                             Some(default) => shape.or(default),
                             None => shape,

@@ -12,10 +12,19 @@ use rust_decimal::Decimal;
 use serde_json::{Number, Value};
 
 use super::error::Problem;
-use super::numbers::{DecimalNumber, DecimalNumbers};
 
 /// A value inside an expression.
-pub(crate) type ExprValue = evalexpr::Value<DecimalNumbers>;
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ExprValue {
+    Text(String),
+    /// Equal by value: `3 == 3.00`; the scale is kept for `text(...)`.
+    Number(Decimal),
+    Boolean(bool),
+    /// A JSON array, or values written with commas: `(1, 2)`.
+    List(Vec<ExprValue>),
+    /// A JSON null, `null`, `()`, or a missing field where one may be missing.
+    Empty,
+}
 
 /// The decimal a JSON number means, or `None` if it is beyond `Decimal` (about 7.9e28).
 pub(crate) fn decimal_from_json(number: &Number) -> Option<Decimal> {
@@ -47,18 +56,14 @@ pub(crate) fn decimal_to_json(value: Decimal) -> Option<Number> {
     (decimal_from_json(&number) == Some(value)).then_some(number)
 }
 
-pub(crate) fn number_value(value: Decimal) -> ExprValue {
-    ExprValue::Float(DecimalNumber::exact(value))
-}
-
 /// The expression value of the JSON found at `path`.
 pub(crate) fn from_json(json: &Value, path: &str) -> Result<ExprValue, Problem> {
     Ok(match json {
         Value::Null => ExprValue::Empty,
         Value::Bool(flag) => ExprValue::Boolean(*flag),
-        Value::String(text) => ExprValue::String(text.clone()),
+        Value::String(text) => ExprValue::Text(text.clone()),
         Value::Number(number) => match decimal_from_json(number) {
-            Some(decimal) => number_value(decimal),
+            Some(decimal) => ExprValue::Number(decimal),
             None => {
                 return Err(Problem::NumberOutOfRange {
                     path: path.to_string(),
@@ -66,7 +71,7 @@ pub(crate) fn from_json(json: &Value, path: &str) -> Result<ExprValue, Problem> 
                 })
             }
         },
-        Value::Array(items) => ExprValue::Tuple(
+        Value::Array(items) => ExprValue::List(
             items
                 .iter()
                 .enumerate()
@@ -86,21 +91,14 @@ pub(crate) fn to_json(value: &ExprValue, expression: &str) -> Result<Value, Prob
     Ok(match value {
         ExprValue::Empty => Value::Null,
         ExprValue::Boolean(flag) => Value::Bool(*flag),
-        ExprValue::String(text) => Value::String(text.clone()),
-        ExprValue::Int(int) => Value::Number(Number::from(int.0)),
-        ExprValue::Float(number) => {
-            let Some(decimal) = number.decimal() else {
-                return Err(Problem::Failed {
-                    expression: expression.to_string(),
-                    reason: "the calculation has no answer".to_string(),
-                });
-            };
-            Value::Number(decimal_to_json(decimal).ok_or_else(|| Problem::TooPrecise {
+        ExprValue::Text(text) => Value::String(text.clone()),
+        ExprValue::Number(decimal) => Value::Number(decimal_to_json(*decimal).ok_or_else(
+            || Problem::TooPrecise {
                 expression: expression.to_string(),
                 value: decimal.to_string(),
-            })?)
-        }
-        ExprValue::Tuple(items) => Value::Array(
+            },
+        )?),
+        ExprValue::List(items) => Value::Array(
             items
                 .iter()
                 .map(|item| to_json(item, expression))
@@ -112,11 +110,10 @@ pub(crate) fn to_json(value: &ExprValue, expression: &str) -> Result<Value, Prob
 /// How a value is named in a message: "the text 'abc'", "the number 12.95", "an empty value".
 pub(crate) fn describe(value: &ExprValue) -> String {
     match value {
-        ExprValue::String(text) => format!("the text '{text}'"),
-        ExprValue::Float(number) => format!("the number {number}"),
-        ExprValue::Int(int) => format!("the number {int}"),
+        ExprValue::Text(text) => format!("the text '{text}'"),
+        ExprValue::Number(number) => format!("the number {number}"),
         ExprValue::Boolean(flag) => flag.to_string(),
-        ExprValue::Tuple(items) => format!("a list of {} values", items.len()),
+        ExprValue::List(items) => format!("a list of {} values", items.len()),
         ExprValue::Empty => "an empty value".to_string(),
     }
 }
@@ -124,11 +121,10 @@ pub(crate) fn describe(value: &ExprValue) -> String {
 /// The text of a value, as `concat` and `text` give it: empty is "", a list is comma-separated.
 pub(crate) fn text_of(value: &ExprValue) -> String {
     match value {
-        ExprValue::String(text) => text.clone(),
-        ExprValue::Float(number) => number.to_string(),
-        ExprValue::Int(int) => int.to_string(),
+        ExprValue::Text(text) => text.clone(),
+        ExprValue::Number(number) => number.to_string(),
         ExprValue::Boolean(flag) => flag.to_string(),
-        ExprValue::Tuple(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
+        ExprValue::List(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
         ExprValue::Empty => String::new(),
     }
 }
@@ -169,7 +165,7 @@ mod tests {
         assert_eq!(decimal_to_json(dec!(-0.30)).unwrap().to_string(), "-0.3");
         assert_eq!(decimal_to_json(dec!(10) / dec!(3)), None);
         assert_eq!(
-            to_json(&number_value(dec!(10) / dec!(3)), "10 / 3"),
+            to_json(&ExprValue::Number(dec!(10) / dec!(3)), "10 / 3"),
             Err(Problem::TooPrecise {
                 expression: "10 / 3".into(),
                 value: "3.3333333333333333333333333333".into()
@@ -187,10 +183,10 @@ mod tests {
         );
         assert_eq!(
             from_json(&json!(["a", null, 2]), "order.tags"),
-            Ok(ExprValue::Tuple(vec![
-                ExprValue::String("a".into()),
+            Ok(ExprValue::List(vec![
+                ExprValue::Text("a".into()),
                 ExprValue::Empty,
-                number_value(dec!(2)),
+                ExprValue::Number(dec!(2)),
             ]))
         );
         assert_eq!(
@@ -203,12 +199,12 @@ mod tests {
 
     #[test]
     fn values_are_described_in_words() {
-        assert_eq!(describe(&ExprValue::String("x".into())), "the text 'x'");
-        assert_eq!(describe(&number_value(dec!(5))), "the number 5");
+        assert_eq!(describe(&ExprValue::Text("x".into())), "the text 'x'");
+        assert_eq!(describe(&ExprValue::Number(dec!(5))), "the number 5");
         assert_eq!(describe(&ExprValue::Empty), "an empty value");
         assert_eq!(
-            text_of(&ExprValue::Tuple(vec![
-                number_value(dec!(1.50)),
+            text_of(&ExprValue::List(vec![
+                ExprValue::Number(dec!(1.50)),
                 ExprValue::Empty
             ])),
             "1.50, "

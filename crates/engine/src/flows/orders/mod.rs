@@ -141,6 +141,10 @@ const ADDRESS_FIELDS: [&str; 15] = [
     "mobile",
 ];
 
+/// E-mail addresses looked up per request: `EmailAddress eq '…'` twenty times keeps the URL
+/// well under common 2,048-character query limits, as the reference and article lookups do.
+const EMAILS_PER_LOOKUP: usize = 20;
+
 /// The fields of an order's customer block (reference §8.1).
 const CUSTOMER_FIELDS: [&str; 6] = [
     "email",
@@ -374,6 +378,54 @@ impl OrdersFlow {
             .find(|c| c.is_active);
         self.customers.insert(key, found.clone());
         Ok(found)
+    }
+
+    /// Looks up, in a few requests, the customers of a page's orders by e-mail
+    /// (`EmailAddress eq 'a' or EmailAddress eq 'b' ...`), so that booking them asks eAccounting
+    /// nothing more about who they are. An e-mail that does not read, or a lookup that fails,
+    /// is left to [`Self::find_customer`], which says what is wrong for that order alone.
+    async fn look_up_customers(&mut self, orders: impl Iterator<Item = &salespos::Order>) {
+        if self.settings.customers != CustomerChoice::PerOrder {
+            return;
+        }
+        let mut wanted: Vec<String> = orders
+            .filter_map(|order| order.customer.as_ref()?.email().map(str::to_string))
+            .filter_map(|email| fit::email("", &email).ok())
+            .filter(|email| {
+                let key = email.to_lowercase();
+                !self.customers.contains_key(&key) && !self.created_customers.contains_key(&key)
+            })
+            .collect();
+        wanted.sort_by_key(|e| e.to_lowercase());
+        wanted.dedup_by_key(|e| e.to_lowercase());
+        for chunk in wanted.chunks(EMAILS_PER_LOOKUP) {
+            let filter = chunk
+                .iter()
+                .map(|email| Customer::EMAIL_ADDRESS.eq(email.clone()))
+                .reduce(eaccounting::Filter::or)
+                .expect("chunks are not empty");
+            let found = match self.books.list_all(Some(filter)).await {
+                Ok(found) => found.items,
+                Err(error) => {
+                    tracing::debug!(%error, "customers by e-mail: looked up order by order");
+                    return;
+                }
+            };
+            // As one lookup would: the first active customer eAccounting lists per address.
+            let mut by_email: HashMap<String, Customer> = HashMap::new();
+            for customer in found.into_iter().filter(|c| c.is_active) {
+                if let Some(email) = customer.email_address.as_deref() {
+                    by_email
+                        .entry(email.trim().to_lowercase())
+                        .or_insert(customer);
+                }
+            }
+            for email in chunk {
+                let key = email.to_lowercase();
+                let customer = by_email.get(&key).cloned();
+                self.customers.insert(key, customer);
+            }
+        }
     }
 
     /// Who the order is booked on, whether that customer is a private person, and the card as
@@ -1082,6 +1134,9 @@ impl OrdersFlow {
         if candidates.is_empty() {
             return Ok(planned);
         }
+
+        self.look_up_customers(candidates.iter().map(|(order, _)| order))
+            .await;
 
         // Rows first, then one batched lookup of every SKU the page needs.
         let mut with_rows = Vec::new();

@@ -215,6 +215,10 @@ pub struct OrdersSettings {
     pub deposit_article: Option<String>,
     /// How a business from another EU country is booked when the till charged the shop's VAT.
     pub foreign_business_sales: ForeignBusinessSales,
+    /// Between scheduled runs, how often (seconds) PosBridge asks the till whether a sale was
+    /// rung up, with one light read, and books it at once if so; 0 turns it off. The reads
+    /// are kept within 5 % of CCV's limit whatever is chosen (at least about 9 s apart).
+    pub new_sales_check_seconds: u32,
 }
 
 impl OrdersSettings {
@@ -256,6 +260,7 @@ impl Default for OrdersSettings {
             shorten_long_texts: false,
             deposit_article: None,
             foreign_business_sales: ForeignBusinessSales::default(),
+            new_sales_check_seconds: crate::new_sales::DEFAULT_CHECK_SECONDS,
         }
     }
 }
