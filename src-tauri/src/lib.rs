@@ -19,7 +19,6 @@ mod webview;
 
 use std::sync::Arc;
 
-use engine::secrets::{open_secret_store_or_explain, SecretStore};
 use engine::{Engine, Origin};
 use tauri::{Manager, Runtime, WindowEvent};
 use tauri_specta::{collect_commands, collect_events, Event as _};
@@ -162,16 +161,7 @@ impl Options {
 }
 
 fn open_engine(options: &Options) -> anyhow::Result<Arc<Engine>> {
-    use anyhow::Context as _;
-    let data_dir = match &options.data_dir {
-        Some(dir) => dir.clone(),
-        None => engine::paths::default_data_dir()
-            .context("could not find a directory for PosBridge's data (no home directory?)")?,
-    };
-    let secrets: Arc<dyn SecretStore> = Arc::from(open_secret_store_or_explain(&data_dir, None));
-    let engine = Engine::open(&data_dir, secrets)
-        .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))?;
-    Ok(Arc::new(engine))
+    Ok(Arc::new(Engine::open_data_dir(options.data_dir.clone())?))
 }
 
 /// Threads of the async runtime. Tokio would start one per core (16 on a merchant's laptop, each

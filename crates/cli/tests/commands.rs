@@ -3,16 +3,7 @@
 mod support;
 
 use sandbox::salespos::{Sale, SaleLine};
-use sandbox::{Sandbox, SandboxConfig};
-use support::{posbridge, set_up_demo};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use support::{demo_shop, plain_sale, posbridge, run, text};
 
 #[test]
 fn the_demo_books_its_sales_and_reports_them_as_json() {
@@ -60,14 +51,7 @@ fn a_sync_before_connecting_is_a_setup_error_that_says_what_to_do() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 5,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
+    let (sandbox, dir) = demo_shop(5).await;
     // Coffee to go: sold at the counter, unknown to the bookkeeping.
     sandbox
         .salespos
@@ -85,11 +69,7 @@ async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault(
         })
         .unwrap();
 
-    let dir_path = dir.path().to_path_buf();
-    let sync =
-        tokio::task::spawn_blocking(move || posbridge(&dir_path).args(["sync"]).output().unwrap())
-            .await
-            .unwrap();
+    let sync = run(dir.path(), &["sync"]).await;
     assert_eq!(sync.status.code(), Some(2), "{}", text(&sync));
     assert!(text(&sync).contains("FAILED POS order"), "{}", text(&sync));
     assert!(
@@ -98,12 +78,7 @@ async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault(
         text(&sync)
     );
 
-    let dir_path = dir.path().to_path_buf();
-    let failed = tokio::task::spawn_blocking(move || {
-        posbridge(&dir_path).args(["failed"]).output().unwrap()
-    })
-    .await
-    .unwrap();
+    let failed = run(dir.path(), &["failed"]).await;
     assert!(failed.status.success());
     assert!(
         text(&failed).contains("[field: rows[0].product_number]"),
@@ -114,14 +89,7 @@ async fn failed_records_make_sync_exit_2_and_are_listed_with_the_field_at_fault(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn diagnose_writes_the_differences_the_real_api_showed_and_nothing_secret() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 5,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
+    let (sandbox, dir) = demo_shop(5).await;
     sandbox.salespos.set_drift(sandbox::salespos::Drift {
         unknown_fields: true,
         ..Default::default()
@@ -132,34 +100,16 @@ async fn diagnose_writes_the_differences_the_real_api_showed_and_nothing_secret(
     });
     sandbox
         .salespos
-        .ring_up(&Sale {
-            lines: vec![SaleLine {
-                sku: sandbox::demo::catalogue(5)[0].sku.clone(),
-                quantity: 1.into(),
-                discount: 0.into(),
-            }],
-            customer: None,
-            discount: None,
-            payment: "pin".into(),
-            shipping: None,
-            at: None,
-        })
+        .ring_up(&plain_sale(&sandbox::demo::catalogue(5)[0].sku))
         .unwrap();
 
-    let dir_path = dir.path().to_path_buf();
     let report_path = dir.path().join("diagnosis.json");
-    let report_arg = report_path.clone();
-    let (sync, diagnose) = tokio::task::spawn_blocking(move || {
-        let sync = posbridge(&dir_path).args(["sync"]).output().unwrap();
-        let diagnose = posbridge(&dir_path)
-            .args(["diagnose", "--output"])
-            .arg(&report_arg)
-            .output()
-            .unwrap();
-        (sync, diagnose)
-    })
-    .await
-    .unwrap();
+    let sync = run(dir.path(), &["sync"]).await;
+    let diagnose = run(
+        dir.path(),
+        &["diagnose", "--output", report_path.to_str().unwrap()],
+    )
+    .await;
     assert!(sync.status.success(), "{}", text(&sync));
     assert!(diagnose.status.success(), "{}", text(&diagnose));
     let written = std::fs::read_to_string(&report_path).unwrap();

@@ -9,69 +9,34 @@ use std::time::{Duration, Instant};
 
 use engine::store::links;
 use engine::store::records::{LinkKind, System};
-use sandbox::control::Outcome;
+use sandbox::control::{Control, Outcome};
 use sandbox::demo::VatClass;
-use sandbox::salespos::{Sale, SaleLine};
-use sandbox::{Faults, Sandbox, SandboxConfig};
-use support::{open_engine, posbridge, set_up_demo};
+use sandbox::Faults;
+use support::{demo_shop, open_engine, plain_sale, posbridge, text};
 
-fn sale(sku: String) -> Sale {
-    Sale {
-        lines: vec![SaleLine {
-            sku,
-            quantity: 1.into(),
-            discount: 0.into(),
-        }],
-        customer: None,
-        discount: None,
-        payment: "pin".into(),
-        shipping: None,
-        at: None,
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 3,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
-    let skus: Vec<String> = sandbox::demo::catalogue(3)
-        .into_iter()
-        .filter(|p| p.in_pos && p.vat == VatClass::Low)
-        .take(2)
-        .map(|p| p.sku)
-        .collect();
-    let first = sandbox.salespos.ring_up(&sale(skus[0].clone())).unwrap();
-    let second = sandbox.salespos.ring_up(&sale(skus[1].clone())).unwrap();
-
-    // Slow eAccounting down, so there is time to pull the plug right after the first invoice.
-    let control = sandbox.eaccounting.control();
+/// Starts `posbridge sync --flow orders` on `dir` with eAccounting slowed down, and kills it
+/// right after eAccounting has handled a request to `endpoint` (`never` says what did not
+/// happen when that request never comes).
+async fn sync_killed_after(dir: &std::path::Path, control: &Control, endpoint: &str, never: &str) {
     control.set_faults(Faults {
         latency_ms: 300,
         ..Faults::default()
     });
-    let mut sync = posbridge(dir.path())
+    let mut sync = posbridge(dir)
         .args(["sync", "--flow", "orders"])
         .spawn()
         .unwrap();
     let started = Instant::now();
     loop {
-        let converted = control.requests(0, 10_000).entries.iter().any(|e| {
-            e.endpoint == "POST /v2/customerinvoicedrafts/{id}/convert"
-                && e.outcome == Outcome::Handled
-        });
-        if converted {
+        let handled = control
+            .requests(0, 10_000)
+            .entries
+            .iter()
+            .any(|e| e.endpoint == endpoint && e.outcome == Outcome::Handled);
+        if handled {
             break;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the first invoice was never booked"
-        );
+        assert!(started.elapsed() < Duration::from_secs(60), "{never}");
         assert!(
             sync.try_wait().unwrap().is_none(),
             "posbridge finished before it could be killed"
@@ -81,6 +46,37 @@ async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
     sync.kill().unwrap();
     sync.wait().unwrap();
     control.set_faults(Faults::default());
+}
+
+/// `posbridge sync --flow orders` on `dir` again, to the end; it must succeed.
+fn sync_again(dir: &std::path::Path) {
+    let rerun = posbridge(dir)
+        .args(["sync", "--flow", "orders"])
+        .output()
+        .unwrap();
+    assert!(rerun.status.success(), "{}", text(&rerun));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
+    let (sandbox, dir) = demo_shop(3).await;
+    let skus: Vec<String> = sandbox::demo::catalogue(3)
+        .into_iter()
+        .filter(|p| p.in_pos && p.vat == VatClass::Low)
+        .take(2)
+        .map(|p| p.sku)
+        .collect();
+    let first = sandbox.salespos.ring_up(&plain_sale(&skus[0])).unwrap();
+    let second = sandbox.salespos.ring_up(&plain_sale(&skus[1])).unwrap();
+
+    // Slow eAccounting down, so there is time to pull the plug right after the first invoice.
+    sync_killed_after(
+        dir.path(),
+        sandbox.eaccounting.control(),
+        "POST /v2/customerinvoicedrafts/{id}/convert",
+        "the first invoice was never booked",
+    )
+    .await;
 
     let books = sandbox.eaccounting.snapshot();
     let reference = |order: &sandbox::salespos::OrderRecord| {
@@ -108,16 +104,7 @@ async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
         assert_eq!(link, None, "the kill came before the link was written");
     }
 
-    let rerun = posbridge(dir.path())
-        .args(["sync", "--flow", "orders"])
-        .output()
-        .unwrap();
-    assert!(
-        rerun.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&rerun.stdout),
-        String::from_utf8_lossy(&rerun.stderr)
-    );
+    sync_again(dir.path());
 
     let books = sandbox.eaccounting.snapshot();
     assert_eq!(booked(&books, &first), 1, "no duplicate after the restart");
@@ -137,14 +124,7 @@ async fn a_sync_killed_between_booking_and_linking_books_nothing_twice() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sync_killed_between_the_draft_and_its_conversion_books_that_draft_once() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 4,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
+    let (sandbox, dir) = demo_shop(4).await;
     // Whatever the kill left unanswered is settled at once: the simulator's lists do not lag here.
     let settle = posbridge(dir.path())
         .args(["settings", "set", "orders.search_settle_seconds", "0"])
@@ -160,51 +140,19 @@ async fn a_sync_killed_between_the_draft_and_its_conversion_books_that_draft_onc
         .find(|p| p.in_pos && p.vat == VatClass::High)
         .unwrap()
         .sku;
-    let order = sandbox.salespos.ring_up(&sale(sku)).unwrap();
+    let order = sandbox.salespos.ring_up(&plain_sale(&sku)).unwrap();
 
-    let control = sandbox.eaccounting.control();
-    control.set_faults(Faults {
-        latency_ms: 300,
-        ..Faults::default()
-    });
-    let mut sync = posbridge(dir.path())
-        .args(["sync", "--flow", "orders"])
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        let drafted = control.requests(0, 10_000).entries.iter().any(|e| {
-            e.endpoint == "POST /v2/customerinvoicedrafts" && e.outcome == Outcome::Handled
-        });
-        if drafted {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no draft was made"
-        );
-        assert!(
-            sync.try_wait().unwrap().is_none(),
-            "posbridge finished before it could be killed"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    sync.kill().unwrap();
-    sync.wait().unwrap();
-    control.set_faults(Faults::default());
+    sync_killed_after(
+        dir.path(),
+        sandbox.eaccounting.control(),
+        "POST /v2/customerinvoicedrafts",
+        "no draft was made",
+    )
+    .await;
     // A conversion already on its way lands, or not, as it would in life.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let rerun = posbridge(dir.path())
-        .args(["sync", "--flow", "orders"])
-        .output()
-        .unwrap();
-    assert!(
-        rerun.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&rerun.stdout),
-        String::from_utf8_lossy(&rerun.stderr)
-    );
+    sync_again(dir.path());
     let reference = format!("POS 1/{} #{}", order.ordernumber.unwrap(), order.id);
     let books = sandbox.eaccounting.snapshot();
     let under = |records: &[serde_json::Value]| {

@@ -5,29 +5,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::Output;
 
 use engine::FlowKind;
-use sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
-use support::{open_engine, posbridge, set_up_demo};
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// `posbridge ARGS` on `dir`, off the test's runtime (the simulators run on it).
-async fn run(dir: &Path, args: &[&str]) -> Output {
-    let dir = dir.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || posbridge(&dir).args(&args).output().unwrap())
-        .await
-        .unwrap()
-}
+use support::{demo_shop, open_engine, posbridge, run, text};
 
 /// The options `posbridge choices SETTING --json` prints, one JSON object a line.
 async fn choices(dir: &Path, args: &[&str]) -> Vec<Value> {
@@ -43,18 +24,6 @@ async fn choices(dir: &Path, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-async fn connected_shop() -> (Sandbox, tempfile::TempDir) {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 3,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
-    (sandbox, dir)
-}
-
 fn write_answers(dir: &Path, answers: &Value) -> String {
     let file = dir.join("shop.json");
     std::fs::write(&file, serde_json::to_string_pretty(answers).unwrap()).unwrap();
@@ -63,7 +32,7 @@ fn write_answers(dir: &Path, answers: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_integrator_looks_up_the_ids_and_sets_up_the_shop_from_one_file() {
-    let (_sandbox, dir) = connected_shop().await;
+    let (_sandbox, dir) = demo_shop(3).await;
 
     // The walk-in customer, found by name as the wizard's search box finds it.
     let listed = run(
@@ -163,7 +132,7 @@ async fn an_integrator_looks_up_the_ids_and_sets_up_the_shop_from_one_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn answers_naming_what_the_systems_do_not_have_are_all_refused_and_nothing_is_saved() {
-    let (_sandbox, dir) = connected_shop().await;
+    let (_sandbox, dir) = demo_shop(3).await;
     let before = open_engine(dir.path()).wizard_answers().unwrap();
     let file = write_answers(
         dir.path(),
@@ -216,7 +185,7 @@ async fn answers_naming_what_the_systems_do_not_have_are_all_refused_and_nothing
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_current_answers_export_to_a_file_that_applies_again_unchanged() {
-    let (_sandbox, dir) = connected_shop().await;
+    let (_sandbox, dir) = demo_shop(3).await;
     let file = dir.path().join("current.json").display().to_string();
     let exported = run(dir.path(), &["setup", "--export", &file]).await;
     assert!(exported.status.success(), "{}", text(&exported));
@@ -239,7 +208,7 @@ async fn the_current_answers_export_to_a_file_that_applies_again_unchanged() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn flows_are_switched_on_and_off_by_name_keeping_their_answers() {
-    let (_sandbox, dir) = connected_shop().await;
+    let (_sandbox, dir) = demo_shop(3).await;
     let on = run(
         dir.path(),
         &["flows", "on", "stock", "categories", "--interval", "900"],

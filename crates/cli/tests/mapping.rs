@@ -4,36 +4,12 @@
 
 mod support;
 
-use sandbox::salespos::{Sale, SaleLine};
-use sandbox::{Sandbox, SandboxConfig};
-use support::{posbridge, set_up_demo};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-async fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    let dir = dir.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || posbridge(&dir).args(&args).output().unwrap())
-        .await
-        .unwrap()
-}
+use sandbox::salespos::Sale;
+use support::{demo_shop, plain_sale, run, text};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rule_is_shown_set_previewed_refused_and_reset_from_the_command_line() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 3,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
+    let (sandbox, dir) = demo_shop(3).await;
     let sku = sandbox::demo::catalogue(3)
         .into_iter()
         .find(|p| p.in_pos)
@@ -42,16 +18,8 @@ async fn a_rule_is_shown_set_previewed_refused_and_reset_from_the_command_line()
     let order = sandbox
         .salespos
         .ring_up(&Sale {
-            lines: vec![SaleLine {
-                sku,
-                quantity: 1.into(),
-                discount: 0.into(),
-            }],
-            customer: None,
-            discount: None,
             payment: "cash".into(),
-            shipping: None,
-            at: None,
+            ..plain_sale(&sku)
         })
         .unwrap();
 

@@ -9,35 +9,16 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use sandbox::{Faults, Sandbox, SandboxConfig};
-use support::{documents_for, posbridge, set_up_demo, text, till_skus, Running};
+use sandbox::Faults;
+use support::{documents_for, posbridge, shop_with_sales, text, Running};
 
 const SEED: u64 = 5;
 /// `posbridge`'s exit code for "another process syncs this data dir".
 const ALREADY_SYNCING: i32 = 3;
 
-async fn shop_with_sales(count: usize) -> (Sandbox, tempfile::TempDir, Vec<(i64, i64)>) {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: SEED,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
-    let orders = till_skus(SEED, count)
-        .iter()
-        .map(|sku| {
-            let order = sandbox.salespos.ring_up(&support::plain_sale(sku)).unwrap();
-            (order.id, order.ordernumber.unwrap())
-        })
-        .collect();
-    (sandbox, dir, orders)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn two_syncs_started_at_once_one_refuses_naming_the_other_and_nothing_is_booked_twice() {
-    let (sandbox, dir, orders) = shop_with_sales(4).await;
+    let (sandbox, dir, orders) = shop_with_sales(SEED, 4).await;
     // Slow enough that the first is still booking when the second starts.
     sandbox.eaccounting.control().set_faults(Faults {
         latency_ms: 150,
@@ -83,7 +64,7 @@ async fn two_syncs_started_at_once_one_refuses_naming_the_other_and_nothing_is_b
 
 #[tokio::test(flavor = "multi_thread")]
 async fn while_posbridge_run_syncs_the_read_only_commands_work_and_a_second_sync_is_refused() {
-    let (sandbox, dir, orders) = shop_with_sales(2).await;
+    let (sandbox, dir, orders) = shop_with_sales(SEED, 2).await;
     let mut run = Running::start(posbridge(dir.path()).arg("run"));
 
     // `posbridge status` says who syncs this data dir.

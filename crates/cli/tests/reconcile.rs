@@ -4,58 +4,26 @@
 mod support;
 
 use chrono::Utc;
-use sandbox::salespos::{Sale, SaleLine};
-use sandbox::{Sandbox, SandboxConfig};
-use support::{open_engine, posbridge, set_up_demo};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use sandbox::salespos::Sale;
+use support::{demo_shop, open_engine, output, plain_sale, posbridge, text};
 
 /// `posbridge` in UTC, so that the till's day is the one the test computes.
 async fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    let dir = dir.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        posbridge(&dir)
-            .env("TZ", "UTC")
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
+    let mut command = posbridge(dir);
+    command.env("TZ", "UTC").args(args);
+    output(command).await
 }
 
 fn sale(sku: &str, at: chrono::DateTime<Utc>) -> Sale {
     Sale {
-        lines: vec![SaleLine {
-            sku: sku.into(),
-            quantity: 1.into(),
-            discount: 0.into(),
-        }],
-        customer: None,
-        discount: None,
-        payment: "pin".into(),
-        shipping: None,
         at: Some(at),
+        ..plain_sale(sku)
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_day_balances_until_a_sale_fails_then_it_is_listed_and_the_exit_code_says_so() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 4,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
+    let (sandbox, dir) = demo_shop(4).await;
     let now = Utc::now();
     let day = now.date_naive().to_string();
     let sku = sandbox::demo::catalogue(4)

@@ -9,8 +9,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use sandbox::control::Outcome;
-use sandbox::{Faults, Sandbox, SandboxConfig};
-use support::{documents_for, order_link, posbridge, set_up_demo, text, till_skus, Running};
+use sandbox::{Faults, Sandbox};
+use support::{documents_for, order_link, posbridge, text, Running};
 
 const SEED: u64 = 6;
 /// `posbridge sync`'s exit code when it was stopped on request before the end.
@@ -23,22 +23,9 @@ struct Shop {
     orders: Vec<(i64, i64)>,
 }
 
+/// A demo shop whose till has sold `count` products.
 async fn shop_with_sales(count: usize) -> Shop {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: SEED,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
-    let orders = till_skus(SEED, count)
-        .iter()
-        .map(|sku| {
-            let order = sandbox.salespos.ring_up(&support::plain_sale(sku)).unwrap();
-            (order.id, order.ordernumber.unwrap())
-        })
-        .collect();
+    let (sandbox, dir, orders) = support::shop_with_sales(SEED, count).await;
     Shop {
         sandbox,
         dir,

@@ -9,8 +9,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use sandbox::{Sandbox, SandboxConfig};
-use support::{documents_for, open_engine, posbridge, set_up_demo, till_skus, Running};
+use support::{demo_shop, documents_for, open_engine, posbridge, till_skus, Running};
 
 const SEED: u64 = 13;
 
@@ -35,14 +34,7 @@ async fn eventually(what: &str, limit: Duration, mut done: impl FnMut() -> bool)
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_books_the_sale_at_once_and_forged_deliveries_are_refused() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: SEED,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    set_up_demo(dir.path(), &sandbox).await;
+    let (sandbox, dir) = demo_shop(SEED).await;
     {
         // Only the webhook may bring the sale in quickly.
         let engine = open_engine(dir.path());

@@ -27,26 +27,9 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "ea:accounting_readonly",
 ];
 
-/// How requests are retried.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: usize,
-    /// First backoff delay; it doubles with jitter.
-    pub min_delay: Duration,
-    /// No single wait is longer than this, not even one Visma asked for.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 6,
-            min_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(60),
-        }
-    }
-}
+/// How requests are retried: one policy for both clients (`client_kit`); which failures are
+/// retried is the transport's.
+pub use client_kit::RetryPolicy;
 
 /// Everything the client needs to know before it can connect. Its `Debug` leaves the client
 /// secret out.

@@ -27,7 +27,7 @@ mod config;
 mod drift;
 mod error;
 mod filter;
-pub mod https_only;
+pub use client_kit::https_only;
 mod models;
 mod paging;
 pub mod records;

@@ -6,7 +6,9 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// A record Visma sent that does not read as its type.
+/// A record Visma sent that does not read as its type. (SalesPOS's client has its own: its
+/// records' ids are numbers and its listings number their records; the decoding both share is
+/// `client_kit::records`.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Undecodable {
     /// The record exactly as it came.
@@ -26,42 +28,19 @@ impl Undecodable {
 
     /// A field of the record as text, when it is a string or a number.
     pub fn text(&self, field: &str) -> Option<String> {
-        match self.raw.get(field)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-}
-
-/// The path of the field at fault: serde names a missing field in its message only, at the
-/// path of the record that lacks it.
-fn field_at_fault(path: &str, reason: &str) -> String {
-    let path = if path == "." { "" } else { path };
-    let missing = reason
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next());
-    match missing {
-        Some(field) if path.is_empty() => field.to_string(),
-        Some(field) => format!("{path}.{field}"),
-        None => path.to_string(),
+        client_kit::records::text(&self.raw, field)
     }
 }
 
 /// Decodes one record, naming the field at fault when it does not read.
 pub fn decode<T: DeserializeOwned>(raw: Value) -> Result<T, Box<Undecodable>> {
-    match serde_path_to_error::deserialize::<_, T>(&raw) {
-        Ok(record) => Ok(record),
-        Err(error) => {
-            let path = error.path().to_string();
-            let reason = error.into_inner().to_string();
-            Err(Box::new(Undecodable {
-                field: field_at_fault(&path, &reason),
-                reason,
-                raw,
-            }))
-        }
-    }
+    client_kit::records::decode(&raw).map_err(|fault| {
+        Box::new(Undecodable {
+            raw,
+            field: fault.field,
+            reason: fault.reason,
+        })
+    })
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use governor::clock::DefaultClock;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
@@ -23,7 +23,7 @@ use url::Url;
 
 use crate::auth::TokenKeeper;
 use crate::config::ClientConfig;
-use crate::drift::Answered;
+use crate::drift::{self, Answered};
 use crate::error::{ApiError, ApiErrorKind, Error, NetworkFailure, Result};
 use crate::https_only;
 
@@ -150,11 +150,7 @@ impl Transport {
     /// Sends `call`, retrying what may be retried.
     pub async fn send(&self, call: &Call) -> Result<Answer> {
         let policy = &self.config.retry;
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(policy.min_delay)
-            .with_max_delay(policy.max_delay)
-            .with_max_times(policy.max_retries)
-            .with_jitter();
+        let backoff = policy.backoff();
         let max_delay = policy.max_delay;
         let idempotent = call.is_idempotent();
         (|| self.attempt(call))
@@ -204,13 +200,16 @@ impl Transport {
             };
             if status.is_success() {
                 if let Some(answered) = call.answer {
-                    self.config.drift.inspect_answer(answered, &bytes);
+                    drift::inspect_answer(&self.config.drift, answered, &bytes);
                 }
                 return Ok(Answer { status, bytes });
             }
-            self.config
-                .drift
-                .inspect_error(&call.endpoint(), status.as_u16(), &bytes);
+            drift::inspect_error(
+                &self.config.drift,
+                &call.endpoint(),
+                status.as_u16(),
+                &bytes,
+            );
             let error = ApiError::from_response(
                 call.operation(),
                 status.as_u16(),

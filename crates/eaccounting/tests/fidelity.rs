@@ -261,7 +261,7 @@ async fn a_token_answer_with_an_identity_token_signs_in_and_the_identity_is_not_
     let sim = common::simulator().await;
     let store = std::sync::Arc::new(eaccounting::MemoryTokenStore::new());
     let client = eaccounting::Client::new(common::config(&sim), store.clone()).unwrap();
-    let tokens = client.authorize(common::follow_redirects).await.unwrap();
+    let tokens = client.authorize(common::follow_sign_in).await.unwrap();
     assert!(client.is_connected().await.unwrap());
     assert_eq!(store.current(), Some(tokens.clone()));
     let kept = serde_json::to_value(&tokens).unwrap();

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{all, config, connect_with, connected, follow_redirects, simulator};
+use common::{all, config, connect_with, connected, follow_sign_in, simulator};
 use eaccounting::{AuthorizationFailure, Client, Customer, Error, MemoryTokenStore, TokenStore};
 use url::Url;
 
@@ -28,7 +28,7 @@ async fn signing_in_stores_rotating_tokens_for_the_requested_scopes() {
     let tokens = client
         .authorize(|url| {
             seen = Some(url.clone());
-            follow_redirects(url)
+            follow_sign_in(url)
         })
         .await
         .unwrap();
@@ -143,7 +143,7 @@ async fn a_sign_in_nobody_completes_times_out_and_a_wrong_secret_is_refused() {
     let mut wrong = config(&sim);
     wrong.client_secret = "not-the-secret".into();
     let client = Client::new(wrong, Arc::new(MemoryTokenStore::new())).unwrap();
-    let error = client.authorize(follow_redirects).await.unwrap_err();
+    let error = client.authorize(follow_sign_in).await.unwrap_err();
     assert_eq!(error.code(), "client_rejected");
     assert_eq!(sim.token_stats().refused, 1);
 }
@@ -268,7 +268,7 @@ async fn a_revoked_grant_asks_the_merchant_to_reconnect_and_stops_trying() {
     assert!(!c.client.is_connected().await.unwrap());
 
     // Signing in again brings the connection back.
-    c.client.authorize(follow_redirects).await.unwrap();
+    c.client.authorize(follow_sign_in).await.unwrap();
     assert!(c.client.health_check().await.is_ok());
 }
 
@@ -361,7 +361,7 @@ mod shared_store {
         // The merchant connects again elsewhere (`posbridge connect eaccounting` while the app
         // runs): the same store gets the new sign-in.
         let elsewhere = Client::new(config(&c.sim), c.store.clone()).unwrap();
-        elsewhere.authorize(follow_redirects).await.unwrap();
+        elsewhere.authorize(follow_sign_in).await.unwrap();
 
         c.client
             .health_check()

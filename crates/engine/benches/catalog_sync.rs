@@ -138,13 +138,7 @@ impl Simulators {
         let client = eaccounting::Client::new(config, Arc::new(MemoryTokenStore::new()))
             .expect("a valid client");
         client
-            .authorize(|url| {
-                let url = url.clone();
-                tokio::spawn(async move {
-                    let _ = reqwest::get(url).await;
-                });
-                Ok(())
-            })
+            .authorize(sandbox::eaccounting::follow_sign_in)
             .await
             .expect("signed in");
         client

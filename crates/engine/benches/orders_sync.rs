@@ -444,13 +444,7 @@ fn main() {
     let terms = config.customer_defaults.terms_of_payment_id.unwrap();
     engine_runtime.block_on(async {
         books
-            .authorize(|url| {
-                let url = url.clone();
-                tokio::spawn(async move {
-                    let _ = reqwest::get(url).await;
-                });
-                Ok(())
-            })
+            .authorize(sandbox::eaccounting::follow_sign_in)
             .await
             .unwrap();
     });

@@ -28,5 +28,6 @@ pub mod datamapper {
     pub use crate::engine::mapping_preview::*;
     pub use crate::engine::mappings::*;
 }
+pub use engine::OpenError;
 pub use engine::{ClientTuning, DemoSystems, Engine, EngineError, EngineStatus, Origin, RunsHeld};
 pub use flow::FlowKind;

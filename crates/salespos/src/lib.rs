@@ -30,7 +30,7 @@ mod client;
 pub mod drift;
 pub mod error;
 mod health;
-pub mod https_only;
+pub use client_kit::https_only;
 pub mod ids;
 mod limiter;
 pub mod models;

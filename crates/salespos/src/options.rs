@@ -70,25 +70,9 @@ impl Default for RateLimits {
     }
 }
 
-/// How transient failures are retried: exponential backoff with jitter, honouring
-/// `Retry-After` up to `max_delay`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt; 0 turns retrying off.
-    pub max_retries: usize,
-    pub min_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 6,
-            min_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(60),
-        }
-    }
-}
+/// How transient failures are retried: one policy for both clients (`client_kit`), honouring
+/// `Retry-After` up to `max_delay` (the transport's rule).
+pub use client_kit::RetryPolicy;
 
 /// Everything about a client except the credentials.
 #[derive(Debug, Clone)]

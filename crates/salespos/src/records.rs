@@ -7,7 +7,9 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// A record the API sent that does not read as its type.
+/// A record the API sent that does not read as its type. (eAccounting's client has its own:
+/// its records' ids are GUIDs and its pages do not number their records; the decoding both
+/// share is `client_kit::records`.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Undecodable {
     /// The record exactly as it came (a lone surrogate in it reads as U+FFFD).
@@ -33,11 +35,7 @@ impl Undecodable {
 
     /// A field of the record as text, when it is a string or a number.
     pub fn text(&self, field: &str) -> Option<String> {
-        match self.raw.get(field)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+        client_kit::records::text(&self.raw, field)
     }
 
     /// The value the record holds at [`Self::field`], when the path leads to one.
@@ -47,52 +45,19 @@ impl Undecodable {
 }
 
 /// The value at a path as serde_path_to_error writes it (`a.b[2].c`).
-pub fn value_at<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut here = record;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (name, indexes) = match part.find('[') {
-            Some(at) => (&part[..at], &part[at..]),
-            None => (part, ""),
-        };
-        if !name.is_empty() {
-            here = here.get(name)?;
-        }
-        for index in indexes.split(['[', ']']).filter(|i| !i.is_empty()) {
-            here = here.get(index.parse::<usize>().ok()?)?;
-        }
-    }
-    Some(here)
-}
+pub use client_kit::records::value_at;
 
-/// The path of the field at fault: serde names a missing field in its message only, at the
-/// path of the record that lacks it.
-fn field_at_fault(path: &str, reason: &str) -> String {
-    let path = if path == "." { "" } else { path };
-    let missing = reason
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next());
-    match missing {
-        Some(field) if path.is_empty() => field.to_string(),
-        Some(field) => format!("{path}.{field}"),
-        None => path.to_string(),
-    }
-}
-
-/// Decodes one record, naming the field at fault when it does not read.
+/// Decodes one record, naming the field at fault when it does not read; `position` is its place
+/// in the listing it came in.
 pub fn decode<T: DeserializeOwned>(raw: Value, position: usize) -> Result<T, Box<Undecodable>> {
-    match serde_path_to_error::deserialize::<_, T>(&raw) {
-        Ok(record) => Ok(record),
-        Err(error) => {
-            let path = error.path().to_string();
-            let reason = error.into_inner().to_string();
-            Err(Box::new(Undecodable {
-                field: field_at_fault(&path, &reason),
-                reason,
-                raw,
-                position,
-            }))
-        }
-    }
+    client_kit::records::decode(&raw).map_err(|fault| {
+        Box::new(Undecodable {
+            raw,
+            field: fault.field,
+            reason: fault.reason,
+            position,
+        })
+    })
 }
 
 /// Reads an answer's JSON. Valid JSON text may hold a lone UTF-16 surrogate escape (`"\ud800"`)

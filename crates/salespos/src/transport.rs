@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use bytes::Bytes;
 use chrono::Utc;
 use reqwest::header::{
@@ -119,11 +119,7 @@ impl Transport {
         body: Option<Vec<u8>>,
     ) -> Result<Answer, Error> {
         let body = body.map(Bytes::from);
-        let backoff = ExponentialBuilder::default()
-            .with_jitter()
-            .with_min_delay(self.retry.min_delay)
-            .with_max_delay(self.retry.max_delay)
-            .with_max_times(self.retry.max_retries);
+        let backoff = self.retry.backoff();
         let max_delay = self.retry.max_delay;
         let is_post = method == Method::POST;
         (|| self.attempt(method.clone(), url.clone(), body.clone()))
@@ -207,7 +203,8 @@ impl Transport {
             return Err(refused_redirect(&url, &headers));
         }
         if !status.is_success() {
-            self.drift.inspect_error(
+            crate::drift::inspect_error(
+                &self.drift,
                 &crate::limiter::bucket(&method, &path_and_query),
                 status.as_u16(),
                 &body,
@@ -247,7 +244,7 @@ impl Transport {
                 });
             }
         }
-        self.drift.inspect_answer(&path_and_query, &body);
+        crate::drift::inspect_answer(&self.drift, &path_and_query, &body);
         Ok(Answer { body })
     }
 }

@@ -18,27 +18,16 @@ pub mod sync;
 pub mod webhook_server;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use anyhow::Context as _;
-use engine::secrets::open_secret_store_or_explain;
 use engine::Engine;
 
 /// For tests against the simulators only: the API clients' rate-limit windows and retry waits
 /// run this many times faster (the simulators' `rate_window_ms` is shortened alike).
 const SIMULATOR_SPEEDUP_ENV: &str = "POSBRIDGE_SIMULATOR_SPEEDUP";
 
-/// Opens the engine on the data dir the desktop app uses (or `--data-dir`).
+/// Opens the engine on the data dir the desktop app uses (or `--data-dir`), as the app does.
 pub fn open_engine(data_dir: Option<PathBuf>) -> anyhow::Result<Engine> {
-    let data_dir = match data_dir {
-        Some(dir) => dir,
-        None => engine::paths::default_data_dir()
-            .context("no data dir: pass --data-dir or set POSBRIDGE_DATA_DIR")?,
-    };
-    // Without a keyring or passphrase, what needs no secret (log, settings, status) still works.
-    let secrets = open_secret_store_or_explain(&data_dir, None);
-    let engine = Engine::open(&data_dir, Arc::from(secrets))
-        .with_context(|| format!("could not open PosBridge's data in {}", data_dir.display()))?;
+    let engine = Engine::open_data_dir(data_dir)?;
     if let Some(factor) = std::env::var(SIMULATOR_SPEEDUP_ENV)
         .ok()
         .and_then(|v| v.parse().ok())

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use engine::secrets::{EncryptedFileStore, Secret, SECRETS_FILE};
 use engine::{DemoSystems, Engine, Origin};
-use sandbox::Sandbox;
+use sandbox::{Sandbox, SandboxConfig};
 
 pub const PASSPHRASE: &str = "kassa";
 
@@ -31,6 +31,50 @@ pub fn open_engine(data_dir: &Path) -> Engine {
     let secrets =
         EncryptedFileStore::open(&data_dir.join(SECRETS_FILE), &Secret::new(PASSPHRASE)).unwrap();
     Engine::open(data_dir, Arc::new(secrets)).unwrap()
+}
+
+/// `command` run to the end off the async runtime's threads (a test's simulators answer on them).
+pub async fn output(mut command: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// `posbridge --data-dir <data_dir> <args>` run to the end.
+pub async fn run(data_dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut command = posbridge(data_dir);
+    command.args(args);
+    output(command).await
+}
+
+/// The simulators seeded with `seed`, and a data dir connected to them with the demo answers.
+pub async fn demo_shop(seed: u64) -> (Sandbox, tempfile::TempDir) {
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    set_up_demo(dir.path(), &sandbox).await;
+    (sandbox, dir)
+}
+
+/// A [`demo_shop`] whose till has sold `count` products, one [`plain_sale`] each: their
+/// (order id, order number), in the order they were rung up.
+pub async fn shop_with_sales(
+    seed: u64,
+    count: usize,
+) -> (Sandbox, tempfile::TempDir, Vec<(i64, i64)>) {
+    let (sandbox, dir) = demo_shop(seed).await;
+    let orders = till_skus(seed, count)
+        .iter()
+        .map(|sku| {
+            let order = sandbox.salespos.ring_up(&plain_sale(sku)).unwrap();
+            (order.id, order.ordernumber.unwrap())
+        })
+        .collect();
+    (sandbox, dir, orders)
 }
 
 /// Connects `data_dir` to the simulators with the demo answers, as `posbridge demo` would.

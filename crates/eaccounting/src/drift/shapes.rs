@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::{DriftKind, DriftLog};
+use super::{note, DriftKind, DriftLog};
 
 /// What a success answer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub(super) fn inspect(log: &DriftLog, answered: Answered, value: &Value) {
                     .keys()
                     .filter(|k| !["Meta", "Data"].contains(&k.as_str()))
                 {
-                    log.note(DriftKind::UnknownField, "PaginatedResponse", member);
+                    note(log, DriftKind::UnknownField, "PaginatedResponse", member);
                 }
             }
         }
@@ -62,7 +62,7 @@ fn record(log: &DriftLog, schema: &str, value: &Value) {
     };
     for (name, field) in object {
         let Some(kind) = properties.get(name) else {
-            log.note(DriftKind::UnknownField, schema, name);
+            note(log, DriftKind::UnknownField, schema, name);
             continue;
         };
         if let Some(values) = kind.strip_prefix('=') {
@@ -80,7 +80,8 @@ fn record(log: &DriftLog, schema: &str, value: &Value) {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                log.note(
+                note(
+                    log,
                     DriftKind::UnknownEnumValue,
                     &format!("{schema}.{name}"),
                     &shown,
@@ -224,15 +225,10 @@ mod tests {
 
     #[test]
     fn the_documented_shapes_match_the_openapi_reference() {
-        let generated = serde_json::to_string_pretty(&generate()).unwrap() + "\n";
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/drift/documented.json");
-        if std::env::var_os("UPDATE_DOCUMENTED").is_some() {
-            std::fs::write(path, &generated).unwrap();
-        }
-        let stored = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            stored == generated,
-            "documented.json is out of date: UPDATE_DOCUMENTED=1 cargo test -p eaccounting documented"
+        client_kit::drift::assert_documented_file_is_current(
+            env!("CARGO_MANIFEST_DIR"),
+            "eaccounting",
+            &generate(),
         );
     }
 

@@ -11,7 +11,6 @@ use eaccounting::{
     Article, Client, ClientConfig, MemoryTokenStore, Resource, RetryPolicy, TermsOfPayment,
 };
 use sandbox::{EaccountingConfig, EaccountingSim, Faults};
-use url::Url;
 
 pub const SEED: u64 = 42;
 
@@ -44,13 +43,7 @@ pub fn config(sim: &EaccountingSim) -> ClientConfig {
 
 /// Opens the authorize URL the way a program does: follow the redirects to the loopback
 /// listener, which completes the sign-in.
-pub fn follow_redirects(url: &Url) -> Result<(), String> {
-    let url = url.clone();
-    tokio::spawn(async move {
-        let _ = reqwest::get(url).await;
-    });
-    Ok(())
-}
+pub use sandbox::eaccounting::follow_sign_in;
 
 pub struct Connected {
     pub sim: EaccountingSim,
@@ -63,7 +56,7 @@ pub async fn connect_with(config: ClientConfig) -> (Client, Arc<MemoryTokenStore
     let store = Arc::new(MemoryTokenStore::new());
     let client = Client::new(config, store.clone()).expect("a valid configuration");
     client
-        .authorize(follow_redirects)
+        .authorize(follow_sign_in)
         .await
         .expect("the sign-in completes");
     (client, store)

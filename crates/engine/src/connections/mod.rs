@@ -17,10 +17,16 @@ use crate::store::connections::{self, Mode};
 use crate::store::records::System;
 use crate::store::Store;
 
+/// What the merchant reads when a system is needed before it is connected: one wording for
+/// every error that says it (connecting, a run, the CLI).
+pub fn not_connected_yet(system: System) -> String {
+    format!("{system} is not connected yet. Connect it in the setup wizard (or with `posbridge connect`).")
+}
+
 /// Why connecting, or reaching a connected system, failed; in the merchant's words.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("{system} is not connected yet. Connect it in the setup wizard (or with `posbridge connect`).")]
+    #[error("{}", not_connected_yet(*system))]
     NotConnected { system: System },
     /// The system answered, but not as hoped: wrong keys, no rights, module not activated...
     #[error("{message}")]
@@ -173,4 +179,25 @@ pub struct ConnectionSummary {
     pub connected_at: chrono::DateTime<chrono::Utc>,
     /// What the last check said was wrong; `None` when it passed.
     pub problem: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connecting_and_running_say_not_connected_yet_in_the_same_words() {
+        for system in [System::Eaccounting, System::Salespos] {
+            let connecting = ConnectError::NotConnected { system }.to_string();
+            assert_eq!(
+                crate::sync::RunError::NotConnected { system }.to_string(),
+                connecting
+            );
+            assert_eq!(
+                crate::sync::RunError::from(ConnectError::NotConnected { system }).to_string(),
+                connecting
+            );
+            assert!(connecting.contains("is not connected yet"), "{connecting}");
+        }
+    }
 }

@@ -120,7 +120,7 @@ impl Engine {
         let tuning = self.tuning();
         let client = EaccountingConnection::client(&self.store, self.secrets(), |config| {
             config.requests_per_minute = tuning.eaccounting_requests_per_minute;
-            config.retry = tuning.eaccounting_retry.clone();
+            config.retry = tuning.eaccounting_retry;
             config.drift = self.drift.eaccounting.clone();
         })?;
         clients.eaccounting = Some(client.clone());

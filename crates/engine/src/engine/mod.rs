@@ -21,6 +21,7 @@ mod hold;
 pub(crate) mod mapping_preview;
 pub(crate) mod mappings;
 mod new_sales;
+mod open;
 mod runs;
 mod schedule;
 pub mod setting_choices;
@@ -31,6 +32,7 @@ pub mod wizard;
 pub use self::connect::ClientTuning;
 pub use self::demo::DemoSystems;
 pub use self::hold::RunsHeld;
+pub use self::open::OpenError;
 
 use crate::activity::{ActivityLog, NewEvent};
 use crate::connections::ConnectionSummary;

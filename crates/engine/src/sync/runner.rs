@@ -56,9 +56,7 @@ pub trait Flow: Send {
 /// Why a run stopped before it went through all records.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error(
-        "{system} is not connected yet. Connect it in the setup wizard (or `posbridge connect`)."
-    )]
+    #[error("{}", crate::connections::not_connected_yet(*system))]
     NotConnected { system: System },
     #[error("{message}")]
     Source {

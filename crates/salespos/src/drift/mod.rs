@@ -7,60 +7,12 @@
 //!
 //! Only names and codes are kept, never the values of records.
 
-use std::collections::BTreeMap;
 use std::collections::HashMap;
-use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// What kind of difference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DriftKind {
-    /// A field the documents do not name (`place`: the record, `name`: the field).
-    UnknownField,
-    /// A value outside the documented ones (`place`: record and field, `name`: the value).
-    UnknownEnumValue,
-    /// An HTTP status or CCV error code the documents do not list (`place`: the endpoint).
-    UndocumentedStatus,
-    /// An error body that is not CCV's `{status, code, developermessage}`.
-    ErrorBodyShape,
-}
-
-impl DriftKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DriftKind::UnknownField => "unknown_field",
-            DriftKind::UnknownEnumValue => "unknown_enum_value",
-            DriftKind::UndocumentedStatus => "undocumented_status",
-            DriftKind::ErrorBodyShape => "error_body_shape",
-        }
-    }
-}
-
-/// One difference, by name only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Difference {
-    pub kind: DriftKind,
-    pub place: String,
-    pub name: String,
-}
-
-/// The differences met so far and how often, shared by every clone.
-#[derive(Clone, Default)]
-pub struct DriftLog {
-    seen: Arc<Mutex<BTreeMap<Difference, u64>>>,
-}
-
-impl fmt::Debug for DriftLog {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DriftLog")
-            .field("differences", &self.lock().len())
-            .finish()
-    }
-}
+pub use client_kit::drift::{Difference, DriftKind, DriftLog};
 
 /// The statuses CCV documents (reference §9 and the official SDK's exception factory).
 const DOCUMENTED_STATUSES: [u16; 11] = [200, 201, 204, 400, 401, 403, 404, 405, 429, 500, 501];
@@ -141,171 +93,125 @@ fn record_of(path: &str) -> Option<&'static str> {
     })
 }
 
-impl DriftLog {
-    pub fn new() -> Self {
-        Self::default()
+/// Looks at a success answer of `path` against its documented fields.
+pub(crate) fn inspect_answer(log: &DriftLog, path: &str, body: &[u8]) {
+    let Some(record) = record_of(path) else {
+        return;
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return;
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Difference, u64>> {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner())
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    match value.get("items").and_then(Value::as_array) {
+        Some(items) => {
+            fields(log, "collection", &value);
+            for item in items {
+                check_record(log, record, item);
+            }
+        }
+        None => check_record(log, record, &value),
     }
+}
 
-    fn note(&self, kind: DriftKind, place: &str, name: &str) {
-        let difference = Difference {
-            kind,
-            place: tidy(place),
-            name: tidy(name),
-        };
-        *self.lock().entry(difference).or_default() += 1;
-    }
-
-    /// Every difference with its count, not emptying the log.
-    pub fn snapshot(&self) -> Vec<(Difference, u64)> {
-        self.lock().iter().map(|(d, n)| (d.clone(), *n)).collect()
-    }
-
-    /// Every difference with its count since the last take, emptying the log.
-    pub fn take(&self) -> Vec<(Difference, u64)> {
-        std::mem::take(&mut *self.lock()).into_iter().collect()
-    }
-
-    /// Looks at a success answer of `path` against its documented fields.
-    pub(crate) fn inspect_answer(&self, path: &str, body: &[u8]) {
-        let Some(record) = record_of(path) else {
-            return;
-        };
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        let Ok(value) = serde_json::from_slice::<Value>(body) else {
-            return;
-        };
-        match value.get("items").and_then(Value::as_array) {
-            Some(items) => {
-                self.fields("collection", &value);
-                for item in items {
-                    self.record(record, item);
-                }
-            }
-            None => self.record(record, &value),
-        }
-    }
-
-    fn fields(&self, record: &str, value: &Value) {
-        let (Some(known), Some(object)) = (shapes().get(record), value.as_object()) else {
-            return;
-        };
-        for field in object.keys() {
-            if !known.iter().any(|k| k == field) {
-                self.note(DriftKind::UnknownField, record, field);
-            }
-        }
-    }
-
-    fn record(&self, record: &str, value: &Value) {
-        // A productqueries hit is a product with the matching variant beside it.
-        if record == "productqueries" {
-            let mut product = value.clone();
-            if let Some(object) = product.as_object_mut() {
-                object.remove("attributecombination");
-            }
-            return self.record("products", &product);
-        }
-        self.fields(record, value);
-        let Some(object) = value.as_object() else {
-            return;
-        };
-        for (owner, field, allowed) in ENUMERATIONS {
-            if owner != record {
-                continue;
-            }
-            let shown = match object.get(field) {
-                None | Some(Value::Null) => continue,
-                Some(Value::String(s)) if s.is_empty() => continue,
-                Some(Value::String(s)) => s.to_ascii_lowercase(),
-                Some(other) => other.to_string(),
-            };
-            if !allowed.contains(&shown.as_str()) {
-                self.note(
-                    DriftKind::UnknownEnumValue,
-                    &format!("{record}.{field}"),
-                    &shown,
-                );
-            }
-        }
-        for (owner, field, nested) in NESTED {
-            if owner != record {
-                continue;
-            }
-            match object.get(field) {
-                Some(Value::Array(items)) => items.iter().for_each(|i| self.record(nested, i)),
-                Some(inner @ Value::Object(_)) => self.record(nested, inner),
-                _ => {}
-            }
-        }
-    }
-
-    /// Looks at an error answer: its status, its CCV code and its body's shape.
-    pub(crate) fn inspect_error(&self, endpoint: &str, status: u16, body: &[u8]) {
-        if !DOCUMENTED_STATUSES.contains(&status) {
-            self.note(DriftKind::UndocumentedStatus, endpoint, &status.to_string());
-        }
-        let Ok(value) = serde_json::from_slice::<Value>(body) else {
-            let what = if body.is_empty() {
-                "empty body"
-            } else {
-                "not JSON"
-            };
-            self.note(DriftKind::ErrorBodyShape, endpoint, what);
-            return;
-        };
-        let Some(object) = value.as_object() else {
-            self.note(DriftKind::ErrorBodyShape, endpoint, "not an object");
-            return;
-        };
-        for member in ["status", "code", "developermessage"] {
-            if !object.contains_key(member) {
-                self.note(DriftKind::ErrorBodyShape, endpoint, &format!("no {member}"));
-            }
-        }
-        for member in object.keys() {
-            if !["status", "code", "developermessage"].contains(&member.as_str()) {
-                self.note(
-                    DriftKind::ErrorBodyShape,
-                    endpoint,
-                    &format!("member {member}"),
-                );
-            }
-        }
-        let code = match object.get("code") {
-            Some(Value::String(code)) => code.clone(),
-            Some(Value::Number(code)) => code.to_string(),
-            _ => return,
-        };
-        if !DOCUMENTED_CODES.contains(&code.as_str()) {
-            self.note(
-                DriftKind::UndocumentedStatus,
-                endpoint,
-                &format!("code {code}"),
-            );
+fn fields(log: &DriftLog, record: &str, value: &Value) {
+    let (Some(known), Some(object)) = (shapes().get(record), value.as_object()) else {
+        return;
+    };
+    for field in object.keys() {
+        if !known.iter().any(|k| k == field) {
+            log.note(DriftKind::UnknownField, record, field);
         }
     }
 }
 
-/// A name as it may be kept: printable, short, and nothing that looks like an address.
-fn tidy(text: &str) -> String {
-    if text.contains('@') {
-        return "<text>".into();
+fn check_record(log: &DriftLog, record: &str, value: &Value) {
+    // A productqueries hit is a product with the matching variant beside it.
+    if record == "productqueries" {
+        let mut product = value.clone();
+        if let Some(object) = product.as_object_mut() {
+            object.remove("attributecombination");
+        }
+        return check_record(log, "products", &product);
     }
-    let kept: String = text
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || " ._-[]{}/".contains(*c))
-        .take(80)
-        .collect();
-    if kept.is_empty() {
-        "?".into()
-    } else {
-        kept
+    fields(log, record, value);
+    let Some(object) = value.as_object() else {
+        return;
+    };
+    for (owner, field, allowed) in ENUMERATIONS {
+        if owner != record {
+            continue;
+        }
+        let shown = match object.get(field) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(s)) if s.is_empty() => continue,
+            Some(Value::String(s)) => s.to_ascii_lowercase(),
+            Some(other) => other.to_string(),
+        };
+        if !allowed.contains(&shown.as_str()) {
+            log.note(
+                DriftKind::UnknownEnumValue,
+                &format!("{record}.{field}"),
+                &shown,
+            );
+        }
+    }
+    for (owner, field, nested) in NESTED {
+        if owner != record {
+            continue;
+        }
+        match object.get(field) {
+            Some(Value::Array(items)) => items.iter().for_each(|i| check_record(log, nested, i)),
+            Some(inner @ Value::Object(_)) => check_record(log, nested, inner),
+            _ => {}
+        }
+    }
+}
+
+/// Looks at an error answer: its status, its CCV code and its body's shape.
+pub(crate) fn inspect_error(log: &DriftLog, endpoint: &str, status: u16, body: &[u8]) {
+    if !DOCUMENTED_STATUSES.contains(&status) {
+        log.note(DriftKind::UndocumentedStatus, endpoint, &status.to_string());
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        let what = if body.is_empty() {
+            "empty body"
+        } else {
+            "not JSON"
+        };
+        log.note(DriftKind::ErrorBodyShape, endpoint, what);
+        return;
+    };
+    let Some(object) = value.as_object() else {
+        log.note(DriftKind::ErrorBodyShape, endpoint, "not an object");
+        return;
+    };
+    for member in ["status", "code", "developermessage"] {
+        if !object.contains_key(member) {
+            log.note(DriftKind::ErrorBodyShape, endpoint, &format!("no {member}"));
+        }
+    }
+    for member in object.keys() {
+        if !["status", "code", "developermessage"].contains(&member.as_str()) {
+            log.note(
+                DriftKind::ErrorBodyShape,
+                endpoint,
+                &format!("member {member}"),
+            );
+        }
+    }
+    let code = match object.get("code") {
+        Some(Value::String(code)) => code.clone(),
+        Some(Value::Number(code)) => code.to_string(),
+        _ => return,
+    };
+    if !DOCUMENTED_CODES.contains(&code.as_str()) {
+        log.note(
+            DriftKind::UndocumentedStatus,
+            endpoint,
+            &format!("code {code}"),
+        );
     }
 }
 
@@ -365,15 +271,10 @@ mod tests {
 
     #[test]
     fn the_documented_fields_match_the_reference() {
-        let generated = serde_json::to_string_pretty(&generate()).unwrap() + "\n";
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/drift/documented.json");
-        if std::env::var_os("UPDATE_DOCUMENTED").is_some() {
-            std::fs::write(path, &generated).unwrap();
-        }
-        let stored = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            stored == generated,
-            "documented.json is out of date: UPDATE_DOCUMENTED=1 cargo test -p salespos documented"
+        client_kit::drift::assert_documented_file_is_current(
+            env!("CARGO_MANIFEST_DIR"),
+            "salespos",
+            &generate(),
         );
     }
 
@@ -385,7 +286,8 @@ mod tests {
             "customer": {"email": "jan@example.com", "customertype": "b2c",
                          "billingaddress": {"city": "Utrecht", "glitter": true}},
         }]});
-        log.inspect_answer(
+        inspect_answer(
+            &log,
             "/api/rest/v1/orders/?start=0",
             &serde_json::to_vec(&page).unwrap(),
         );
@@ -420,18 +322,20 @@ mod tests {
     #[test]
     fn error_answers_are_checked_for_status_code_and_shape() {
         let log = DriftLog::new();
-        log.inspect_error(
+        inspect_error(
+            &log,
             "GET products",
             429,
             br#"{"status":429,"code":"429.10","developermessage":"slow down"}"#,
         );
         assert!(log.snapshot().is_empty());
-        log.inspect_error(
+        inspect_error(
+            &log,
             "POST products",
             422,
             br#"{"status":422,"code":"422.10","developermessage":"x"}"#,
         );
-        log.inspect_error("GET orders", 400, br#"{"error":"bad"}"#);
+        inspect_error(&log, "GET orders", 400, br#"{"error":"bad"}"#);
         let seen: Vec<(DriftKind, String)> = log
             .take()
             .into_iter()

@@ -21,6 +21,7 @@ pub mod readings;
 mod rules;
 pub mod schema;
 mod seed;
+mod sign_in;
 mod store;
 
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -42,6 +43,7 @@ pub use knobs::RawCollection;
 pub use oauth::{IssuedTokens, TokenStats};
 pub use readings::{IncludesVatReading, Readings, VatRateStyle};
 pub use seed::CODING_WITHOUT_ACCOUNTS;
+pub use sign_in::follow_sign_in;
 pub use store::{EaccountingSnapshot, VatRounding};
 
 use oauth::AuthState;

@@ -1,10 +1,9 @@
-//! The API keys sign every request, so requests go over TLS only: an address must be `https://`,
-//! except on this machine's loopback (the simulators), and a redirect is followed only when it
-//! stays on the same host and does not go from https to plain http. A typo (`http://`) or a
-//! hostile set-up file must not be able to send a signed request somewhere in clear text.
-//!
-//! The eAccounting client has the same rule in its own `https_only` module: the two clients
-//! share no code on purpose (neither knows the other).
+//! Secrets travel with every request (eAccounting's client secret and OAuth tokens, the
+//! signature SalesPOS's keys make), so requests go over TLS only: an address must be
+//! `https://`, except on this machine's loopback (the simulators), and a redirect is followed
+//! only when it stays on the same host and does not go from https to plain http. A typo
+//! (`http://`) or a hostile set-up file must not be able to send a secret somewhere in clear
+//! text. (eAccounting's identity server client follows no redirect at all.)
 
 use url::{Host, Url};
 
@@ -36,9 +35,10 @@ pub fn redirect_allowed(from: &Url, to: &Url) -> bool {
     from.host_str() == to.host_str() && !downgrade && is_secure_address(to)
 }
 
-/// The client's redirect policy: follow what [`redirect_allowed`] allows, hand anything else
-/// back as the 3xx answer it is (the transport turns that into an error naming the target).
-pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
+/// A client's redirect policy: follow what [`redirect_allowed`] allows, hand anything else
+/// back as the 3xx answer it is (the client's transport turns that into an error naming the
+/// target).
+pub fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let allowed = attempt
             .previous()
@@ -65,6 +65,7 @@ mod tests {
     #[test]
     fn only_https_is_secure_except_on_this_machine() {
         for secure in [
+            "https://identity.vismaonline.com/",
             "https://shop.example/",
             "https://127.0.0.1:8443/",
             "http://127.0.0.1:4321/",
@@ -76,12 +77,15 @@ mod tests {
             assert!(is_secure_address(&url(secure)), "{secure}");
         }
         for insecure in [
+            "http://identity.vismaonline.com/",
             "http://shop.example/",
             "http://10.0.0.1/",
             "http://192.168.1.2/",
             "http://[::2]/",
+            "http://localhost.evil.example/",
             "http://localhost.shop.example/",
             "http://127.0.0.1.nip.io/",
+            "ftp://identity.vismaonline.com/",
             "ftp://shop.example/",
             "file:///etc/passwd",
         ] {
@@ -91,6 +95,21 @@ mod tests {
 
     #[test]
     fn a_redirect_never_downgrades_or_leaves_the_host() {
+        // eAccounting's API.
+        let from = url("https://eaccountingapi.vismaonline.com/v2/customers");
+        assert!(redirect_allowed(
+            &from,
+            &url("https://eaccountingapi.vismaonline.com/v2/customers/")
+        ));
+        assert!(!redirect_allowed(
+            &from,
+            &url("http://eaccountingapi.vismaonline.com/v2/customers")
+        ));
+        assert!(!redirect_allowed(
+            &from,
+            &url("https://eaccountingapi.vismaonline.com.evil.example/v2/customers")
+        ));
+        // A shop's SalesPOS API.
         let from = url("https://shop.example/api/rest/v1/orders/");
         assert!(redirect_allowed(
             &from,
@@ -104,6 +123,7 @@ mod tests {
             &from,
             &url("https://elsewhere.example/api/rest/v1/orders/")
         ));
+        // This machine: the host must match as written.
         assert!(!redirect_allowed(
             &url("http://127.0.0.1:4000/"),
             &url("http://localhost:4000/")
