@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use engine::alerts::{Notification, Problem};
+use engine::messages::sentence;
 use engine::messages::{fill, Message, MessageKey};
 use engine::settings::Language;
 
@@ -72,16 +73,6 @@ pub fn notification(problem: &Problem, language: Language) -> Notification {
         kind: problem.kind(),
         title: say(&title, language),
         body: say(&body, language),
-    }
-}
-
-/// Ends the text with a full stop, so a sentence can follow.
-fn sentence(text: &str) -> String {
-    let text = text.trim();
-    if text.ends_with(['.', '!', '?']) {
-        text.to_string()
-    } else {
-        format!("{text}.")
     }
 }
 

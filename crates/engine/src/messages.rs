@@ -159,6 +159,17 @@ pub fn template_params(template: &str) -> Vec<&str> {
     names
 }
 
+/// Ends the text with a full stop, so a sentence can follow (a reason
+/// placed inside a notification's text).
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?']) {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

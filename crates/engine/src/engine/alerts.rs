@@ -7,6 +7,7 @@
 //!
 //! All of it is decided here, so it is tested without a desktop; the shell only shows it.
 
+use crate::messages::sentence;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -267,16 +268,6 @@ impl Problem {
             title,
             body,
         }
-    }
-}
-
-/// Ends the text with a full stop, so a sentence can follow.
-fn sentence(text: &str) -> String {
-    let text = text.trim();
-    if text.ends_with(['.', '!', '?']) {
-        text.to_string()
-    } else {
-        format!("{text}.")
     }
 }
 
